@@ -1,0 +1,282 @@
+import { LRUCache } from 'lru-cache'
+import { InfinError } from '../core/errors.js'
+import { formatSpec, horizonOf, parseSpec, type TimeSpec } from '../core/timespec.js'
+import { diffHistories, select, type Change, type Version } from '../core/versions.js'
+import type { S3Access, VersioningState } from '../s3/access.js'
+import { Listing } from './listing.js'
+
+export interface EngineOptions {
+  /** History older than the listing's server time minus this is final. */
+  settleMarginMs: number
+  /** How long a listing may serve `latest` and other unsettled times. */
+  liveTtlMs: number
+  /** Listings kept, counted in entries (versions, markers and prefixes). */
+  maxCachedEntries?: number
+}
+
+/** What a label resolves to; labels themselves live in a label store. */
+export interface LabelTarget {
+  bucket: string
+  prefix: string
+  spec: TimeSpec
+}
+
+export interface LabelLookup {
+  resolve: (name: string) => Promise<LabelTarget | undefined>
+}
+
+/** A resolved view: a bucket seen at a time or over a slice, from a root prefix. */
+export interface View {
+  bucket: string
+  /** '' or a prefix ending in '/': a label may root its view below the bucket. */
+  root: string
+  spec: TimeSpec
+  /** The canonical spec (or the label name that was given). */
+  name: string
+  label?: string
+}
+
+export interface FileEntry { seg: string, key: string, version: Version }
+export interface DirEntry { seg: string, prefix: string }
+
+export interface DirView {
+  exists: boolean
+  files: FileEntry[]
+  dirs: DirEntry[]
+  /** A live zero-byte 'dir/' object holding the directory open. */
+  marker?: Version
+}
+
+const VERSIONING_TTL_MS = 30_000
+
+/**
+ * Time-travel views over S3: caches version listings, and answers every
+ * view a listing covers without another request.
+ */
+export class Engine {
+  readonly s3: S3Access
+  private readonly opts: EngineOptions
+  private readonly listings: LRUCache<string, Listing>
+  private readonly versioning = new Map<string, { at: number, state: Promise<VersioningState> }>()
+  labels: LabelLookup | undefined
+
+  constructor (s3: S3Access, opts: EngineOptions) {
+    this.s3 = s3
+    this.opts = opts
+    this.listings = new LRUCache({
+      maxSize: opts.maxCachedEntries ?? 2_000_000,
+      sizeCalculation: (l: Listing) => l.size
+    })
+  }
+
+  /** Versioning state, cached briefly; also proves the bucket exists. */
+  async versioningOf (bucket: string): Promise<VersioningState> {
+    const hit = this.versioning.get(bucket)
+    if (hit !== undefined && Date.now() - hit.at < VERSIONING_TTL_MS) return await hit.state
+    const state = this.s3.getVersioning(bucket)
+    this.versioning.set(bucket, { at: Date.now(), state })
+    state.catch(() => this.versioning.delete(bucket))
+    try {
+      return await state
+    } catch (e) {
+      if (e instanceof InfinError && e.code === 'NotFound') {
+        throw new InfinError('NotFound', `bucket '${bucket}' does not exist (or these credentials cannot see it)`)
+      }
+      throw e
+    }
+  }
+
+  forgetVersioning (bucket: string): void { this.versioning.delete(bucket) }
+
+  /** The latest the server's clock can read now (asks S3 once if unknown). */
+  async serverNow (bucket?: string): Promise<number> {
+    if (!this.s3.clock.known) {
+      if (bucket !== undefined) await this.versioningOf(bucket)
+      else await this.s3.listBuckets()
+    }
+    return this.s3.clock.latestNow()
+  }
+
+  /** Resolves `spec` text (a time, a slice, `latest` or a label) for a bucket. */
+  async view (bucket: string, specText = 'latest'): Promise<View> {
+    const state = await this.versioningOf(bucket)
+    const spec = parseSpec(specText, this.s3.clock.latestNow())
+    let view: View
+    if (spec.kind === 'label') {
+      const target = await this.labels?.resolve(spec.name)
+      if (target === undefined) throw new InfinError('NotFound', `no label named '${spec.name}'`)
+      if (target.bucket !== bucket) {
+        throw new InfinError('NotFound', `label '${spec.name}' belongs to bucket '${target.bucket}', not '${bucket}'`)
+      }
+      view = { bucket, root: target.prefix, spec: target.spec, name: spec.name, label: spec.name }
+    } else {
+      view = { bucket, root: '', spec, name: formatSpec(spec) }
+    }
+    if (view.spec.kind !== 'latest' && state === 'Off') {
+      throw new InfinError('NotVersioned',
+        `bucket '${bucket}' has never had versioning, so it keeps no history to travel back to. ` +
+        `Enable it with 'infinstor enable ${bucket}'; history is kept from then on`)
+    }
+    return view
+  }
+
+  /**
+   * A listing that covers the view's horizon: a cached one when its history
+   * is final up to there (or it is fresh enough), else a new one.
+   */
+  private async listing (bucket: string, prefix: string, delimiter: string | undefined, spec: TimeSpec): Promise<Listing> {
+    const cacheKey = `${bucket}\0${delimiter ?? ''}\0${prefix}`
+    const cached = this.listings.get(cacheKey)
+    if (cached !== undefined && !cached.failed) {
+      const settled = (await this.versioningOf(bucket)) === 'Enabled'
+      if (settled && cached.watermark !== -Infinity && horizonOf(spec) <= cached.watermark) return cached
+      if (Date.now() - cached.startedAt < this.opts.liveTtlMs) return cached
+    }
+    const fresh = new Listing(bucket, prefix, cacheKey, this.s3.listVersions(bucket, prefix, delimiter),
+      this.opts.settleMarginMs)
+    this.listings.set(cacheKey, fresh)
+    try {
+      await fresh.more()
+    } catch (e) {
+      this.listings.delete(cacheKey)
+      throw e
+    }
+    return fresh
+  }
+
+  private async complete (listing: Listing): Promise<Listing> {
+    try {
+      await listing.all()
+    } catch (e) {
+      if (this.listings.peek(listing.cacheKey) === listing) this.listings.delete(listing.cacheKey)
+      throw e
+    }
+    // Re-account its grown size, unless a newer listing replaced it meanwhile.
+    if (this.listings.peek(listing.cacheKey) === listing) this.listings.set(listing.cacheKey, listing)
+    return listing
+  }
+
+  /** One directory of a view: its live files and its non-empty subdirectories. */
+  async readDir (view: View, prefix: string): Promise<DirView> {
+    const listing = await this.complete(await this.listing(view.bucket, prefix, '/', view.spec))
+    const files: FileEntry[] = []
+    let marker: Version | undefined
+    for (const [key, history] of listing.histories()) {
+      const v = select(history, view.spec)
+      if (v === undefined) continue
+      if (key === prefix) marker = v
+      else files.push({ seg: key.slice(prefix.length), key, version: v })
+    }
+    const candidates = listing.prefixes()
+    const live = await Promise.all(candidates.map(async p => await this.dirExists(view, p)))
+    const dirs = candidates.filter((_, i) => live[i])
+      .map(p => ({ seg: p.slice(prefix.length, -1), prefix: p }))
+    const exists = prefix === view.root || marker !== undefined || files.length > 0 || dirs.length > 0
+    return { exists, files, dirs, marker }
+  }
+
+  /** True when some key under `prefix` is in the view. */
+  async dirExists (view: View, prefix: string): Promise<boolean> {
+    const listing = await this.listing(view.bucket, prefix, '/', view.spec)
+    const memoKey = formatSpec(view.spec)
+    let answer = listing.memo.get(memoKey)
+    if (answer === undefined) {
+      answer = this.searchLive(view, listing)
+      if (listing.memo.size > 256) listing.memo.clear()
+      listing.memo.set(memoKey, answer)
+      answer.catch(() => listing.memo.delete(memoKey))
+    }
+    return await answer
+  }
+
+  private async searchLive (view: View, listing: Listing): Promise<boolean> {
+    if (await listing.scan((_, h) => select(h, view.spec) !== undefined)) return true
+    // No file here is live: look below, a few subdirectories at a time.
+    const subdirs = listing.prefixes()
+    for (let i = 0; i < subdirs.length; i += 8) {
+      const batch = await Promise.all(subdirs.slice(i, i + 8).map(async p => await this.dirExists(view, p)))
+      if (batch.includes(true)) return true
+    }
+    return false
+  }
+
+  /** Every key under `prefix` in the view, in key order, from one flat listing. */
+  async walk (view: View, prefix: string): Promise<FileEntry[]> {
+    const listing = await this.complete(await this.listing(view.bucket, prefix, undefined, view.spec))
+    const out: FileEntry[] = []
+    for (const [key, history] of listing.histories()) {
+      const v = select(history, view.spec)
+      if (v !== undefined) out.push({ seg: key.slice(prefix.length), key, version: v })
+    }
+    return out
+  }
+
+  /** Added, modified and deleted keys under `prefix` between two views of one bucket. */
+  async diff (a: View, b: View, prefix: string): Promise<Change[]> {
+    const later = horizonOf(a.spec) >= horizonOf(b.spec) ? a.spec : b.spec
+    const listing = await this.complete(await this.listing(a.bucket, prefix, undefined, later))
+    return diffHistories(listing.histories(), a.spec, b.spec)
+  }
+
+  /**
+   * The full history of one key, newest first, plus whether the key is also
+   * a directory (other keys continue it with '/').
+   */
+  async history (bucket: string, key: string, spec: TimeSpec = { kind: 'latest' }): Promise<{ versions: Version[], isDir: boolean }> {
+    const listing = await this.listing(bucket, key, '/', spec)
+    let versions: Version[] = []
+    await listing.scan((k, h) => {
+      if (k === key) versions = h
+      return k !== key
+    })
+    if (!listing.complete && versions.length === 0) await this.complete(listing)
+    return { versions, isDir: listing.prefixes().includes(key + '/') }
+  }
+
+  /** The version of `key` in the view, or NotFound. */
+  async stat (view: View, key: string): Promise<Version> {
+    const { versions, isDir } = await this.history(view.bucket, key, view.spec)
+    const v = select(versions, view.spec)
+    if (v === undefined) {
+      const hint = isDir ? ' (it is a directory; use ls)' : ''
+      throw new InfinError('NotFound', `s3://${view.bucket}/${key} does not exist at ${view.name}${hint}`)
+    }
+    return v
+  }
+
+  /** Bytes [start, end) of a version, clamped to its size. */
+  async read (bucket: string, v: Version, start: number, end: number, signal?: AbortSignal): Promise<Buffer> {
+    const stop = Math.min(end, v.size)
+    if (start >= stop) return Buffer.alloc(0)
+    return await this.s3.getRange(bucket, v.key, v.versionId, start, stop, signal)
+  }
+
+  /** Counts and the history horizon of a bucket, from one flat listing. */
+  async summary (bucket: string): Promise<BucketSummary> {
+    const state = await this.versioningOf(bucket)
+    const view: View = { bucket, root: '', spec: { kind: 'latest' }, name: 'latest' }
+    const listing = await this.complete(await this.listing(bucket, '', undefined, view.spec))
+    const s: BucketSummary = { bucket, versioning: state, liveObjects: 0, liveBytes: 0, versions: 0, deleteMarkers: 0 }
+    for (const history of listing.histories().values()) {
+      const live = select(history, view.spec)
+      if (live !== undefined) { s.liveObjects++; s.liveBytes += live.size }
+      for (const v of history) {
+        if (v.deleteMarker) s.deleteMarkers++
+        else s.versions++
+        if (v.versionId !== 'null' && (s.horizon === undefined || v.lastModified < s.horizon)) s.horizon = v.lastModified
+      }
+    }
+    return s
+  }
+}
+
+export interface BucketSummary {
+  bucket: string
+  versioning: VersioningState
+  /** Earliest versioned write: before it, overwritten or deleted data is gone. */
+  horizon?: number
+  liveObjects: number
+  liveBytes: number
+  versions: number
+  deleteMarkers: number
+}

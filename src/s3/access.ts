@@ -1,0 +1,151 @@
+import {
+  type S3Client, DeleteObjectCommand, GetBucketVersioningCommand, GetObjectCommand, HeadBucketCommand,
+  ListBucketsCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand
+} from '@aws-sdk/client-s3'
+import pLimit, { type LimitFunction } from 'p-limit'
+import type { ListedVersion } from '../core/versions.js'
+import { createClient, factsOf, ServerClock, type S3Options } from './client.js'
+import { toDomainError } from './errors.js'
+
+export type VersioningState = 'Enabled' | 'Suspended' | 'Off'
+
+/** One page of ListObjectVersions, versions and markers merged. */
+export interface VersionPage {
+  entries: ListedVersion[]
+  /** Common prefixes, each ending in the delimiter. */
+  prefixes: string[]
+  /** The server's Date header for this page, in ms. */
+  serverDate: number
+}
+
+export interface BucketInfo { name: string, created?: number }
+
+/**
+ * The only code that talks to S3. Every call goes through one concurrency
+ * limit and the SDK's bounded retry; failures leave as domain errors.
+ */
+export class S3Access {
+  readonly clock = new ServerClock()
+  readonly endpoint: string | undefined
+  private readonly client: S3Client
+  private readonly limit: LimitFunction
+
+  constructor (opts: S3Options) {
+    this.client = createClient(opts, this.clock)
+    this.limit = pLimit(opts.concurrency)
+    this.endpoint = opts.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL
+  }
+
+  private async call<T> (what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await this.limit(fn)
+    } catch (e) {
+      throw toDomainError(e, what, this.endpoint)
+    }
+  }
+
+  /**
+   * Pages through ListObjectVersions lazily, passing both markers: servers
+   * differ in how they resume from a key marker alone.
+   */
+  async * listVersions (bucket: string, prefix: string, delimiter?: string): AsyncGenerator<VersionPage> {
+    let keyMarker: string | undefined
+    let versionIdMarker: string | undefined
+    let position = 0
+    for (;;) {
+      const out = await this.call(`list versions of s3://${bucket}/${prefix}`, async () =>
+        await this.client.send(new ListObjectVersionsCommand({
+          Bucket: bucket, Prefix: prefix, Delimiter: delimiter, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker
+        })))
+      const facts = factsOf(out)
+      const base = position
+      const at = (key: string, id: string, fallback: number): number =>
+        base + (facts.positions?.get(`${key}\0${id}`) ?? fallback)
+      const entries: ListedVersion[] = []
+      for (const [i, v] of (out.Versions ?? []).entries()) {
+        entries.push({
+          key: v.Key ?? '', versionId: v.VersionId ?? 'null', lastModified: v.LastModified?.getTime() ?? 0,
+          size: v.Size ?? 0, etag: v.ETag ?? '', deleteMarker: false, isLatest: v.IsLatest === true,
+          position: at(v.Key ?? '', v.VersionId ?? 'null', i)
+        })
+      }
+      const nv = entries.length
+      for (const [i, d] of (out.DeleteMarkers ?? []).entries()) {
+        entries.push({
+          key: d.Key ?? '', versionId: d.VersionId ?? 'null', lastModified: d.LastModified?.getTime() ?? 0,
+          size: 0, etag: '', deleteMarker: true, isLatest: d.IsLatest === true,
+          position: at(d.Key ?? '', d.VersionId ?? 'null', nv + i)
+        })
+      }
+      position += entries.length
+      yield {
+        entries,
+        prefixes: (out.CommonPrefixes ?? []).map(p => p.Prefix ?? ''),
+        serverDate: facts.serverDate ?? Date.now()
+      }
+      if (out.IsTruncated !== true) return
+      keyMarker = out.NextKeyMarker
+      versionIdMarker = out.NextVersionIdMarker
+    }
+  }
+
+  /** Bytes [start, end) of one version. */
+  async getRange (bucket: string, key: string, versionId: string, start: number, end: number,
+    signal?: AbortSignal): Promise<Buffer> {
+    return await this.call(`read s3://${bucket}/${key} (version ${versionId})`, async () => {
+      const out = await this.client.send(new GetObjectCommand({
+        Bucket: bucket, Key: key, VersionId: versionId, Range: `bytes=${start}-${end - 1}`
+      }), { abortSignal: signal })
+      return Buffer.from(await (out.Body as { transformToByteArray: () => Promise<Uint8Array> }).transformToByteArray())
+    })
+  }
+
+  async getVersioning (bucket: string): Promise<VersioningState> {
+    const out = await this.call(`read versioning of bucket '${bucket}'`, async () =>
+      await this.client.send(new GetBucketVersioningCommand({ Bucket: bucket })))
+    return out.Status === 'Enabled' ? 'Enabled' : out.Status === 'Suspended' ? 'Suspended' : 'Off'
+  }
+
+  async setVersioning (bucket: string, on: boolean): Promise<void> {
+    await this.call(`change versioning of bucket '${bucket}'`, async () =>
+      await this.client.send(new PutBucketVersioningCommand({
+        Bucket: bucket, VersioningConfiguration: { Status: on ? 'Enabled' : 'Suspended' }
+      })))
+  }
+
+  async headBucket (bucket: string): Promise<void> {
+    await this.call(`find bucket '${bucket}'`, async () =>
+      await this.client.send(new HeadBucketCommand({ Bucket: bucket })))
+  }
+
+  async listBuckets (): Promise<BucketInfo[]> {
+    const out = await this.call('list buckets', async () => await this.client.send(new ListBucketsCommand({})))
+    return (out.Buckets ?? []).map(b => ({ name: b.Name ?? '', created: b.CreationDate?.getTime() }))
+  }
+
+  /** Writes a small object; with `ifNoneMatch` it fails with Conflict if the key exists. */
+  async put (bucket: string, key: string, body: string | Uint8Array,
+    opts: { ifNoneMatch?: boolean, contentType?: string } = {}): Promise<{ versionId?: string }> {
+    const out = await this.call(`write s3://${bucket}/${key}`, async () =>
+      await this.client.send(new PutObjectCommand({
+        Bucket: bucket, Key: key, Body: body, ContentType: opts.contentType,
+        IfNoneMatch: opts.ifNoneMatch === true ? '*' : undefined
+      })))
+    return { versionId: out.VersionId }
+  }
+
+  /** Reads a whole small object (the latest version unless one is named). */
+  async get (bucket: string, key: string, versionId?: string): Promise<Buffer> {
+    return await this.call(`read s3://${bucket}/${key}`, async () => {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }))
+      return Buffer.from(await (out.Body as { transformToByteArray: () => Promise<Uint8Array> }).transformToByteArray())
+    })
+  }
+
+  async delete (bucket: string, key: string): Promise<void> {
+    await this.call(`delete s3://${bucket}/${key}`, async () =>
+      await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })))
+  }
+
+  destroy (): void { this.client.destroy() }
+}

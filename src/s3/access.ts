@@ -1,5 +1,5 @@
 import {
-  type S3Client, DeleteObjectCommand, GetBucketVersioningCommand, GetObjectCommand, HeadBucketCommand,
+  type S3Client, CreateBucketCommand, DeleteObjectCommand, GetBucketVersioningCommand, GetObjectCommand, HeadBucketCommand,
   ListBucketsCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand
 } from '@aws-sdk/client-s3'
 import pLimit, { type LimitFunction } from 'p-limit'
@@ -36,7 +36,11 @@ export class S3Access {
     this.endpoint = opts.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL
   }
 
-  private async call<T> (what: string, fn: () => Promise<T>): Promise<T> {
+  /** Requests sent, by operation: proves caches work, and feeds diagnostics. */
+  readonly requests = new Map<string, number>()
+
+  private async call<T> (op: string, what: string, fn: () => Promise<T>): Promise<T> {
+    this.requests.set(op, (this.requests.get(op) ?? 0) + 1)
     try {
       return await this.limit(fn)
     } catch (e) {
@@ -53,7 +57,7 @@ export class S3Access {
     let versionIdMarker: string | undefined
     let position = 0
     for (;;) {
-      const out = await this.call(`list versions of s3://${bucket}/${prefix}`, async () =>
+      const out = await this.call('ListObjectVersions', `list versions of s3://${bucket}/${prefix}`, async () =>
         await this.client.send(new ListObjectVersionsCommand({
           Bucket: bucket, Prefix: prefix, Delimiter: delimiter, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker
         })))
@@ -92,7 +96,7 @@ export class S3Access {
   /** Bytes [start, end) of one version. */
   async getRange (bucket: string, key: string, versionId: string, start: number, end: number,
     signal?: AbortSignal): Promise<Buffer> {
-    return await this.call(`read s3://${bucket}/${key} (version ${versionId})`, async () => {
+    return await this.call('GetObject', `read s3://${bucket}/${key} (version ${versionId})`, async () => {
       const out = await this.client.send(new GetObjectCommand({
         Bucket: bucket, Key: key, VersionId: versionId, Range: `bytes=${start}-${end - 1}`
       }), { abortSignal: signal })
@@ -101,32 +105,37 @@ export class S3Access {
   }
 
   async getVersioning (bucket: string): Promise<VersioningState> {
-    const out = await this.call(`read versioning of bucket '${bucket}'`, async () =>
+    const out = await this.call('GetBucketVersioning', `read versioning of bucket '${bucket}'`, async () =>
       await this.client.send(new GetBucketVersioningCommand({ Bucket: bucket })))
     return out.Status === 'Enabled' ? 'Enabled' : out.Status === 'Suspended' ? 'Suspended' : 'Off'
   }
 
   async setVersioning (bucket: string, on: boolean): Promise<void> {
-    await this.call(`change versioning of bucket '${bucket}'`, async () =>
+    await this.call('PutBucketVersioning', `change versioning of bucket '${bucket}'`, async () =>
       await this.client.send(new PutBucketVersioningCommand({
         Bucket: bucket, VersioningConfiguration: { Status: on ? 'Enabled' : 'Suspended' }
       })))
   }
 
   async headBucket (bucket: string): Promise<void> {
-    await this.call(`find bucket '${bucket}'`, async () =>
+    await this.call('HeadBucket', `find bucket '${bucket}'`, async () =>
       await this.client.send(new HeadBucketCommand({ Bucket: bucket })))
   }
 
+  async createBucket (bucket: string): Promise<void> {
+    await this.call('CreateBucket', `create bucket '${bucket}'`, async () =>
+      await this.client.send(new CreateBucketCommand({ Bucket: bucket })))
+  }
+
   async listBuckets (): Promise<BucketInfo[]> {
-    const out = await this.call('list buckets', async () => await this.client.send(new ListBucketsCommand({})))
+    const out = await this.call('ListBuckets', 'list buckets', async () => await this.client.send(new ListBucketsCommand({})))
     return (out.Buckets ?? []).map(b => ({ name: b.Name ?? '', created: b.CreationDate?.getTime() }))
   }
 
   /** Writes a small object; with `ifNoneMatch` it fails with Conflict if the key exists. */
   async put (bucket: string, key: string, body: string | Uint8Array,
     opts: { ifNoneMatch?: boolean, contentType?: string } = {}): Promise<{ versionId?: string }> {
-    const out = await this.call(`write s3://${bucket}/${key}`, async () =>
+    const out = await this.call('PutObject', `write s3://${bucket}/${key}`, async () =>
       await this.client.send(new PutObjectCommand({
         Bucket: bucket, Key: key, Body: body, ContentType: opts.contentType,
         IfNoneMatch: opts.ifNoneMatch === true ? '*' : undefined
@@ -136,14 +145,14 @@ export class S3Access {
 
   /** Reads a whole small object (the latest version unless one is named). */
   async get (bucket: string, key: string, versionId?: string): Promise<Buffer> {
-    return await this.call(`read s3://${bucket}/${key}`, async () => {
+    return await this.call('GetObject', `read s3://${bucket}/${key}`, async () => {
       const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }))
       return Buffer.from(await (out.Body as { transformToByteArray: () => Promise<Uint8Array> }).transformToByteArray())
     })
   }
 
   async delete (bucket: string, key: string): Promise<void> {
-    await this.call(`delete s3://${bucket}/${key}`, async () =>
+    await this.call('DeleteObject', `delete s3://${bucket}/${key}`, async () =>
       await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })))
   }
 

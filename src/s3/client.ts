@@ -43,6 +43,9 @@ export interface ResponseFacts {
 export const FACTS = Symbol('infinstor.responseFacts')
 
 export function createClient (opts: S3Options, clock: ServerClock): S3Client {
+  // Node 20 is this project's supported runtime; the SDK's notice about its
+  // future plans would print on every command.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
   const endpoint = opts.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL
   const client = new S3Client({
     endpoint,

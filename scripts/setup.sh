@@ -1,0 +1,49 @@
+#!/bin/sh
+# Installs what InfinStor's demo and tests need, and builds it. Idempotent:
+# each step is skipped when already done, so it is cheap to run every time.
+set -e
+cd "$(dirname "$0")/.."
+
+log() { printf 'setup: %s\n' "$*" >&2; }
+
+# --- system packages (FUSE for mounts, chromium for UI tests) ---------------
+need_apt=""
+command -v fusermount >/dev/null 2>&1 || need_apt="$need_apt fuse"
+[ -e /usr/lib/x86_64-linux-gnu/libfuse.so.2 ] || [ -e /lib/x86_64-linux-gnu/libfuse.so.2 ] || ldconfig -p 2>/dev/null | grep -q 'libfuse.so.2' || need_apt="$need_apt libfuse2"
+command -v chromium >/dev/null 2>&1 || need_apt="$need_apt chromium"
+if [ -n "${INFINSTOR_SETUP_EXTRA_APT:-}" ]; then need_apt="$need_apt $INFINSTOR_SETUP_EXTRA_APT"; fi
+if [ -n "$need_apt" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing Debian packages:$need_apt"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null 2>&1 || true
+    # shellcheck disable=SC2086
+    apt-get install -y -qq $need_apt >/dev/null
+  else
+    log "please install these packages (as root):$need_apt"
+  fi
+fi
+
+# --- moto, the local S3 server ------------------------------------------------
+if ! command -v moto_server >/dev/null 2>&1; then
+  log "installing moto[server]"
+  if [ -d /opt/pypi/files ]; then
+    python3 -m pip install -q --no-index --find-links /opt/pypi/files 'moto[server]' ||
+      python3 -m pip install -q 'moto[server]'
+  else
+    python3 -m pip install -q 'moto[server]'
+  fi
+  command -v pyenv >/dev/null 2>&1 && pyenv rehash || true
+fi
+
+# --- npm packages: reinstall only when the lockfile changed ------------------
+stamp=node_modules/.infinstor-lock
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  log "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" > "$stamp"
+fi
+
+# --- build -------------------------------------------------------------------
+npx tsc -p tsconfig.json

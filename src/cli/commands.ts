@@ -1,0 +1,28 @@
+import type { ParseArgsConfig } from 'node:util'
+import type { Settings } from '../config/settings.js'
+import { cat } from './cat.js'
+import { cp } from './cp.js'
+import { demo } from './demo.js'
+import { diff } from './diff.js'
+import { log } from './log.js'
+import { ls } from './ls.js'
+import { stat } from './stat.js'
+import { disable, enable, status } from './versioning.js'
+
+export interface CommandContext {
+  args: string[]
+  flags: Record<string, string | boolean | Array<string | boolean> | undefined>
+  settings: Settings
+}
+
+export interface Command {
+  summary: string
+  usage: string
+  options: NonNullable<ParseArgsConfig['options']>
+  /** Returns the exit code; failures throw domain errors instead. */
+  run: (ctx: CommandContext) => Promise<number>
+}
+
+export const COMMANDS: Record<string, Command> = {
+  ls, cat, stat, log, diff, cp, enable, disable, status, demo
+}

@@ -6,6 +6,7 @@ import { demo } from './demo.js'
 import { diff } from './diff.js'
 import { log } from './log.js'
 import { ls } from './ls.js'
+import { serve } from './serve.js'
 import { stat } from './stat.js'
 import { disable, enable, status } from './versioning.js'
 
@@ -24,5 +25,5 @@ export interface Command {
 }
 
 export const COMMANDS: Record<string, Command> = {
-  ls, cat, stat, log, diff, cp, enable, disable, status, demo
+  ls, cat, stat, log, diff, cp, enable, disable, status, serve, demo
 }

@@ -25,7 +25,12 @@ export const SETTINGS: readonly SettingDef[] = [
   { name: 's3-timeout-ms', env: 'INFINSTOR_S3_TIMEOUT_MS', type: 'number', default: 5000, help: 'connect and idle timeout of one S3 request' },
   { name: 's3-concurrency', env: 'INFINSTOR_S3_CONCURRENCY', type: 'number', default: 16, help: 'S3 requests in flight at once' },
   { name: 'settle-margin-ms', env: 'INFINSTOR_SETTLE_MARGIN_MS', type: 'number', default: 5000, help: 'history older than the server time minus this is treated as final' },
-  { name: 'live-ttl-ms', env: 'INFINSTOR_LIVE_TTL_MS', type: 'number', default: 2000, help: 'how long a listing may serve "latest" and other unsettled times' }
+  { name: 'live-ttl-ms', env: 'INFINSTOR_LIVE_TTL_MS', type: 'number', default: 2000, help: 'how long a listing may serve "latest" and other unsettled times' },
+  { name: 'host', env: 'INFINSTOR_HOST', type: 'string', default: '127.0.0.1', help: 'address the HTTP server binds (keep loopback unless behind a proxy)' },
+  { name: 'port', env: 'INFINSTOR_PORT', type: 'number', default: 8941, help: 'port of the HTTP server (0 picks a free one)' },
+  { name: 'token', env: 'INFINSTOR_TOKEN', type: 'string', help: 'HTTP token (default: read or created in the 0600 token file)' },
+  { name: 'token-file', env: 'INFINSTOR_TOKEN_FILE', type: 'string', help: 'where the HTTP token is kept (default: ~/.config/infinstor/token)' },
+  { name: 'allow-origin', env: 'INFINSTOR_ALLOW_ORIGIN', type: 'string', help: 'comma-separated origins allowed to call the HTTP server (e.g. a JupyterLab URL)' }
 ]
 
 export type SettingValue = string | number | boolean | undefined

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import type { Version } from '../src/core/versions.js'
 import { createReader, type CachingReader } from '../src/fs/reader/reader.js'
-import type { RangeFetch } from '../src/fs/reader/types.js'
+import type { RangeFetch, RangeStream } from '../src/fs/reader/types.js'
 
 const KiB = 1024
 const MiB = 1024 * KiB
@@ -25,7 +25,10 @@ function versionOf (key: string, size: number): Version {
   return { key, versionId: `id-${key}`, size, lastModified: 1_700_000_000_000, etag: '"e"', deleteMarker: false, isLatest: true }
 }
 
-function counting (data: Buffer): { fetch: RangeFetch, bytes: () => number, calls: () => number } {
+interface Counting { fetch: RangeFetch, stream: RangeStream, bytes: () => number, calls: () => number }
+
+/** Serves `data` as whole ranges or as 64 KiB chunks, counting GETs and bytes. */
+function counting (data: Buffer): Counting {
   let bytes = 0
   let calls = 0
   return {
@@ -34,6 +37,15 @@ function counting (data: Buffer): { fetch: RangeFetch, bytes: () => number, call
       bytes += end - start
       await new Promise(resolve => setImmediate(resolve))
       return Buffer.from(data.subarray(start, end))
+    },
+    stream: async function * (_b, _v, start, end) {
+      calls++
+      for (let at = start; at < end; at += 64 * KiB) {
+        await new Promise(resolve => setImmediate(resolve))
+        const chunk = data.subarray(at, Math.min(end, at + 64 * KiB))
+        bytes += chunk.length
+        yield Buffer.from(chunk)
+      }
     },
     bytes: () => bytes,
     calls: () => calls
@@ -67,18 +79,19 @@ async function tempDir (t: { teardown: (fn: () => unknown) => void }): Promise<s
   return dir
 }
 
-t.test('a second reader on the same directory reads from disk, not S3', async t => {
+for (const kind of ['fetch', 'stream'] as const) t.test(`a second reader on the same directory reads from disk, not S3 (${kind})`, async t => {
   const dir = await tempDir(t)
   const data = pattern(5 * MiB + 17)
   const v = versionOf('data.bin', data.length)
+  const source = (c: Counting): RangeFetch | { stream: RangeStream } => kind === 'fetch' ? c.fetch : { stream: c.stream }
   const first = counting(data)
-  const a = createReader(first.fetch, { cacheBytes: 64 * MiB, cacheDir: dir })
+  const a = createReader(source(first), { cacheBytes: 64 * MiB, cacheDir: dir })
   t.ok((await readAll(a, v)).equals(data), 'first pass exact')
   await a.flush()
   t.equal(a.stats().disk?.writes, Math.ceil(data.length / (256 * KiB)), 'every block written once')
 
   const second = counting(data)
-  const b = createReader(second.fetch, { cacheBytes: 64 * MiB, cacheDir: dir })
+  const b = createReader(source(second), { cacheBytes: 64 * MiB, cacheDir: dir })
   t.ok((await readAll(b, v)).equals(data), 'second reader exact')
   t.equal(second.calls(), 0, 'no GETs')
   t.equal(b.stats().disk?.hits, Math.ceil(data.length / (256 * KiB)))

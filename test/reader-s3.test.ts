@@ -70,8 +70,8 @@ t.test('multi-MiB versions read exactly, and re-read without GETs', async t => {
   }
   t.equal(cases.length, 4, 'four versions')
 
-  const fetch = engine.read.bind(engine)
-  const reader = createReader(fetch, { cacheBytes: 256 * MiB, cacheDir: dir })
+  // Streamed GETs here; whole-range GETs for the second reader below.
+  const reader = createReader({ stream: engine.readStream.bind(engine) }, { cacheBytes: 256 * MiB, cacheDir: dir })
   for (const [i, c] of cases.entries()) {
     t.ok(await sequential(reader, c), `${c.version.key} ${c.version.versionId}: sequential read exact`)
     t.ok(await random(reader, c, i), `${c.version.key} ${c.version.versionId}: random reads exact`)
@@ -84,6 +84,16 @@ t.test('multi-MiB versions read exactly, and re-read without GETs', async t => {
   const concurrent = await Promise.all(cases.flatMap((c, i) => [sequential(reader, c), random(reader, c, 100 + i)]))
   t.ok(concurrent.every(Boolean), 'a concurrent second pass is exact')
   t.equal(gets(engine), before, 'and costs no GET')
+
+  // Handles closed in the middle of a long GET leave the client usable.
+  const early = createReader({ stream: engine.readStream.bind(engine) }, { cacheBytes: 64 * MiB })
+  const big = cases.find(c => c.version.size > 12 * MiB) as Case
+  for (let round = 0; round < 20; round++) {
+    const h = early.open(BUCKET, big.version)
+    for (let offset = 0; offset < 2 * MiB; offset += 128 * KiB) await h.read(offset, 128 * KiB)
+    h.close()
+  }
+  t.ok(await random(early, big, 300), 'reads still exact after 20 long GETs were cut short')
 
   // Another reader (as another process or after a restart) reads from disk.
   await reader.flush()
@@ -98,7 +108,7 @@ t.test('multi-MiB versions read exactly, and re-read without GETs', async t => {
   // With S3 gone, cached blocks still read; others fail as Unavailable.
   const c = cases[cases.length - 1]
   const brittle = env.engine({ attempts: 1, timeoutMs: 2000 })
-  const memoryOnly = createReader(brittle.read.bind(brittle), { cacheBytes: 64 * MiB })
+  const memoryOnly = createReader({ stream: brittle.readStream.bind(brittle) }, { cacheBytes: 64 * MiB })
   const h = memoryOnly.open(BUCKET, c.version)
   t.ok((await h.read(0, 128 * KiB)).equals(c.bytes.subarray(0, 128 * KiB)))
   await env.moto.stop()

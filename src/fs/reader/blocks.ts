@@ -1,9 +1,10 @@
 import { LRUCache } from 'lru-cache'
 import { InfinError } from '../../core/errors.js'
 import type { Version } from '../../core/versions.js'
+import { abandon, BlockCutter, nextWithin } from './chunks.js'
 import type { DiskCache } from './disk-cache.js'
 import type { Job, Scheduler } from './scheduler.js'
-import type { RangeFetch } from './types.js'
+import type { RangeStream } from './types.js'
 
 /** One version's bytes as the cache sees them. */
 export interface CachedFile {
@@ -23,12 +24,16 @@ export function cachedFile (bucket: string, version: Version): CachedFile {
   return { bucket, version, id }
 }
 
+export function describe (file: CachedFile): string {
+  return `s3://${file.bucket}/${file.version.key} (version ${file.version.versionId})`
+}
+
 export interface BlockCacheOptions {
   blockSize: number
   cacheBytes: number
-  /** Largest GET, in bytes (rounded down to whole blocks). */
+  /** Largest bounded GET, in bytes (rounded down to whole blocks). */
   partSize: number
-  /** Deadline of one GET, retries included. */
+  /** A GET fails when no bytes arrive for this long (retries included). */
   getTimeoutMs: number
 }
 
@@ -39,15 +44,16 @@ export interface BlockStats {
   misses: number
   /** Blocks loaded from the disk cache. */
   diskHits: number
+  /** GET requests sent, long ones included. */
   gets: number
   failedGets: number
   bytesFetched: number
-  /** Bytes of GETs under way: with bounded concurrency and part size, this is bounded too. */
+  /** Bytes asked of S3 by bounded GETs and not yet delivered as blocks. */
   inflightBytes: number
   peakInflightBytes: number
 }
 
-/** A group of blocks loaded by one GET; a handle keeps its readahead parts to cancel them. */
+/** A run of blocks loaded by one bounded GET; a handle keeps its readahead parts to cancel them. */
 export interface Part {
   file: CachedFile
   from: number
@@ -56,6 +62,9 @@ export interface Part {
   owner?: Set<Part>
 }
 
+/** Whoever else may load a block: a long GET following a reader (see Follower). */
+export interface Claimant { readonly file: CachedFile }
+
 interface Pending {
   promise: Promise<Buffer>
   resolve: (b: Buffer) => void
@@ -63,6 +72,7 @@ interface Pending {
   /** A read waits for it: its GET must not wait behind readahead. */
   urgent: boolean
   part?: Part
+  claimant?: Claimant
 }
 
 /** Marks a load dropped because nobody wants it any more. */
@@ -85,7 +95,7 @@ export class BlockCache {
   private readonly partBlocks: number
 
   constructor (
-    private readonly fetch: RangeFetch,
+    readonly stream: RangeStream,
     private readonly scheduler: Scheduler,
     private readonly disk: DiskCache | undefined,
     readonly opts: BlockCacheOptions
@@ -99,6 +109,10 @@ export class BlockCache {
   /** Number of blocks of a file. */
   blocks (file: CachedFile): number {
     return Math.ceil(file.version.size / this.opts.blockSize)
+  }
+
+  lengthOf (file: CachedFile, i: number): number {
+    return Math.min(this.opts.blockSize, file.version.size - i * this.opts.blockSize)
   }
 
   /** Block `i` for a read: now if in memory, else once loaded (ahead of readahead). */
@@ -121,6 +135,19 @@ export class BlockCache {
     return p.promise
   }
 
+  /** True when block `i` is in the disk cache. */
+  async onDisk (file: CachedFile, i: number): Promise<boolean> {
+    return await (this.disk?.has(this.diskId(file, i)) ?? false)
+  }
+
+  get hasDisk (): boolean { return this.disk !== undefined }
+
+  /** True when block `i` is neither in memory nor on its way. */
+  missing (file: CachedFile, i: number): boolean {
+    const key = blockKey(file, i)
+    return !this.pending.has(key) && !this.memory.has(key)
+  }
+
   /**
    * Starts loading blocks [from, to) that are neither cached nor loading.
    * Blocks before `urgentTo` are wanted by a read now; the others are
@@ -129,14 +156,8 @@ export class BlockCache {
   load (file: CachedFile, from: number, to: number, urgentTo: number, owner?: Set<Part>): void {
     const missing: number[] = []
     for (let i = from; i < Math.min(to, this.blocks(file)); i++) {
-      const key = blockKey(file, i)
-      if (this.pending.has(key) || this.memory.has(key)) continue
-      let resolve!: (b: Buffer) => void
-      let reject!: (e: unknown) => void
-      const promise = new Promise<Buffer>((res, rej) => { resolve = res; reject = rej })
-      // Readahead nobody waits for may fail; that is no unhandled rejection.
-      promise.catch(() => {})
-      this.pending.set(key, { promise, resolve, reject, urgent: i < urgentTo })
+      if (!this.missing(file, i)) continue
+      this.expect(file, i, i < urgentTo)
       missing.push(i)
     }
     if (missing.length > 0) void this.fill(file, missing, owner)
@@ -151,8 +172,53 @@ export class BlockCache {
     }
   }
 
+  /** Marks block `i` as coming from `claimant`, unless it is cached or already on its way. */
+  claim (claimant: Claimant, i: number): void {
+    if (this.missing(claimant.file, i)) this.expect(claimant.file, i, false).claimant = claimant
+  }
+
+  /**
+   * The claimant gives up blocks [from, to): those a read waits for are
+   * fetched by ordinary GETs, the others dropped.
+   */
+  unclaim (claimant: Claimant, from: number, to: number): void {
+    const { file } = claimant
+    const wanted: number[] = []
+    for (let i = from; i < to; i++) {
+      const key = blockKey(file, i)
+      const p = this.pending.get(key)
+      if (p?.claimant !== claimant) continue
+      p.claimant = undefined
+      if (p.urgent) wanted.push(i)
+      else this.fail(key, new Cancelled())
+    }
+    if (wanted.length > 0) this.schedule(file, wanted, undefined)
+  }
+
+  /** Takes a block that arrived from S3: into memory and the disk cache, to anyone waiting. */
+  deliver (file: CachedFile, i: number, block: Buffer): void {
+    this.stats.bytesFetched += block.length
+    const key = blockKey(file, i)
+    // A long GET passes over blocks it did not claim: keep what is there.
+    if (!this.pending.has(key) && this.memory.has(key)) return
+    this.settle(key, block)
+    this.disk?.put(this.diskId(file, i), block)
+  }
+
+  private expect (file: CachedFile, i: number, urgent: boolean): Pending {
+    let resolve!: (b: Buffer) => void
+    let reject!: (e: unknown) => void
+    const promise = new Promise<Buffer>((res, rej) => { resolve = res; reject = rej })
+    // Readahead nobody waits for may fail; that is no unhandled rejection.
+    promise.catch(() => {})
+    const p: Pending = { promise, resolve, reject, urgent }
+    this.pending.set(blockKey(file, i), p)
+    return p
+  }
+
   private async fill (file: CachedFile, indices: number[], owner: Set<Part> | undefined): Promise<void> {
     const urgent = indices.some(i => this.pending.get(blockKey(file, i))?.urgent === true)
+    // A read looking on disk first will need a slot soon: keep readahead from taking it.
     const release = urgent && this.disk !== undefined ? this.scheduler.hold() : undefined
     try {
       // Trouble with the disk cache is a miss: S3 still has the bytes.
@@ -166,20 +232,17 @@ export class BlockCache {
 
   /** Settles the blocks found on disk; returns the others. */
   private async fromDisk (file: CachedFile, indices: number[]): Promise<number[]> {
-    let remaining = indices
-    if (this.disk !== undefined) {
-      const disk = this.disk
-      const found = await Promise.all(indices.map(async i =>
-        await disk.get(this.diskId(file, i), this.lengthOf(file, i))))
-      remaining = []
-      for (const [n, i] of indices.entries()) {
-        const data = found[n]
-        if (data === undefined) {
-          remaining.push(i)
-        } else {
-          this.stats.diskHits++
-          this.settle(blockKey(file, i), data)
-        }
+    const disk = this.disk
+    if (disk === undefined) return indices
+    const found = await Promise.all(indices.map(async i => await disk.get(this.diskId(file, i), this.lengthOf(file, i))))
+    const remaining: number[] = []
+    for (const [n, i] of indices.entries()) {
+      const data = found[n]
+      if (data === undefined) {
+        remaining.push(i)
+      } else {
+        this.stats.diskHits++
+        this.settle(blockKey(file, i), data)
       }
     }
     return remaining
@@ -191,7 +254,10 @@ export class BlockCache {
       const urgent = this.blockKeys(part).some(k => this.pending.get(k)?.urgent === true)
       const run = async (): Promise<void> => {
         part.owner?.delete(part)
-        await this.get(part)
+        // A long GET may have brought these blocks while this one waited.
+        if (this.blockKeys(part).some(k => this.pending.get(k)?.part === part || this.pending.get(k)?.urgent === true)) {
+          await this.get(part)
+        }
       }
       if (urgent) {
         void this.scheduler.now(run)
@@ -218,35 +284,38 @@ export class BlockCache {
     return out
   }
 
-  /** One GET for a part; settles every block of it, never rejects. */
+  /** One bounded GET for a part; settles each block as its bytes arrive, never rejects. */
   private async get (part: Part): Promise<void> {
     const { file } = part
-    const { blockSize, getTimeoutMs } = this.opts
-    const start = part.from * blockSize
-    const end = Math.min(part.to * blockSize, file.version.size)
-    const bytes = end - start
+    const start = part.from * this.opts.blockSize
+    const end = Math.min(part.to * this.opts.blockSize, file.version.size)
+    let owed = end - start
     this.stats.gets++
-    this.stats.inflightBytes += bytes
+    this.stats.inflightBytes += owed
     this.stats.peakInflightBytes = Math.max(this.stats.peakInflightBytes, this.stats.inflightBytes)
+    const controller = new AbortController()
+    const it = this.stream(file.bucket, file.version, start, end, controller.signal)[Symbol.asyncIterator]()
+    const cutter = new BlockCutter(i => this.lengthOf(file, i), part.from, part.to, () => wrongSize(file, start, end, 'more'))
+    let ended = false
     try {
-      const data = await withDeadline(
-        signal => this.fetch(file.bucket, file.version, start, end, signal), getTimeoutMs, file)
-      if (data.length !== bytes) {
-        throw new InfinError('Corrupt',
-          `S3 returned ${data.length} bytes for ${bytes} at ${start} of ${describe(file)}: the version changed size`)
+      for (;;) {
+        const r = await nextWithin(it, this.opts.getTimeoutMs, () => stalled(file, this.opts.getTimeoutMs, controller))
+        if (r.done === true) break
+        for (const [i, block] of cutter.cut(r.value)) {
+          owed -= block.length
+          this.stats.inflightBytes -= block.length
+          this.deliver(file, i, block)
+        }
       }
-      this.stats.bytesFetched += bytes
-      for (let i = part.from; i < part.to; i++) {
-        const block = ownCopy(data.subarray((i - part.from) * blockSize, Math.min((i - part.from + 1) * blockSize, bytes)))
-        this.settle(blockKey(file, i), block)
-        this.disk?.put(this.diskId(file, i), block)
-      }
+      ended = true
+      if (!cutter.complete) throw wrongSize(file, start, end, 'fewer')
     } catch (e) {
       this.stats.failedGets++
       const err = asDomainError(e, file)
-      for (const k of this.blockKeys(part)) this.fail(k, err)
+      for (let i = cutter.next; i < part.to; i++) this.fail(blockKey(file, i), err)
     } finally {
-      this.stats.inflightBytes -= bytes
+      if (!ended) abandon(it)
+      this.stats.inflightBytes -= owed
     }
   }
 
@@ -269,10 +338,6 @@ export class BlockCache {
     return keys
   }
 
-  private lengthOf (file: CachedFile, i: number): number {
-    return Math.min(this.opts.blockSize, file.version.size - i * this.opts.blockSize)
-  }
-
   /** Other processes may use other block sizes: the size is part of a block's name on disk. */
   private diskId (file: CachedFile, i: number): string {
     return `${file.id}\0${this.opts.blockSize}\0${i}`
@@ -283,38 +348,18 @@ function blockKey (file: CachedFile, i: number): string {
   return `${file.id}\0${i}`
 }
 
-function describe (file: CachedFile): string {
-  return `s3://${file.bucket}/${file.version.key} (version ${file.version.versionId})`
+export function wrongSize (file: CachedFile, start: number, end: number, how: string): InfinError {
+  return new InfinError('Corrupt',
+    `S3 returned ${how} bytes than the ${end - start} asked for at ${start} of ${describe(file)}: the version is not the size its listing says`)
 }
 
-/**
- * A block must not keep its whole GET buffer alive (the LRU counts only the
- * block), so it gets its own memory unless it already owns all of it.
- */
-function ownCopy (b: Buffer): Buffer {
-  if (b.byteOffset === 0 && b.buffer.byteLength === b.length) return b
-  return Buffer.from(b)
+export function stalled (file: CachedFile, ms: number, controller: AbortController): InfinError {
+  const e = new InfinError('Unavailable', `reading ${describe(file)} from S3 stalled for ${ms} ms`)
+  controller.abort(e)
+  return e
 }
 
-/** Runs `fetch` with an abort signal, and gives up at the deadline even if the fetch ignores it. */
-async function withDeadline (fetch: (signal: AbortSignal) => Promise<Buffer>, ms: number, file: CachedFile): Promise<Buffer> {
-  const controller = new AbortController()
-  let timer: NodeJS.Timeout | undefined
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => {
-      const e = new InfinError('Unavailable', `reading ${describe(file)} from S3 took longer than ${ms} ms`)
-      controller.abort(e)
-      reject(e)
-    }, ms)
-  })
-  try {
-    return await Promise.race([fetch(controller.signal), deadline])
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
-function asDomainError (e: unknown, file: CachedFile): InfinError {
+export function asDomainError (e: unknown, file: CachedFile): InfinError {
   if (e instanceof InfinError) return e
   const why = e instanceof Error ? e.message : String(e)
   return new InfinError('Unavailable', `cannot read ${describe(file)}: ${why}`, { cause: e })

@@ -92,6 +92,11 @@ export class DiskCache {
     return data
   }
 
+  /** True when a file for `id` exists (it may still fail validation when read). */
+  async has (id: string): Promise<boolean> {
+    return await stat(this.pathOf(id)).then(s => s.isFile(), () => false)
+  }
+
   /** Stores a block in the background; skipped when the disk lags too far behind. */
   put (id: string, data: Buffer): void {
     if (this.pendingBytes + data.length > this.maxPendingBytes) {

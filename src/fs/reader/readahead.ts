@@ -28,7 +28,13 @@ export class Readahead {
   private requested = 0
   private window = 0
 
+  /** The last read continued a stream rather than starting one. */
+  sequential = false
+
   constructor (private readonly opts: ReadaheadOptions) {}
+
+  /** Offset up to which the current stream has asked for data. */
+  get requestedEnd (): number { return this.requested }
 
   /**
    * Records a read of [offset, end) and says how far to prefetch now, or
@@ -39,6 +45,7 @@ export class Readahead {
     const { initial, backward, forward } = this.opts
     const sequential = this.furthest >= 0 &&
       offset >= this.furthest - backward && offset <= this.furthest + forward
+    this.sequential = sequential
     if (!sequential) {
       this.furthest = end
       this.window = initial

@@ -3,7 +3,7 @@
 // itself is covered by reader-s3.test.ts. The oracle for every read is the
 // source buffer itself.
 import { randomBytes } from 'node:crypto'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { InfinError } from '../src/core/errors.js'
 import type { Version } from '../src/core/versions.js'
 import { createReader, type CachingReader, type ReaderOptions } from '../src/fs/reader/reader.js'
@@ -88,12 +88,11 @@ const KINDS: Kind[] = ['fetch', 'stream']
 
 const small: Partial<ReaderOptions> = { blockSize: 4 * KiB, initialReadahead: 8 * KiB, maxReadahead: 64 * KiB, partSize: 16 * KiB }
 
-async function expectBytes (t: Tap, s3: FakeS3, v: Version, got: Promise<Buffer>, offset: number, length: number): Promise<boolean> {
+async function expectBytes (t: Test, s3: FakeS3, v: Version, got: Promise<Buffer>, offset: number, length: number): Promise<boolean> {
   const want = s3.bytes(v).subarray(offset, Math.min(offset + length, v.size))
   const buf = await got
   return t.ok(buf.equals(want), `${v.key} [${offset}, +${length}) is exact`)
 }
-type Tap = typeof t
 
 /** Waits until `cond` holds (polling; the machine may be slow), failing after 20 s. */
 async function until (cond: () => boolean, what: string): Promise<void> {

@@ -157,7 +157,7 @@ export class BlockCache {
     const missing: number[] = []
     for (let i = from; i < Math.min(to, this.blocks(file)); i++) {
       if (!this.missing(file, i)) continue
-      this.expect(file, i, i < urgentTo)
+      this.markPending(file, i, i < urgentTo)
       missing.push(i)
     }
     if (missing.length > 0) void this.fill(file, missing, owner)
@@ -174,7 +174,7 @@ export class BlockCache {
 
   /** Marks block `i` as coming from `claimant`, unless it is cached or already on its way. */
   claim (claimant: Claimant, i: number): void {
-    if (this.missing(claimant.file, i)) this.expect(claimant.file, i, false).claimant = claimant
+    if (this.missing(claimant.file, i)) this.markPending(claimant.file, i, false).claimant = claimant
   }
 
   /**
@@ -205,7 +205,7 @@ export class BlockCache {
     this.disk?.put(this.diskId(file, i), block)
   }
 
-  private expect (file: CachedFile, i: number, urgent: boolean): Pending {
+  private markPending (file: CachedFile, i: number, urgent: boolean): Pending {
     let resolve!: (b: Buffer) => void
     let reject!: (e: unknown) => void
     const promise = new Promise<Buffer>((res, rej) => { resolve = res; reject = rej })

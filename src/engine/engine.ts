@@ -251,6 +251,13 @@ export class Engine {
     return await this.s3.getRange(bucket, v.key, v.versionId, start, stop, signal)
   }
 
+  /** Like `read`, but yields the bytes as they arrive. */
+  async * readStream (bucket: string, v: Version, start: number, end: number, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+    const stop = Math.min(end, v.size)
+    if (start >= stop) return
+    yield * this.s3.streamRange(bucket, v.key, v.versionId, start, stop, signal)
+  }
+
   /** Counts and the history horizon of a bucket, from one flat listing. */
   async summary (bucket: string): Promise<BucketSummary> {
     const state = await this.versioningOf(bucket)

@@ -265,5 +265,5 @@ t.test('the dashboard is served at /ui/, and only what is in its folder', async 
   staticRoutes(empty, join(dir, 'missing'))
   const s2 = await listen(empty, { host: '127.0.0.1', port: 0, token: TOKEN, allowOrigins: [] })
   t.teardown(s2.close)
-  t.match(await (await fetch(`${s2.url}/ui/?token=${TOKEN}`)).json(), { message: /not built.*npm run build/ })
+  t.match(await (await fetch(`${s2.url}/ui/?token=${TOKEN}`)).json(), { message: /not built.*setup.sh/ })
 })

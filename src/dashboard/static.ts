@@ -40,7 +40,7 @@ export function staticRoutes (router: Router, dir = UI_DIR): void {
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'ENOENT' && (e as NodeJS.ErrnoException).code !== 'EISDIR') throw e
         if (rel === 'index.html') {
-          throw new InfinError('NotFound', `the dashboard is not built (no ${path}): run 'npm run build' (or 'sh scripts/setup.sh') in the infinstor checkout`)
+          throw new InfinError('NotFound', `the dashboard is not built (no ${path}): run 'sh scripts/setup.sh' (or 'npm run build:ui') in the infinstor checkout`)
         }
         throw new InfinError('NotFound', `no such file: /ui/${rel}`)
       }

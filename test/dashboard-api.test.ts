@@ -30,7 +30,8 @@ async function allPages<T> (client: AppClient, path: string, field: string, limi
   const items: T[] = []
   let first: any
   for (let offset = 0; ; offset += limit) {
-    const page = await client.json(`${path}&offset=${offset}&limit=${limit}`)
+    const snapshot = first === undefined ? '' : `&snapshot=${first.snapshot as string}`
+    const page = await client.json(`${path}&offset=${offset}&limit=${limit}${snapshot}`)
     first ??= page
     items.push(...page[field])
     if (offset + limit >= page.total) break
@@ -212,6 +213,20 @@ t.test('timeline: every write and delete lands in its step', async t => {
   const dirOps = h.ops.filter(o => o.key.startsWith('dir/'))
   t.equal(folder.total.writes + folder.total.deletes, dirOps.length, 'a folder counts only its own keys')
   t.equal((await app.fetch('/api/infinstor/buckets/hist/timeline?bins=0')).status, 400)
+})
+
+t.test('pages of one snapshot come from one list, even while latest changes', async t => {
+  const first = await app.json('/api/infinstor/buckets/plain/dir?limit=1')
+  t.equal(first.total, 1)
+  await env.raw.send(new PutObjectCommand({ Bucket: 'plain', Key: 'b.txt', Body: 'new' }))
+  await new Promise(resolve => setTimeout(resolve, 1100))
+  const same = await app.json(`/api/infinstor/buckets/plain/dir?offset=1&limit=1&snapshot=${first.snapshot as string}`)
+  t.same([same.total, same.entries.length, same.snapshot], [1, 0, first.snapshot], 'the snapshot still has one entry')
+  const fresh = await app.json('/api/infinstor/buckets/plain/dir?limit=1')
+  t.equal(fresh.total, 2, 'without a snapshot the list is computed afresh')
+  t.not(fresh.snapshot, first.snapshot)
+  const other = await app.json(`/api/infinstor/buckets/plain/dir?path=x/&snapshot=${first.snapshot as string}`)
+  t.same([other.exists, other.total], [false, 0], 'a snapshot answers only the query it was made for')
 })
 
 t.test('binning is in whole seconds and covers both ends', async t => {

@@ -26,7 +26,7 @@ function BrowseBucket ({ bucket, path, spec, file }: { bucket: string, path: str
   const nav = (over: Record<string, string | undefined>): void =>
     go('browse', { bucket, path, at: spec === 'latest' ? undefined : spec, file, ...over })
   const timeline = useAsync(async () => await api.timeline(bucket, path, 120), [bucket, path])
-  const source = useMemo(() => new PagedSource<Entry>(async (o, l) => await api.dir(bucket, path, spec, o, l)), [bucket, path, spec])
+  const source = useMemo(() => new PagedSource<Entry>(async (o, l, s) => await api.dir(bucket, path, spec, o, l, s)), [bucket, path, spec])
   const listing = useAsync(async () => await source.first() as DirPage, [source])
   const dir = listing.value
   // A file named in the URL may sit on a page not fetched yet: show what its key says.

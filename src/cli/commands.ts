@@ -4,6 +4,7 @@ import { cat } from './cat.js'
 import { cp } from './cp.js'
 import { demo } from './demo.js'
 import { diff } from './diff.js'
+import { label } from './label.js'
 import { log } from './log.js'
 import { ls } from './ls.js'
 import { serve } from './serve.js'
@@ -26,5 +27,5 @@ export interface Command {
 }
 
 export const COMMANDS: Record<string, Command> = {
-  ls, cat, stat, log, diff, cp, enable, disable, status, serve, demo, ui
+  ls, cat, stat, log, diff, cp, label, enable, disable, status, serve, demo, ui
 }

@@ -112,6 +112,18 @@ t.test('clicking the timeline travels to that time', async t => {
   t.ok(Date.parse(chosen) >= steps[1].at - 1000 && Date.parse(chosen) < steps[2].at, `jumped to ${chosen}, within step 1`)
   t.same(await listing(), ['test.csv', 'train.csv'], 'the listing shows that time')
   await shot(page, 'timeline', true)
+  // Dragging across the first quarter of the chart zooms in on it: the axis then starts and ends there.
+  const left = await page.locator('.timeline text.axis').last().textContent()
+  await page.mouse.move(box.x + 3, box.y + 20)
+  await page.mouse.down()
+  await page.mouse.move(box.x + box.width / 4, box.y + 20)
+  await page.mouse.up()
+  await page.getByRole('button', { name: 'Show all history' }).waitFor()
+  await page.waitForFunction(prev => document.querySelectorAll('.timeline text.axis')[1]?.textContent !== prev, left)
+  t.pass('zoomed in')
+  await page.getByRole('button', { name: 'Show all history' }).click()
+  await page.getByRole('button', { name: 'Show all history' }).waitFor({ state: 'detached' })
+  t.pass('and back out')
 })
 
 t.test('slice: what was ingested in a window', async t => {

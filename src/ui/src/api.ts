@@ -138,13 +138,15 @@ export const api = {
     paged<FileRow>(await call(b(bucket) + '/files' + qs({ path, spec, offset, limit, snapshot })), 'entries'),
   diff: async (bucket: string, a: string, bSpec: string, path: string, change: string | undefined, offset: number, limit: number, snapshot?: string): Promise<DiffPage> =>
     paged<ChangeRow>(await call(b(bucket) + '/diff' + qs({ a, b: bSpec, path, change, offset, limit, snapshot })), 'changes'),
-  timeline: async (bucket: string, path: string, bins: number) => await call<Timeline>(b(bucket) + '/timeline' + qs({ path, bins })),
+  timeline: async (bucket: string, path: string, bins: number, from?: string, to?: string) =>
+    await call<Timeline>(b(bucket) + '/timeline' + qs({ path, bins, from, to })),
   spec: async (text: string, bucket?: string) => await call<SpecInfo>('/specs' + qs({ text, bucket })),
   labels: async (bucket?: string) => await call<Label[]>('/labels' + qs({ bucket })),
   label: async (name: string) => await call<Label>('/labels/' + encodeURIComponent(name)),
   createLabel: async (l: { name: string, bucket: string, path: string, spec: string, description?: string }) =>
     await call<Label>('/labels', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(l) }),
-  deleteLabel: async (name: string) => await call<unknown>('/labels/' + encodeURIComponent(name), { method: 'DELETE' })
+  // The server refuses a delete without force=1: the page asks for confirmation first.
+  deleteLabel: async (name: string) => await call<unknown>('/labels/' + encodeURIComponent(name) + '?force=1', { method: 'DELETE' })
 }
 
 /** URL of a version's bytes (for previews, images and downloads). */

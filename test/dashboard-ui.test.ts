@@ -54,9 +54,13 @@ t.test('buckets: state, counts, and enabling InfinSnap with a confirmation', asy
   t.equal((await env.raw.send(new GetBucketVersioningCommand({ Bucket: 'sales' }))).Status, 'Enabled', 'cancel changes nothing')
 })
 
-async function listing (): Promise<string[]> {
+const shown = (iso: string): string => iso.replace('T', ' ').replace('Z', ' UTC')
+
+/** The names listed once the listing for `spec` (if given) is on screen. */
+async function listing (spec?: string): Promise<string[]> {
   await page.locator('.summary').waitFor()
-  await page.waitForFunction(() => document.querySelectorAll('.progress').length === 0 || document.querySelector('.vlist') !== null)
+  if (spec !== undefined) await page.locator('.summary', { hasText: `at ${shown(spec)}` }).waitFor()
+  await page.waitForFunction(() => document.querySelectorAll('.listing .progress').length === 0)
   return await page.locator('.vrow .c-name').allTextContents()
 }
 
@@ -64,11 +68,9 @@ t.test('browse at two times shows different contents', async t => {
   await page.goto(ui('browse?bucket=sales&path=q4/'))
   await page.getByLabel('time (UTC)').fill(at[1].slice(0, 19))
   await page.waitForURL(/at=/)
-  await page.locator(`text=at ${at[1].replace('T', ' ').replace('Z', ' UTC')}`).first().waitFor()
-  t.same(await listing(), ['test.csv', 'train.csv'], `q4 at ${at[1]}`)
+  t.same(await listing(at[1]), ['test.csv', 'train.csv'], `q4 at ${at[1]}`)
   await page.getByLabel('time (UTC)').fill(at[3].slice(0, 19))
-  await page.locator(`text=at ${at[3].replace('T', ' ').replace('Z', ' UTC')}`).first().waitFor()
-  t.same(await listing(), ['extra/', 'train.csv'], `q4 at ${at[3]}: test.csv deleted, extra/ added`)
+  t.same(await listing(at[3]), ['extra/', 'train.csv'], `q4 at ${at[3]}: test.csv deleted, extra/ added`)
   await page.locator('a.c-name', { hasText: 'train.csv' }).click()
   const preview = page.getByRole('complementary')
   await preview.locator('table').waitFor()
@@ -78,6 +80,8 @@ t.test('browse at two times shows different contents', async t => {
   await shot(page, 'browse', true)
   await page.goto(ui(`browse?bucket=sales&path=q4/&at=${at[1]}&file=q4/train.csv`))
   await page.getByRole('complementary').locator('table').waitFor()
+  await page.locator('.summary', { hasText: `at ${shown(at[1])}` }).waitFor()
+  await page.waitForFunction(() => document.querySelectorAll('.preview .progress').length === 0)
   t.equal(await page.getByRole('complementary').locator('tbody tr').count(), 20, 'the same file had 20 rows at step 1')
   const href = await page.getByRole('link', { name: 'Download this version' }).getAttribute('href') ?? ''
   const res = await page.request.get(app.url + href)
@@ -110,7 +114,7 @@ t.test('clicking the timeline travels to that time', async t => {
   await page.waitForURL(/at=/)
   const chosen = decodeURIComponent(new URL(page.url().replace('#/', '')).searchParams.get('at') ?? '')
   t.ok(Date.parse(chosen) >= steps[1].at - 1000 && Date.parse(chosen) < steps[2].at, `jumped to ${chosen}, within step 1`)
-  t.same(await listing(), ['test.csv', 'train.csv'], 'the listing shows that time')
+  t.same(await listing(chosen), ['test.csv', 'train.csv'], 'the listing shows that time')
   await shot(page, 'timeline', true)
   // Dragging across the first quarter of the chart zooms in on it: the axis then starts and ends there.
   const left = await page.locator('.timeline text.axis').last().textContent()
@@ -160,7 +164,7 @@ t.test('diff: between two times', async t => {
 
 t.test('labels: create from the current view, then delete', async t => {
   await page.goto(ui(`browse?bucket=sales&path=q4/&at=${at[2]}`))
-  await listing()
+  await listing(at[2])
   await page.getByRole('link', { name: 'Label this view…' }).click()
   const form = page.getByRole('form', { name: 'new label' })
   await form.waitFor()

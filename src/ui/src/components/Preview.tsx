@@ -42,7 +42,8 @@ function TextPreview ({ bucket, entry, spec }: { bucket: string, entry: Entry, s
   const kind = kindOf(entry.name)
   const head = useAsync(async () => await objectHead(bucket, entry.key, spec, PREVIEW_BYTES), [bucket, entry.key, spec])
   if (head.error !== undefined) return <ErrorBox error={head.error} />
-  if (head.value === undefined) return <Progress label="Reading the start of the file…" elapsed={head.elapsed} />
+  // While another version loads, the old one's bytes must not be shown under the new time.
+  if (head.value === undefined || head.loading) return <Progress label="Reading the start of the file…" elapsed={head.elapsed} />
   const { data, total } = head.value
   const complete = data.byteLength >= total
   let text: string

@@ -53,8 +53,8 @@ function BrowseBucket ({ bucket, path, spec, file }: { bucket: string, path: str
           {zoom !== undefined && <button onClick={() => setZoom(undefined)}>Show all history</button>}
         </div>
         {timeline.error !== undefined && <ErrorBox error={timeline.error} onRetry={timeline.reload} />}
-        {timeline.value === undefined && timeline.loading && <Progress label="Reading the history…" elapsed={timeline.elapsed} />}
-        {timeline.value !== undefined && (timeline.value.total.writes + timeline.value.total.deletes === 0
+        {timeline.loading && <Progress label="Reading the history…" elapsed={timeline.elapsed} />}
+        {timeline.value !== undefined && !timeline.loading && (timeline.value.total.writes + timeline.value.total.deletes === 0
           ? <Empty>No writes or deletes here yet.</Empty>
           : <Timeline data={timeline.value} at={at ?? Date.parse(timeline.value.to)} onPick={t => nav({ at: t, file: undefined })} onZoom={(from, to) => setZoom({ from, to })} />)}
       </div>

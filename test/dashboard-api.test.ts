@@ -234,6 +234,8 @@ t.test('labels: create from a view, use it as a spec, delete it for good', async
   const i = [...h.at.keys()].reverse().find(j => [...dirsOf(snapshot(h, j))].some(d => d !== '' && listedFiles(snapshot(h, j)).some(k => k.startsWith(d)))) as number
   const want = snapshot(h, i)
   const dir = [...dirsOf(want)].find(d => d !== '' && listedFiles(want).some(k => k.startsWith(d))) as string
+  // Only settled history can be labelled: past the settle margin (2 s here) and the clock's 1 s resolution.
+  await new Promise(resolve => setTimeout(resolve, Math.max(0, h.at[i] + 3500 - Date.now())))
   const post = async (body: unknown): Promise<Response> => await app.fetch('/api/infinstor/labels',
     { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } })
   const made = await post({ name: 'snap-1', bucket: 'hist', path: dir, spec: iso(i), description: 'for the test' })

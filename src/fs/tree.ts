@@ -77,7 +77,7 @@ export class TimeTree {
    * at its first read, after the open has settled what was cached.
    */
   private readonly pins = new LRUCache<string, { version: Version, at: number }>({ max: 100_000 })
-  private readonly open = new Map<number, Open>()
+  private readonly handles = new Map<number, Open>()
   private nextFd = 1
 
   constructor (engine: Engine, reader: Reader, opts: TreeOptions) {
@@ -168,12 +168,12 @@ export class TimeTree {
     if (!r.live) f.reading = Promise.resolve(this.reading(f, r.version))
     const fd = this.nextFd
     this.nextFd = this.nextFd >= 0x7fffffff ? 1 : this.nextFd + 1
-    this.open.set(fd, f)
+    this.handles.set(fd, f)
     return fd
   }
 
   async read (fd: number, offset: number, length: number): Promise<Buffer> {
-    const f = this.open.get(fd)
+    const f = this.handles.get(fd)
     if (f === undefined) throw notFound(`open file ${fd}`)
     if (f.reading === undefined) {
       // Concurrent first reads (the kernel reads ahead in parallel) share one choice; a failed one is retried.
@@ -181,14 +181,14 @@ export class TimeTree {
       f.reading = choice
       choice.catch(() => { if (f.reading === choice) f.reading = undefined })
     }
-    const { handle, size } = await f.reading
-    if (offset >= size || length <= 0) return Buffer.alloc(0)
     try {
+      const { handle, size } = await f.reading
+      if (offset >= size || length <= 0) return Buffer.alloc(0)
       return await handle.read(offset, Math.min(length, size - offset))
     } catch (e) {
-      // The file was found, so "not found" now means its version vanished from S3: an I/O error, not ENOENT.
+      // The file was open, so "not found" now means it vanished meanwhile: an I/O error, not ENOENT.
       if (e instanceof InfinError && e.code === 'NotFound') {
-        throw new InfinError('Unavailable', `${e.message} (the version was listed, but S3 no longer has it)`, { cause: e })
+        throw new InfinError('Unavailable', `${f.path}: ${e.message} (it was there when opened)`, { cause: e })
       }
       throw e
     }
@@ -214,12 +214,12 @@ export class TimeTree {
   }
 
   release (fd: number): void {
-    this.open.get(fd)?.reading?.then(r => { r.handle.close() }, () => {})
-    this.open.delete(fd)
+    this.handles.get(fd)?.reading?.then(r => { r.handle.close() }, () => {})
+    this.handles.delete(fd)
   }
 
   /** Files open now (for status and tests). */
-  get openFiles (): number { return this.open.size }
+  get openFiles (): number { return this.handles.size }
 
   private async bucketNames (): Promise<Set<string>> {
     if (this.opts.buckets !== undefined) return new Set(this.opts.buckets)

@@ -8,12 +8,7 @@ import type { TreeEntry } from '../src/contents/source.js'
 const T = Date.UTC(2024, 0, 2, 3, 4, 5)
 
 function file (name: string, size: number): TreeEntry {
-  return {
-    kind: 'file',
-    name,
-    bucket: 'b',
-    version: { key: name, versionId: 'v1', lastModified: T, size, etag: '"e"', deleteMarker: false, isLatest: true }
-  }
+  return { kind: 'file', name, size, mtime: T }
 }
 
 const dir: TreeEntry = { kind: 'dir', name: 'd', mtime: T }

@@ -81,9 +81,9 @@ export function bareModel (entry: TreeEntry, path: string, type: ModelType = nat
     const t = iso(entry.mtime)
     return { ...base, created: t, last_modified: t, mimetype: null, size: null }
   }
-  const t = iso(entry.version.lastModified)
+  const t = iso(entry.mtime)
   const mimetype = type === 'notebook' ? null : guessMimetype(entry.name) ?? null
-  return { ...base, created: t, last_modified: t, mimetype, size: entry.version.size }
+  return { ...base, created: t, last_modified: t, mimetype, size: entry.size }
 }
 
 /** A directory model with its children listed (each without content). */

@@ -1,9 +1,11 @@
 import { InfinError } from '../core/errors.js'
 import type { Handler, Reply, Router } from '../server/http.js'
-import { fileStream, readAll, type FileEntry } from './bytes.js'
+import { fileStream, readAll } from './bytes.js'
 import { bareModel, directoryModel, fileModel, guessMimetype, naturalType, sha256, type ContentsModel } from './models.js'
 import { parseGetOptions, splitPath, type GetOptions } from './query.js'
 import type { TreeEntry, TreeSource } from './source.js'
+
+type FileEntry = Extract<TreeEntry, { kind: 'file' }>
 
 export interface ContentsOptions {
   /** Largest file returned inline (or hashed); bigger ones get a 413. */
@@ -59,12 +61,12 @@ export function addContentsRoutes (router: Router, tree: TreeSource, opts: Conte
     const type = o.type ?? naturalType(file)
     if (type === 'directory') throw new InfinError('Usage', `${join(path)} is not a directory`)
     if (!o.content && !o.hash) return bareModel(file, join(path), type)
-    if (file.version.size > opts.maxBytes) {
+    if (file.size > opts.maxBytes) {
       throw new InfinError('TooLarge',
-        `${join(path)} is ${mib(file.version.size)}, more than the ${mib(opts.maxBytes)} the contents API ` +
+        `${join(path)} is ${mib(file.size)}, more than the ${mib(opts.maxBytes)} the contents API ` +
         `returns inline (setting contents-max-bytes). Use the plain path in code instead: ${mountPath(path)}`)
     }
-    const bytes = await readAll(tree, file)
+    const bytes = await readAll(tree, path, file.size)
     const model = o.content ? fileModel(file, join(path), bytes, o) : bareModel(file, join(path), type)
     return o.hash ? { ...model, hash: sha256(bytes), hash_algorithm: 'sha256' } : model
   }
@@ -117,16 +119,15 @@ export function addContentsRoutes (router: Router, tree: TreeSource, opts: Conte
     const encoded = encodeURIComponent(entry.name).replace(/['()*]/g, c => '%' + c.charCodeAt(0).toString(16).toUpperCase())
     const disposition = req.url.searchParams.get('download') === '1' ? 'attachment' : 'inline'
     return {
-      stream: fileStream(tree, entry),
-      length: entry.version.size,
+      stream: fileStream(tree, path, entry.size),
+      length: entry.size,
       type: guessMimetype(entry.name) ?? 'application/octet-stream',
       headers: {
         'Content-Disposition': `${disposition}; filename*=UTF-8''${encoded}`,
         // Bucket data is untrusted: an HTML or SVG file must not run as this
         // origin, where the token cookie would let it call the API.
         'Content-Security-Policy': 'sandbox',
-        'X-Content-Type-Options': 'nosniff',
-        ETag: entry.version.etag !== '' ? entry.version.etag : `"${entry.version.versionId}"`
+        'X-Content-Type-Options': 'nosniff'
       }
     }
   })

@@ -6,8 +6,10 @@ import { demo } from './demo.js'
 import { diff } from './diff.js'
 import { log } from './log.js'
 import { ls } from './ls.js'
+import { mount } from './mount.js'
 import { serve } from './serve.js'
 import { stat } from './stat.js'
+import { unmount } from './unmount.js'
 import { disable, enable, status } from './versioning.js'
 
 export interface CommandContext {
@@ -25,5 +27,5 @@ export interface Command {
 }
 
 export const COMMANDS: Record<string, Command> = {
-  ls, cat, stat, log, diff, cp, enable, disable, status, serve, demo
+  ls, cat, stat, log, diff, cp, enable, disable, status, serve, demo, mount, unmount
 }

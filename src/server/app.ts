@@ -1,5 +1,7 @@
 import type { Settings } from '../config/settings.js'
+import { addContents } from '../contents/index.js'
 import type { Engine } from '../engine/engine.js'
+import type { TimeTree } from '../fs/tree.js'
 import { listen, Router, type RunningServer } from './http.js'
 import { loadToken, tokenFile } from './token.js'
 
@@ -7,6 +9,8 @@ import { loadToken, tokenFile } from './token.js'
 export interface AppDeps {
   engine: Engine
   settings: Settings
+  /** The mount's tree, when serving beside a mount: one tree, one cache. */
+  tree?: TimeTree
 }
 
 export const VERSION = '0.1.0'
@@ -25,6 +29,7 @@ export function buildRouter (deps: AppDeps): Router {
       region: deps.settings.str('region')
     }
   }))
+  addContents(router, deps)
   return router
 }
 

@@ -9,6 +9,7 @@ import type { Log } from './log.js'
 import {
   FS_TYPE, isAlive, lazyUnmount, mountedType, readStatus, removeStatus, writeStatus, type MountStatus
 } from './mounts.js'
+import { serveBesideMount } from '../server/beside.js'
 import { buildTree } from './open-tree.js'
 
 /** Every FUSE operation answers within this (fuse-native gives up at 15 s). */
@@ -23,6 +24,8 @@ export interface ServeOptions {
   log: Log
   /** Where the daemon logs (recorded in the status file). */
   logFile?: string
+  /** Also serve the HTTP API over the mount's tree (default: yes). */
+  http?: boolean
   /** Tells a launching parent that the mount is up. */
   ready?: (status: MountStatus) => void
 }
@@ -93,13 +96,15 @@ export async function serveMount (opts: ServeOptions): Promise<number> {
   }
   process.on('uncaughtException', onCrash)
   process.on('unhandledRejection', onCrash)
+  const http = opts.http === false ? undefined : await serveBesideMount({ engine, settings, tree }, log)
   const status: MountStatus = {
     mountpoint,
     pid: process.pid,
     started: new Date().toISOString(),
     endpoint: engine.s3.endpoint,
     buckets: opts.buckets,
-    log: opts.logFile
+    log: opts.logFile,
+    http: http?.url
   }
   await writeStatus(status)
   log.info(`mounted ${opts.buckets === undefined ? 'all buckets' : opts.buckets.join(', ')}` +
@@ -113,6 +118,7 @@ export async function serveMount (opts: ServeOptions): Promise<number> {
     log.info(`${(e as Error).message}; detaching it lazily`)
     await lazyUnmount(mountpoint).catch(err => log.info((err as Error).message))
   }
+  await http?.close()
   await removeStatus(mountpoint, process.pid)
   engine.s3.destroy()
   process.off('uncaughtException', onCrash)

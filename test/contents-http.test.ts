@@ -1,12 +1,17 @@
 // The Jupyter contents API over raw HTTP, against real S3 (moto): models,
 // formats, notebooks, limits, downloads, checkpoints, writes, errors, auth.
 import { CreateBucketCommand, DeleteObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3'
+import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { once } from 'node:events'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import t from 'tap'
 import { formatInstant } from '../src/core/timespec.js'
 import { client, serveContents, TOKEN } from './helpers/contents-server.js'
 import { sha } from './helpers/history.js'
-import { s3env } from './helpers/s3env.js'
+import { BIN, s3env } from './helpers/s3env.js'
 
 interface Model {
   name: string, path: string, type: string, writable: boolean, created: string, last_modified: string,
@@ -232,4 +237,41 @@ t.test('contents API', async t => {
     if (body.includes(secret) || body.includes(TOKEN)) t.fail(`a response leaked a credential: ${body.slice(0, 200)}`)
   }
   t.pass(`${bodies.length} response bodies carry no credential or token`)
+})
+
+t.test('infinstor serve: --port, --token and INFINSTOR_TOKEN', async t => {
+  const env = await s3env(t)
+  await env.raw.send(new CreateBucketCommand({ Bucket: 'cli-serve' }))
+  const config = await mkdtemp(join(tmpdir(), 'infinstor-serve-'))
+  const start = async (args: string[]): Promise<{ url: string, stop: () => Promise<number | null> }> => {
+    const proc = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], {
+      env: { ...env.env, XDG_CONFIG_HOME: config, INFINSTOR_TOKEN: 'from-env' }, stdio: ['ignore', 'pipe', 'pipe']
+    })
+    const stop = async (): Promise<number | null> => {
+      if (proc.exitCode === null) {
+        proc.kill('SIGTERM')
+        await once(proc, 'exit')
+      }
+      return proc.exitCode
+    }
+    t.teardown(stop)
+    let out = ''
+    proc.stdout.setEncoding('utf8').on('data', (c: string) => { out += c })
+    const started = Date.now()
+    while (!/serving on (\S+)/.test(out)) {
+      if (proc.exitCode !== null || Date.now() - started > 30_000) throw new Error(`serve did not start: ${out}`)
+      await new Promise(resolve => setTimeout(resolve, 50))
+    }
+    return { url: (/serving on (\S+)/.exec(out) as RegExpExecArray)[1], stop }
+  }
+  const status = async (url: string, token: string): Promise<number> =>
+    (await fetch(`${url}/api/contents`, { headers: { Authorization: `token ${token}` } })).status
+
+  const byEnv = await start([])
+  t.equal(await status(byEnv.url, 'from-env'), 200, 'INFINSTOR_TOKEN is the token')
+  t.equal(await status(byEnv.url, 'other'), 401)
+  t.equal(await byEnv.stop(), 0, 'SIGTERM stops it cleanly')
+  const byFlag = await start(['--token', 'from-flag'])
+  t.equal(await status(byFlag.url, 'from-flag'), 200, '--token wins over the environment')
+  t.equal(await status(byFlag.url, 'from-env'), 401)
 })

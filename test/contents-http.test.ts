@@ -54,7 +54,8 @@ t.test('contents API', async t => {
 
   const secret = 'sekrit-' + randomBytes(8).toString('hex')
   process.env.AWS_SECRET_ACCESS_KEY = secret
-  const served = await serveContents(t, env.engine({ attempts: 2, timeoutMs: 1500 }),
+  const engine = env.engine({ attempts: 2, timeoutMs: 1500 })
+  const served = await serveContents(t, engine,
     { 'contents-max-bytes': LIMIT, 'mount-point': '/mnt/tt/' })
   const bodies: string[] = []
   const http = client(served)
@@ -130,8 +131,11 @@ t.test('contents API', async t => {
   })
 
   await t.test('large files: 413 naming the mount path; /files streams them', async t => {
+    const gets = (): number => engine.s3.requests.get('GetObject') ?? 0
+    const before = gets()
     const big = await get('/api/contents/lab/@latest/big/huge.bin')
     t.equal(big.status, 413)
+    t.equal(gets(), before, 'refused before reading a byte')
     t.match(big.body.message, '/mnt/tt/lab/@latest/big/huge.bin')
     t.match(big.body.message, 'contents-max-bytes')
     t.equal((await get('/api/contents/lab/@latest/big/huge.bin?hash=1&content=0')).status, 413, 'hashing is bounded too')

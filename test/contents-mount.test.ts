@@ -74,4 +74,16 @@ t.test('given a tree, the server reads through it (one tree, one cache)', async 
   t.equal((await res.json() as { content: string }).content, 'x,y\n1,2\n')
   t.equal(opened, 1, 'the read went through the given tree\'s reader')
   t.equal(tree.openFiles, 0, 'and the file was released')
+
+  // A client that leaves mid-download releases the file too, and nothing breaks.
+  await env.raw.send(new PutObjectCommand({ Bucket: 'side', Key: 'big.bin', Body: randomBytes(20 * 1024 * 1024) }))
+  const abort = new AbortController()
+  const download = await client(served)('/files/side/@latest/big.bin', { signal: abort.signal })
+  const reader = (download.body as ReadableStream<Uint8Array>).getReader()
+  await reader.read()
+  abort.abort()
+  for (let i = 0; i < 100 && tree.openFiles > 0; i++) await new Promise(resolve => setTimeout(resolve, 100))
+  t.equal(tree.openFiles, 0, 'an abandoned download releases its file')
+  const after = await client(served)('/api/contents/side/@latest/train/a.csv')
+  t.equal(after.status, 200, 'and the server goes on')
 })

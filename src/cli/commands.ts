@@ -4,6 +4,7 @@ import { cat } from './cat.js'
 import { cp } from './cp.js'
 import { demo } from './demo.js'
 import { diff } from './diff.js'
+import { label } from './label.js'
 import { log } from './log.js'
 import { ls } from './ls.js'
 import { mount } from './mount.js'
@@ -27,5 +28,5 @@ export interface Command {
 }
 
 export const COMMANDS: Record<string, Command> = {
-  ls, cat, stat, log, diff, cp, enable, disable, status, serve, demo, mount, unmount
+  ls, cat, stat, log, diff, cp, label, enable, disable, status, serve, demo, mount, unmount
 }

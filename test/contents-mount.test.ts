@@ -85,7 +85,7 @@ t.test('given a tree, the server reads through it (one tree, one cache)', async 
   const direct = new DirectReader(engine.read.bind(engine), { deadlineMs: 5000 })
   const counting: Reader = { open: (bucket, version) => { opened++; return direct.open(bucket, version) } }
   const tree = new TimeTree(engine, counting, {
-    owner: { uid: 0, gid: 0 }, liveTtlMs: 1000, settleMarginMs: 2000, log: streamLog(() => {})
+    owner: { uid: 0, gid: 0 }, liveTtlMs: 1000, settleMarginMs: 2000, attrTimeoutMs: 1000, log: streamLog(() => {})
   })
   const served = await serveContents(t, engine, { tree })
   const res = await client(served)('/api/contents/side/@latest/train/a.csv')

@@ -30,6 +30,7 @@ export function buildTree (engine: Engine, settings: Settings, log: Log, buckets
     owner: { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 },
     liveTtlMs: settings.num('live-ttl-ms'),
     settleMarginMs: settings.num('settle-margin-ms'),
+    attrTimeoutMs: settings.num('attr-timeout') * 1000,
     log,
     // openEngine attaches the configured label store; each bucket lists its labels as @NAME.
     labels: engine.labels instanceof Labels ? engine.labels : undefined

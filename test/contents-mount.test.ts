@@ -94,11 +94,14 @@ t.test('given a tree, the server reads through it (one tree, one cache)', async 
   t.equal(tree.openFiles, 0, 'and the file was released')
 
   // A client that leaves mid-download releases the file too, and nothing breaks.
-  await env.raw.send(new PutObjectCommand({ Bucket: 'side', Key: 'big.bin', Body: randomBytes(20 * 1024 * 1024) }))
+  await env.raw.send(new PutObjectCommand({ Bucket: 'side', Key: 'big.bin', Body: Buffer.alloc(64 * 1024 * 1024, 1) }))
+  await new Promise(resolve => setTimeout(resolve, 1100)) // past the live listing's TTL: big.bin is listed
   const abort = new AbortController()
   const download = await client(served)('/files/side/@latest/big.bin', { signal: abort.signal })
+  t.equal(download.status, 200)
   const reader = (download.body as ReadableStream<Uint8Array>).getReader()
   await reader.read()
+  t.equal(tree.openFiles, 1, 'the download holds the file open')
   abort.abort()
   for (let i = 0; i < 100 && tree.openFiles > 0; i++) await new Promise(resolve => setTimeout(resolve, 100))
   t.equal(tree.openFiles, 0, 'an abandoned download releases its file')

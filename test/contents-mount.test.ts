@@ -4,6 +4,8 @@ import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectCommand } fro
 import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import { formatInstant } from '../src/core/timespec.js'
+import { fileStream, readAll } from '../src/contents/bytes.js'
+import { treeSource } from '../src/contents/tree.js'
 import { DirectReader } from '../src/fs/reader/direct.js'
 import type { Reader } from '../src/fs/reader/types.js'
 import { TimeTree } from '../src/fs/tree.js'
@@ -107,4 +109,26 @@ t.test('given a tree, the server reads through it (one tree, one cache)', async 
   t.equal(tree.openFiles, 0, 'an abandoned download releases its file')
   const after = await client(served)('/api/contents/side/@latest/train/a.csv')
   t.equal(after.status, 200, 'and the server goes on')
+})
+
+t.test('a file replaced in S3 between lookup and read fails loudly, never with the wrong size', async t => {
+  const env = await s3env(t)
+  await seed(env)
+  const engine = env.engine({ liveTtlMs: 200 })
+  const tree = new TimeTree(engine, new DirectReader(engine.read.bind(engine), { deadlineMs: 5000 }), {
+    owner: { uid: 0, gid: 0 }, liveTtlMs: 200, settleMarginMs: 2000, attrTimeoutMs: 200, log: streamLog(() => {})
+  })
+  const source = treeSource(tree)
+  const path = ['side', '@latest', 'train', 'a.csv']
+  const before = await source.lookup(path)
+  t.equal(before.kind === 'file' && before.size, 8)
+  t.same(await readAll(source, path, 8), FILES['train/a.csv'], 'read right after the lookup: the same version')
+  for (const body of ['x,y\n1,2\n3,4\n', 'x\n']) {
+    await env.raw.send(new PutObjectCommand({ Bucket: 'side', Key: 'train/a.csv', Body: body }))
+    await new Promise(resolve => setTimeout(resolve, 700)) // past the live TTL and the pin: a read now takes the new version
+    await t.rejects(readAll(source, path, 8), { code: 'Conflict', message: /changed in S3 while it was being read/ }, `now ${body.length} bytes: inline`)
+    const bytes: Buffer[] = []
+    await t.rejects(async () => { for await (const c of fileStream(source, path, 8)) bytes.push(c as Buffer) },
+      { code: 'Conflict' }, `now ${body.length} bytes: download`)
+  }
 })

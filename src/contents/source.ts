@@ -13,8 +13,8 @@ export interface OpenFile {
  * What the contents API needs from the tree the mount serves: lookups,
  * listings and reads by file-name path (segments from the root). Failures
  * are InfinErrors (NotFound for unknown buckets, labels, specs and keys
- * missing at T). A file opened right after its lookup has the size the
- * lookup gave, even in a live view.
+ * missing at T). A file opened right after its lookup reads the version
+ * the lookup described, even in a live view; later, it may not.
  */
 export interface TreeSource {
   lookup: (path: readonly string[]) => Promise<TreeEntry>

@@ -10,6 +10,7 @@ import { ls } from './ls.js'
 import { mount } from './mount.js'
 import { serve } from './serve.js'
 import { stat } from './stat.js'
+import { ui } from './ui.js'
 import { unmount } from './unmount.js'
 import { disable, enable, status } from './versioning.js'
 
@@ -28,5 +29,5 @@ export interface Command {
 }
 
 export const COMMANDS: Record<string, Command> = {
-  ls, cat, stat, log, diff, cp, label, enable, disable, status, serve, demo, mount, unmount
+  ls, cat, stat, log, diff, cp, label, enable, disable, status, serve, demo, mount, unmount, ui
 }

@@ -218,6 +218,13 @@ export class Engine {
     return diffHistories(listing.histories(), a.spec, b.spec)
   }
 
+  /** Every key's whole history under `prefix` (newest first), from one flat listing: activity over time. */
+  async histories (bucket: string, prefix: string): Promise<Map<string, Version[]>> {
+    await this.versioningOf(bucket)
+    const listing = await this.complete(await this.listing(bucket, prefix, undefined, { kind: 'latest' }))
+    return listing.histories()
+  }
+
   /**
    * The full history of one key, newest first, plus whether the key is also
    * a directory (other keys continue it with '/').
@@ -249,6 +256,13 @@ export class Engine {
     const stop = Math.min(end, v.size)
     if (start >= stop) return Buffer.alloc(0)
     return await this.s3.getRange(bucket, v.key, v.versionId, start, stop, signal)
+  }
+
+  /** Like `read`, but yields the bytes as they arrive. */
+  async * readStream (bucket: string, v: Version, start: number, end: number, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+    const stop = Math.min(end, v.size)
+    if (start >= stop) return
+    yield * this.s3.streamRange(bucket, v.key, v.versionId, start, stop, signal)
   }
 
   /** Counts and the history horizon of a bucket, from one flat listing. */

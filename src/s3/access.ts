@@ -104,6 +104,32 @@ export class S3Access {
     })
   }
 
+  /**
+   * Bytes [start, end) of one version, chunk by chunk as they arrive, so a
+   * large range serves its first bytes early. The concurrency slot covers
+   * the request up to its headers: a caller reading slowly (pacing a long
+   * range to its reader) must not hold up everything else. Callers bound
+   * how many bodies they keep open.
+   */
+  async * streamRange (bucket: string, key: string, versionId: string, start: number, end: number,
+    signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+    const what = `read s3://${bucket}/${key} (version ${versionId})`
+    const out = await this.call('GetObject', what, async () =>
+      await this.client.send(new GetObjectCommand({
+        Bucket: bucket, Key: key, VersionId: versionId, Range: `bytes=${start}-${end - 1}`
+      }), { abortSignal: signal }))
+    let body = out.Body as (AsyncIterable<Uint8Array> & { destroy?: () => void }) | undefined
+    try {
+      for await (const chunk of body ?? []) yield chunk
+      body = undefined
+    } catch (e) {
+      throw toDomainError(e, what, this.endpoint)
+    } finally {
+      // A caller that stops early leaves unread bytes: drop the connection.
+      body?.destroy?.()
+    }
+  }
+
   async getVersioning (bucket: string): Promise<VersioningState> {
     const out = await this.call('GetBucketVersioning', `read versioning of bucket '${bucket}'`, async () =>
       await this.client.send(new GetBucketVersioningCommand({ Bucket: bucket })))

@@ -1,5 +1,6 @@
 import type { Settings } from '../config/settings.js'
 import { addContents } from '../contents/index.js'
+import { dashboardRoutes } from '../dashboard/routes.js'
 import type { Engine } from '../engine/engine.js'
 import type { TimeTree } from '../fs/tree.js'
 import { listen, Router, type RunningServer } from './http.js'
@@ -21,14 +22,7 @@ export const VERSION = '0.1.0'
  */
 export function buildRouter (deps: AppDeps): Router {
   const router = new Router()
-  router.get(/^\/api\/infinstor\/info$/, async () => ({
-    json: {
-      name: 'infinstor',
-      version: VERSION,
-      endpoint: deps.engine.s3.endpoint ?? 'AWS',
-      region: deps.settings.str('region')
-    }
-  }))
+  dashboardRoutes(router, deps)
   addContents(router, deps)
   return router
 }

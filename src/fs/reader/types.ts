@@ -17,3 +17,10 @@ export interface Reader {
 
 /** Fetches bytes [start, end) of a version from S3 (Engine.read fits). */
 export type RangeFetch = (bucket: string, version: Version, start: number, end: number, signal?: AbortSignal) => Promise<Buffer>
+
+/**
+ * Streams bytes [start, end) of a version as they arrive (Engine.readStream
+ * fits). With it, a large GET serves its first blocks before it ends, so
+ * GETs can be few and large without making a read wait for all of one.
+ */
+export type RangeStream = (bucket: string, version: Version, start: number, end: number, signal?: AbortSignal) => AsyncIterable<Uint8Array>

@@ -67,7 +67,7 @@ t.test('odd keys, bad specs and writes through a real mount', async t => {
     const gid = process.getgid?.() ?? 0
     t.equal(file.stdout.trim(), `regular file 444 5 ${uid} ${gid}`, 'files: 0444, the size of the version, the mounting user')
     t.equal(dir.stdout.trim(), `directory 555 ${uid} ${gid}`, 'directories: 0555')
-    t.same(await ls(`${m.dir}`), ['odd', 'unversioned'], 'the root lists the buckets')
+    t.same(await ls(`${m.dir}`), ['@labels', 'odd', 'unversioned'], 'the root lists the label links and the buckets')
     t.same(await ls(`${m.dir}/odd`), ['@latest'], 'a bucket lists @latest')
   })
 

@@ -19,10 +19,11 @@ const START_TIMEOUT_MS = 60_000
 
 export const mount: Command = {
   summary: 'mount buckets read-only at every time: MOUNTPOINT/BUCKET/@TIME/path',
-  usage: 'MOUNTPOINT [--bucket B]... [--foreground]   |   --status [MOUNTPOINT]',
+  usage: 'MOUNTPOINT [--bucket B]... [--foreground] [--no-serve | --port P]   |   --status [MOUNTPOINT]',
   options: {
     bucket: { type: 'string', multiple: true },
     foreground: { type: 'boolean' },
+    'no-serve': { type: 'boolean' },
     status: { type: 'boolean' }
   },
   async run (ctx) {
@@ -35,6 +36,7 @@ export const mount: Command = {
     const code = await serveMount({
       mountpoint,
       buckets,
+      http: ctx.flags['no-serve'] !== true,
       settings: ctx.settings,
       log: streamLog(line => process.stderr.write(line)),
       logFile,
@@ -85,6 +87,7 @@ async function startDaemon (ctx: CommandContext, mountpoint: string): Promise<nu
     child.disconnect()
     child.unref()
     process.stdout.write(`mounted at ${mountpoint} (pid ${outcome.ready.pid}); log: ${logFile}\n` +
+      (outcome.ready.http === undefined ? '' : `HTTP API (Jupyter contents) at ${outcome.ready.http}\n`) +
       `unmount with: infinstor unmount ${mountpoint}\n`)
     return 0
   }

@@ -23,6 +23,8 @@ export interface MountStatus {
   buckets?: string[]
   /** The daemon's log file; absent for a foreground mount (it logs to stderr). */
   log?: string
+  /** The HTTP API served beside the mount, if it started. */
+  http?: string
 }
 
 export function stateDir (env: NodeJS.ProcessEnv = process.env): string {

@@ -2,21 +2,17 @@ import { spawnSync } from 'node:child_process'
 import { readFile, stat } from 'node:fs/promises'
 import { InfinError } from '../core/errors.js'
 import type { Settings } from '../config/settings.js'
-import type { Engine } from '../engine/engine.js'
 import { openEngine } from '../engine/open.js'
+import { serveBesideMount } from '../server/beside.js'
 import { mountFuse } from './fuse/mount.js'
 import type { Log } from './log.js'
 import {
   FS_TYPE, isAlive, lazyUnmount, mountedType, readStatus, removeStatus, writeStatus, type MountStatus
 } from './mounts.js'
-import { DirectReader } from './reader/direct.js'
-import type { Reader } from './reader/types.js'
-import { TimeTree } from './tree.js'
+import { buildTree } from './open-tree.js'
 
 /** Every FUSE operation answers within this (fuse-native gives up at 15 s). */
 export const OP_DEADLINE_MS = 10_000
-/** A read's S3 request is abandoned a little earlier, so its own error is what gets logged. */
-const READ_DEADLINE_MS = 8_000
 /** How often the daemon checks that its mount is still there (someone may run fusermount -u). */
 const WATCH_MS = 2_000
 
@@ -27,6 +23,8 @@ export interface ServeOptions {
   log: Log
   /** Where the daemon logs (recorded in the status file). */
   logFile?: string
+  /** Also serve the HTTP API over the mount's tree (default: yes). */
+  http?: boolean
   /** Tells a launching parent that the mount is up. */
   ready?: (status: MountStatus) => void
 }
@@ -60,15 +58,6 @@ export async function prepareMountpoint (mountpoint: string, log: Log): Promise<
   await lazyUnmount(mountpoint)
 }
 
-function readerFor (engine: Engine, settings: Settings, log: Log): Reader {
-  // The block cache and disk cache (src/fs/reader/) plug in here for
-  // cache-size > 0; until they do, every read goes straight to S3.
-  if (settings.num('cache-size') > 0 || settings.str('cache-dir') !== undefined) {
-    log.info('no block cache in this build: reading directly from S3 (cache-size and cache-dir are ignored)')
-  }
-  return new DirectReader(engine.read.bind(engine), { deadlineMs: READ_DEADLINE_MS })
-}
-
 async function stopReason (mountpoint: string): Promise<string> {
   return await new Promise(resolve => {
     const done = (why: string): void => {
@@ -92,14 +81,7 @@ export async function serveMount (opts: ServeOptions): Promise<number> {
   const { mountpoint, settings, log } = opts
   await prepareMountpoint(mountpoint, log)
   const engine = openEngine(settings)
-  const tree = new TimeTree(engine, readerFor(engine, settings, log), {
-    buckets: opts.buckets,
-    owner: { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 },
-    liveTtlMs: settings.num('live-ttl-ms'),
-    settleMarginMs: settings.num('settle-margin-ms'),
-    attrTimeoutMs: settings.num('attr-timeout') * 1000,
-    log
-  })
+  const tree = buildTree(engine, settings, log, opts.buckets)
   const mounted = await mountFuse(mountpoint, tree, {
     attrTimeoutS: settings.num('attr-timeout'),
     entryTimeoutS: settings.num('entry-timeout'),
@@ -115,13 +97,15 @@ export async function serveMount (opts: ServeOptions): Promise<number> {
   }
   process.on('uncaughtException', onCrash)
   process.on('unhandledRejection', onCrash)
+  const http = opts.http === false ? undefined : await serveBesideMount({ engine, settings, tree }, log)
   const status: MountStatus = {
     mountpoint,
     pid: process.pid,
     started: new Date().toISOString(),
     endpoint: engine.s3.endpoint,
     buckets: opts.buckets,
-    log: opts.logFile
+    log: opts.logFile,
+    http: http?.url
   }
   await writeStatus(status)
   log.info(`mounted ${opts.buckets === undefined ? 'all buckets' : opts.buckets.join(', ')}` +
@@ -135,6 +119,7 @@ export async function serveMount (opts: ServeOptions): Promise<number> {
     log.info(`${(e as Error).message}; detaching it lazily`)
     await lazyUnmount(mountpoint).catch(err => log.info((err as Error).message))
   }
+  await http?.close()
   await removeStatus(mountpoint, process.pid)
   engine.s3.destroy()
   process.off('uncaughtException', onCrash)

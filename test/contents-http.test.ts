@@ -237,12 +237,16 @@ t.test('contents API', async t => {
   })
 
   await t.test('S3 faults are 5xx with a message, after bounded retries; the server recovers', async t => {
+    // Past the live listings' lifetime (tree and engine), @latest must ask S3 again.
+    const outlive = async (): Promise<void> => { await new Promise(resolve => setTimeout(resolve, 2100)) }
     await env.moto.stop()
+    await outlive()
     const r = await get('/api/contents/lab/@latest/data/train.csv')
     t.ok(r.status >= 500 && r.status < 600, `status ${r.status}`)
     t.match(r.body.message, /S3.*(failed|timed out)/)
     const restarted = await (await import('../src/demo/moto.js')).startMoto({ port: env.moto.port })
     t.teardown(restarted.stop)
+    await outlive()
     const after = await get('/api/contents/lab/@latest')
     t.equal(after.status, 404, 'moto lost its data, and the server says so instead of failing')
   })

@@ -3,19 +3,40 @@ import type { Engine } from '../engine/engine.js'
 import { Labels } from '../labels/labels.js'
 import type { Log } from './log.js'
 import { DirectReader } from './reader/direct.js'
+import { createReader } from './reader/reader.js'
 import type { Reader } from './reader/types.js'
 import { TimeTree } from './tree.js'
 
 /** A read's S3 request is abandoned before the mount's 10 s operation deadline, so its own error is what gets logged. */
 const READ_DEADLINE_MS = 8_000
 
+const MiB = 1024 * 1024
+/** A disk cache still assembles blocks in memory, so it gets at least this much. */
+const MIN_CACHE_MIB = 16
+
+/**
+ * The block cache with readahead, or with --cache-size 0 and no disk cache,
+ * one GET per read. The reader's GETs and the long GETs that follow
+ * sequential readers each hold a socket, so both are sized to fit the S3
+ * client's pool (2 x s3-concurrency), leaving room for listings.
+ */
 function readerFor (engine: Engine, settings: Settings, log: Log): Reader {
-  // The block cache and disk cache (src/fs/reader/) plug in here for
-  // cache-size > 0; until they do, every read goes straight to S3.
-  if (settings.num('cache-size') > 0 || settings.str('cache-dir') !== undefined) {
-    log.info('no block cache in this build: reading directly from S3 (cache-size and cache-dir are ignored)')
+  const cacheMiB = settings.num('cache-size')
+  const cacheDir = settings.str('cache-dir')
+  if (cacheMiB === 0 && cacheDir === undefined) {
+    log.info('cache-size 0: every read goes straight to S3')
+    return new DirectReader(engine.read.bind(engine), { deadlineMs: READ_DEADLINE_MS })
   }
-  return new DirectReader(engine.read.bind(engine), { deadlineMs: READ_DEADLINE_MS })
+  const sockets = 2 * settings.num('s3-concurrency')
+  const concurrency = Math.max(1, Math.min(8, Math.floor(sockets / 4)))
+  return createReader({ stream: engine.readStream.bind(engine) }, {
+    cacheBytes: Math.max(cacheMiB, MIN_CACHE_MIB) * MiB,
+    cacheDir,
+    cacheDirBytes: settings.num('cache-dir-size') * MiB,
+    concurrency,
+    maxStreams: Math.max(1, Math.min(16, sockets - concurrency - 2)),
+    readTimeoutMs: READ_DEADLINE_MS
+  })
 }
 
 /**

@@ -4,6 +4,7 @@ import { cat } from './cat.js'
 import { cp } from './cp.js'
 import { demo } from './demo.js'
 import { diff } from './diff.js'
+import { jupyter } from './jupyter.js'
 import { log } from './log.js'
 import { ls } from './ls.js'
 import { serve } from './serve.js'
@@ -25,5 +26,5 @@ export interface Command {
 }
 
 export const COMMANDS: Record<string, Command> = {
-  ls, cat, stat, log, diff, cp, enable, disable, status, serve, demo
+  ls, cat, stat, log, diff, cp, enable, disable, status, serve, demo, jupyter
 }

@@ -48,6 +48,24 @@ fi
 # --- build -------------------------------------------------------------------
 npx tsc -p tsconfig.json
 
+# --- dashboard front end (src/ui has its own package, so the root stays lean) ---
+ui_stamp=src/ui/node_modules/.infinstor-lock
+ui_want=$(sha256sum src/ui/package-lock.json | cut -d' ' -f1)
+if [ ! -f "$ui_stamp" ] || [ "$(cat "$ui_stamp")" != "$ui_want" ]; then
+  log "npm ci (dashboard)"
+  (cd src/ui && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$ui_want" > "$ui_stamp"
+fi
+# Rebuilt only when a source file changed: the hash of every file is kept beside the build.
+ui_hash=$(find src/ui -path src/ui/node_modules -prune -o -type f -print | LC_ALL=C sort | xargs -d '\n' sha256sum | sha256sum | cut -d' ' -f1)
+if [ ! -f dist/ui/.source-hash ] || [ "$(cat dist/ui/.source-hash)" != "$ui_hash" ]; then
+  log "building the dashboard (dist/ui)"
+  # Type-checked with the root's TypeScript; built with the front end's own Vite.
+  node_modules/.bin/tsc -p src/ui/tsconfig.json
+  (cd src/ui && node_modules/.bin/vite build --logLevel warn)
+  echo "$ui_hash" > dist/ui/.source-hash
+fi
+
 # --- JupyterLab: a venv for the browser tests, and the prebuilt extension -----
 if [ ! -x .venv/bin/jupyter-lab ]; then
   log "creating .venv with JupyterLab"
@@ -70,7 +88,7 @@ if [ ! -f "$labstamp" ] || [ "$(cat "$labstamp")" != "$labwant" ]; then
   echo "$labwant" > "$labstamp"
 fi
 # Rebuild only when a source changed: the bundler takes a while.
-srchash=$(find src/labext/src src/labext/schema src/labext/style src/core src/labext/package.json src/labext/tsconfig.json -type f | sort | xargs cat | sha256sum | cut -d' ' -f1)
+srchash=$(find src/labext/src src/labext/schema src/labext/style src/core src/labext/package.json src/labext/tsconfig.json -type f | LC_ALL=C sort | xargs -d '\n' sha256sum | sha256sum | cut -d' ' -f1)
 if [ ! -f dist/labextension/package.json ] || [ "$(cat dist/.labext-src 2>/dev/null)" != "$srchash" ]; then
   log "building the JupyterLab extension"
   rm -rf dist/labextension src/labext/lib

@@ -9,6 +9,7 @@ import { log } from './log.js'
 import { ls } from './ls.js'
 import { serve } from './serve.js'
 import { stat } from './stat.js'
+import { ui } from './ui.js'
 import { disable, enable, status } from './versioning.js'
 
 export interface CommandContext {
@@ -26,5 +27,5 @@ export interface Command {
 }
 
 export const COMMANDS: Record<string, Command> = {
-  ls, cat, stat, log, diff, cp, enable, disable, status, serve, demo, jupyter
+  ls, cat, stat, log, diff, cp, enable, disable, status, serve, demo, ui, jupyter
 }

@@ -30,7 +30,8 @@ export const SETTINGS: readonly SettingDef[] = [
   { name: 'port', env: 'INFINSTOR_PORT', type: 'number', default: 8941, help: 'port of the HTTP server (0 picks a free one)' },
   { name: 'token', env: 'INFINSTOR_TOKEN', type: 'string', help: 'HTTP token (default: read or created in the 0600 token file)' },
   { name: 'token-file', env: 'INFINSTOR_TOKEN_FILE', type: 'string', help: 'where the HTTP token is kept (default: ~/.config/infinstor/token)' },
-  { name: 'allow-origin', env: 'INFINSTOR_ALLOW_ORIGIN', type: 'string', help: 'comma-separated origins allowed to call the HTTP server (e.g. a JupyterLab URL)' }
+  { name: 'allow-origin', env: 'INFINSTOR_ALLOW_ORIGIN', type: 'string', help: 'comma-separated origins allowed to call the HTTP server (e.g. a JupyterLab URL)' },
+  { name: 'mount-point', env: 'INFINSTOR_MOUNT_POINT', type: 'string', default: '/infinstor', help: 'where the tree is mounted; plain paths shown to users start here' }
 ]
 
 export type SettingValue = string | number | boolean | undefined

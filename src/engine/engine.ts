@@ -218,6 +218,13 @@ export class Engine {
     return diffHistories(listing.histories(), a.spec, b.spec)
   }
 
+  /** Every key's whole history under `prefix` (newest first), from one flat listing: activity over time. */
+  async histories (bucket: string, prefix: string): Promise<Map<string, Version[]>> {
+    await this.versioningOf(bucket)
+    const listing = await this.complete(await this.listing(bucket, prefix, undefined, { kind: 'latest' }))
+    return listing.histories()
+  }
+
   /**
    * The full history of one key, newest first, plus whether the key is also
    * a directory (other keys continue it with '/').

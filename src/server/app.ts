@@ -1,4 +1,5 @@
 import type { Settings } from '../config/settings.js'
+import { dashboardRoutes } from '../dashboard/routes.js'
 import type { Engine } from '../engine/engine.js'
 import { listen, Router, type RunningServer } from './http.js'
 import { loadToken, tokenFile } from './token.js'
@@ -17,14 +18,7 @@ export const VERSION = '0.1.0'
  */
 export function buildRouter (deps: AppDeps): Router {
   const router = new Router()
-  router.get(/^\/api\/infinstor\/info$/, async () => ({
-    json: {
-      name: 'infinstor',
-      version: VERSION,
-      endpoint: deps.engine.s3.endpoint ?? 'AWS',
-      region: deps.settings.str('region')
-    }
-  }))
+  dashboardRoutes(router, deps)
   return router
 }
 

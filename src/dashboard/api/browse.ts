@@ -1,0 +1,127 @@
+import { Readable } from 'node:stream'
+import { nameEntries, segmentName } from '../../core/names.js'
+import type { Version } from '../../core/versions.js'
+import type { Engine, View } from '../../engine/engine.js'
+import type { AppDeps } from '../../server/app.js'
+import type { Reply, Request, Router } from '../../server/http.js'
+import { contentType } from './content-type.js'
+import { bucketParam, dirKey, pageOf, pageParams, query, relPath, required, versionJson, viewJson } from './params.js'
+
+const BUCKET = String.raw`\/api\/infinstor\/buckets\/([^/]+)`
+/** Reads of large versions go out in pieces this big, so memory stays flat. */
+const CHUNK = 8 << 20
+
+async function viewOf (engine: Engine, req: Request): Promise<View> {
+  return await engine.view(bucketParam(req), query(req, 'spec') ?? 'latest')
+}
+
+/** The plain path of a view's directory in a mount (see core/names.ts for odd segments). */
+export function mountPathOf (mountPoint: string, view: View, dirPath: string): string {
+  const segs = dirPath === '' ? [] : dirPath.replace(/\/$/, '').split('/').map(segmentName)
+  return [mountPoint.replace(/\/+$/, ''), view.bucket, '@' + view.name, ...segs].join('/')
+}
+
+/** Browsing a view: one directory a page at a time, a flat list (slices), and a version's bytes. */
+export function browseRoutes (router: Router, { engine, settings }: AppDeps): void {
+  router.get(new RegExp(`^${BUCKET}/dir$`), async req => {
+    const view = await viewOf(engine, req)
+    const path = relPath(req)
+    const prefix = dirKey(view, path)
+    const dir = await engine.readDir(view, prefix)
+    const { named } = nameEntries([
+      ...dir.dirs.map(d => ({ seg: d.seg, kind: 'dir' as const, key: d.prefix })),
+      ...dir.files.map(f => ({ seg: f.seg, kind: 'file' as const, key: f.key, version: f.version }))
+    ])
+    const ordered = [...named.filter(e => e.kind === 'dir'), ...named.filter(e => e.kind === 'file')]
+    const page = pageParams(req)
+    return {
+      json: {
+        view: viewJson(view),
+        path: prefix.slice(view.root.length),
+        mountPath: mountPathOf(settings.str('mount-point') ?? '/infinstor', view, prefix.slice(view.root.length)),
+        exists: dir.exists,
+        total: ordered.length,
+        offset: page.offset,
+        entries: pageOf(ordered, page).map(e => ({
+          name: e.name,
+          type: e.kind,
+          key: e.key.slice(view.root.length),
+          ...('version' in e && e.version !== undefined ? versionJson(e.version) : {})
+        }))
+      }
+    }
+  })
+
+  router.get(new RegExp(`^${BUCKET}/files$`), async req => {
+    const view = await viewOf(engine, req)
+    const prefix = dirKey(view, relPath(req))
+    const files = (await engine.walk(view, prefix)).filter(f => !f.key.endsWith('/'))
+    const page = pageParams(req)
+    return {
+      json: {
+        view: viewJson(view),
+        total: files.length,
+        totalBytes: files.reduce((n, f) => n + f.version.size, 0),
+        offset: page.offset,
+        entries: pageOf(files, page).map(f => ({ key: f.key.slice(view.root.length), ...versionJson(f.version) }))
+      }
+    }
+  })
+
+  router.get(new RegExp(`^${BUCKET}/object$`), async req => {
+    const view = await viewOf(engine, req)
+    const key = required(req, 'key')
+    const v = await engine.stat(view, view.root + key)
+    return objectReply(engine, view, v, req)
+  })
+}
+
+function objectReply (engine: Engine, view: View, v: Version, req: Request): Reply {
+  const name = v.key.slice(v.key.lastIndexOf('/') + 1)
+  const headers: Record<string, string> = {
+    'Last-Modified': new Date(v.lastModified).toUTCString(),
+    ETag: v.etag,
+    'X-Infinstor-Version-Id': v.versionId,
+    'Accept-Ranges': 'bytes',
+    // Bucket content is untrusted: never let it run as a page of this origin.
+    'Content-Security-Policy': "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'",
+    'X-Content-Type-Options': 'nosniff',
+    'Cache-Control': 'private, max-age=3600'
+  }
+  if (query(req, 'download') === '1') {
+    headers['Content-Disposition'] = `attachment; filename*=UTF-8''${encodeURIComponent(name === '' ? 'object' : name)}`
+  }
+  let start = 0
+  let end = v.size
+  let status = 200
+  const range = parseRange(req.headers.range, v.size)
+  if (range !== undefined) {
+    if (range === 'unsatisfiable') {
+      return { status: 416, headers: { ...headers, 'Content-Range': `bytes */${v.size}` }, body: '', type: 'text/plain' }
+    }
+    ;[start, end] = range
+    status = 206
+    headers['Content-Range'] = `bytes ${start}-${end - 1}/${v.size}`
+  }
+  async function * chunks (): AsyncGenerator<Buffer> {
+    for (let at = start; at < end; at += CHUNK) yield await engine.read(view.bucket, v, at, Math.min(end, at + CHUNK))
+  }
+  return { status, headers, stream: Readable.from(chunks()), type: contentType(name), length: end - start }
+}
+
+/** One `bytes=a-b`, `bytes=a-` or `bytes=-n` range; others are ignored (whole body), as HTTP allows. */
+export function parseRange (header: string | undefined, size: number): [number, number] | 'unsatisfiable' | undefined {
+  const m = header === undefined ? null : /^bytes=(\d*)-(\d*)$/.exec(header.trim())
+  if (m === null || (m[1] === '' && m[2] === '')) return undefined
+  let start: number
+  let end: number
+  if (m[1] === '') {
+    start = Math.max(0, size - Number(m[2]))
+    end = size
+  } else {
+    start = Number(m[1])
+    end = m[2] === '' ? size : Math.min(size, Number(m[2]) + 1)
+  }
+  if (start >= size || start >= end) return 'unsatisfiable'
+  return [start, end]
+}

@@ -1,0 +1,106 @@
+import { InfinError } from '../../core/errors.js'
+import { dirPrefix } from '../../core/s3url.js'
+import { formatInstant, parseInstant } from '../../core/timespec.js'
+import type { Change } from '../../core/versions.js'
+import type { AppDeps } from '../../server/app.js'
+import type { Request, Router } from '../../server/http.js'
+import { bucketParam, intParam, pageOf, pageParams, query, relPath, required, versionJson, viewJson } from './params.js'
+
+const BUCKET = String.raw`\/api\/infinstor\/buckets\/([^/]+)`
+const KINDS = ['added', 'modified', 'deleted'] as const
+/** S3 stamps writes in whole seconds: finer bins would only show rounding. */
+const SECOND = 1000
+
+function kindsParam (req: Request): Set<string> {
+  const text = query(req, 'change')
+  if (text === undefined) return new Set(KINDS)
+  const kinds = text.split(',')
+  const bad = kinds.filter(k => !(KINDS as readonly string[]).includes(k))
+  if (bad.length > 0) throw new InfinError('Usage', `'change' takes ${KINDS.join(', ')}; not ${bad.join(', ')}`)
+  return new Set(kinds)
+}
+
+function instantParam (req: Request, name: string): number | undefined {
+  const text = query(req, name)
+  return text === undefined ? undefined : parseInstant(text)
+}
+
+export interface Bin { t: string, writes: number, deletes: number }
+
+/**
+ * Counts writes and delete markers into `n` equal bins covering [from, to]:
+ * bins are whole seconds wide and start on a second.
+ */
+export function binEvents (events: Iterable<{ t: number, deleted: boolean }>, from: number, to: number, n: number): { binMs: number, bins: Bin[] } {
+  const start = Math.floor(from / SECOND) * SECOND
+  const binMs = Math.max(SECOND, Math.ceil((to - start + 1) / n / SECOND) * SECOND)
+  const count = Math.max(1, Math.ceil((to - start + 1) / binMs))
+  const bins = Array.from({ length: count }, (_, i) => ({ t: formatInstant(start + i * binMs), writes: 0, deletes: 0 }))
+  for (const e of events) {
+    if (e.t < start || e.t > to) continue
+    const bin = bins[Math.min(count - 1, Math.floor((e.t - start) / binMs))]
+    if (e.deleted) bin.deletes++
+    else bin.writes++
+  }
+  return { binMs, bins }
+}
+
+/** What changed between two views, and when things changed. */
+export function historyRoutes (router: Router, { engine }: AppDeps): void {
+  router.get(new RegExp(`^${BUCKET}/diff$`), async req => {
+    const bucket = bucketParam(req)
+    const [a, b] = await Promise.all([engine.view(bucket, required(req, 'a')), engine.view(bucket, required(req, 'b'))])
+    if (a.root !== '' && b.root !== '' && a.root !== b.root) {
+      throw new InfinError('Usage', `labels '${a.name}' and '${b.name}' cover different paths ('${a.root}' and '${b.root}'); compare each with a time instead`)
+    }
+    const root = a.root !== '' ? a.root : b.root
+    const prefix = root + dirPrefix(relPath(req))
+    const changes = await engine.diff(a, b, prefix)
+    const kinds = kindsParam(req)
+    const counts = { added: 0, modified: 0, deleted: 0 }
+    for (const c of changes) counts[c.kind]++
+    const wanted = changes.filter(c => kinds.has(c.kind))
+    const page = pageParams(req)
+    return {
+      json: {
+        a: viewJson(a),
+        b: viewJson(b),
+        root,
+        counts,
+        total: wanted.length,
+        offset: page.offset,
+        changes: pageOf(wanted, page).map(c => changeJson(c, root))
+      }
+    }
+  })
+
+  router.get(new RegExp(`^${BUCKET}/timeline$`), async req => {
+    const bucket = bucketParam(req)
+    const prefix = dirPrefix(relPath(req))
+    const n = intParam(req, 'bins', 120, 1, 2000)
+    const histories = await engine.histories(bucket, prefix)
+    const events: Array<{ t: number, deleted: boolean }> = []
+    let first = Infinity
+    for (const history of histories.values()) {
+      for (const v of history) {
+        events.push({ t: v.lastModified, deleted: v.deleteMarker })
+        first = Math.min(first, v.lastModified)
+      }
+    }
+    const now = await engine.serverNow(bucket)
+    const to = instantParam(req, 'to') ?? now
+    const from = instantParam(req, 'from') ?? (first === Infinity ? to : first)
+    if (from > to) throw new InfinError('Usage', `'from' (${formatInstant(from)}) is after 'to' (${formatInstant(to)})`)
+    const { binMs, bins } = binEvents(events, from, to, n)
+    const total = { writes: 0, deletes: 0 }
+    for (const bin of bins) { total.writes += bin.writes; total.deletes += bin.deletes }
+    return { json: { path: prefix, from: bins[0].t, to: formatInstant(to), binMs, total, bins } }
+  })
+}
+
+function changeJson (c: Change, root: string): Record<string, unknown> {
+  const out: Record<string, unknown> = { key: c.key.slice(root.length), change: c.kind }
+  if (c.before !== undefined) out.before = versionJson(c.before)
+  if (c.after !== undefined) out.after = versionJson(c.after)
+  return out
+}

@@ -1,0 +1,30 @@
+import type { AppDeps } from '../../server/app.js'
+import { VERSION } from '../../server/app.js'
+import type { Router } from '../../server/http.js'
+
+/**
+ * Where the S3 credentials come from, named but never shown: the SDK's
+ * own order is environment, then a named or default profile, then the
+ * rest of its chain (SSO, web identity, container and instance roles).
+ */
+export function credentialSource (env: NodeJS.ProcessEnv = process.env): string {
+  if ((env.AWS_ACCESS_KEY_ID ?? '') !== '' && (env.AWS_SECRET_ACCESS_KEY ?? '') !== '') return 'env'
+  if ((env.AWS_PROFILE ?? '') !== '') return `profile:${env.AWS_PROFILE as string}`
+  return 'default chain'
+}
+
+export function infoRoutes (router: Router, deps: AppDeps): void {
+  router.get(/^\/api\/infinstor\/info$/, async () => ({
+    json: {
+      name: 'infinstor',
+      version: VERSION,
+      endpoint: deps.engine.s3.endpoint ?? 'AWS',
+      region: deps.settings.str('region'),
+      credentialSource: credentialSource(),
+      labelStore: null,
+      mountPoint: deps.settings.str('mount-point'),
+      // Diagnostics: how much S3 work this server has done (the caches keep it low).
+      s3Requests: Object.fromEntries(deps.engine.s3.requests)
+    }
+  }))
+}

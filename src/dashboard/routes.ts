@@ -1,0 +1,18 @@
+import type { AppDeps } from '../server/app.js'
+import type { Router } from '../server/http.js'
+import { browseRoutes } from './api/browse.js'
+import { bucketRoutes } from './api/buckets.js'
+import { historyRoutes } from './api/history.js'
+import { infoRoutes } from './api/info.js'
+import { specRoutes } from './api/specs.js'
+import { staticRoutes } from './static.js'
+
+/** The /api/infinstor/* JSON API and the dashboard's pages at /ui/. */
+export function dashboardRoutes (router: Router, deps: AppDeps): void {
+  infoRoutes(router, deps)
+  bucketRoutes(router, deps)
+  browseRoutes(router, deps)
+  historyRoutes(router, deps)
+  specRoutes(router, deps)
+  staticRoutes(router)
+}

@@ -1,6 +1,6 @@
 // Server health messages: each failure names its fix (pure).
 import t from 'tap'
-import { compareVersions, diagnose, MIN_SERVER_VERSION, type Health, type Where } from '../../src/labext/src/health.js'
+import { compareVersions, diagnose, diagnoseContents, MIN_SERVER_VERSION, type Health, type Where } from '../../src/labext/src/health.js'
 
 const cross: Where = { baseUrl: 'http://127.0.0.1:8941/', origin: 'http://127.0.0.1:8888', sameOrigin: false, tokenSet: true }
 const proxied: Where = { baseUrl: 'http://lab:8888/infinstor/', origin: 'http://lab:8888', sameOrigin: true, tokenSet: false }
@@ -55,4 +55,14 @@ t.test('something else at the address, a Host refusal, and server failures', asy
     /proxy_set_header Host/)
   const failed = problem(diagnose({ kind: 'response', status: 502, body: { message: 'S3 is down' } }, cross))
   t.match(failed.detail, '502: S3 is down')
+})
+
+t.test('an InfinStor server without the contents API is reported as such', async t => {
+  const info = { name: 'infinstor', version: '0.1.0' }
+  t.equal(diagnoseContents({ kind: 'response', status: 200, body: {} }, info, cross).state, 'ok')
+  const p = problem(diagnoseContents({ kind: 'response', status: 404, body: { message: 'no such endpoint: /api/contents' } }, info, cross))
+  t.match(p.title, /does not serve files/)
+  t.match(p.detail, '404: no such endpoint')
+  t.match(p.detail, 'version 0.1.0')
+  t.match(problem(diagnoseContents({ kind: 'network', message: 'gone' }, info, cross)).title, /cannot be reached/)
 })

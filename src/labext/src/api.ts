@@ -101,10 +101,10 @@ export class InfinStorClient {
     return body as T
   }
 
-  /** One look at api/infinstor/info, classified later by `diagnose`. */
-  async probe (): Promise<Probe> {
+  /** One look at api/infinstor/info (or another path), classified later by `diagnose`. */
+  async probe (path = 'api/infinstor/info'): Promise<Probe> {
     try {
-      const response = await ServerConnection.makeRequest(this.url('info'),
+      const response = await ServerConnection.makeRequest(URLExt.join(this.settings.baseUrl, path),
         { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) }, this.settings)
       return { kind: 'response', status: response.status, body: await bodyOf(response) }
     } catch (e) {

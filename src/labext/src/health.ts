@@ -77,6 +77,24 @@ function unreachable (where: Where, message: string): Problem {
   return { title: 'The InfinStor server cannot be reached', detail: `Nothing answered at ${where.baseUrl} (${message}).`, fix }
 }
 
+/**
+ * The second look, once the server is known to be InfinStor: it must also
+ * serve the Jupyter contents API (a server that does not is too old, or
+ * runs without it).
+ */
+export function diagnoseContents (probe: Probe, info: ServerInfo, where: Where): Health {
+  if (probe.kind === 'response' && probe.status >= 200 && probe.status < 300) return { state: 'ok', info }
+  if (probe.kind === 'network') return { state: 'problem', problem: unreachable(where, probe.message) }
+  return {
+    state: 'problem',
+    problem: {
+      title: 'The InfinStor server does not serve files to JupyterLab',
+      detail: `GET ${where.baseUrl}api/contents answered ${probe.status}${messageOf(probe.body) === undefined ? '' : ': ' + (messageOf(probe.body) as string)}. The server (version ${info.version}) has no Jupyter contents API.`,
+      fix: ['Run a current InfinStor (`infinstor serve`, or `infinstor mount`, which serves it too), then press Retry']
+    }
+  }
+}
+
 export function diagnose (probe: Probe, where: Where): Health {
   if (probe.kind === 'network') return { state: 'problem', problem: unreachable(where, probe.message) }
   const { status, body } = probe

@@ -45,7 +45,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     let connection = connectionSettings(config)
     const live = followingSettings(() => connection)
     const contents = app.serviceManager.contents
-    contents.addDrive(new InfinStorDrive({ name: DRIVE_NAME, serverSettings: live }))
+    const drive = new InfinStorDrive({ name: DRIVE_NAME, serverSettings: live })
+    contents.addDrive(drive)
 
     model = new InfinStorModel({
       contents,
@@ -53,6 +54,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       config: () => config,
       where: () => whereOf(live)
     })
+    drive.open = () => model?.usable ?? false
     const browser = factory.createFileBrowser('infinstor-filebrowser', { driveName: DRIVE_NAME, allowFileUploads: false })
     browser.title.caption = 'InfinStor'
     model.attach(browser.model)

@@ -4,7 +4,7 @@ import { Signal, type ISignal } from '@lumino/signaling'
 import { formatSpec } from '../../core/timespec.js'
 import { ApiError, type InfinStorClient, type Label } from './api.js'
 import type { LabConfig } from './config.js'
-import { diagnose, type Health, type Where } from './health.js'
+import { diagnose, diagnoseContents, type Health, type Where } from './health.js'
 import { mountPath, parseViewPath, specOf, viewPath, type ViewPath } from './paths.js'
 
 export const DRIVE_NAME = 'InfinStor'
@@ -47,6 +47,13 @@ export class InfinStorModel {
   get labelsError (): string | undefined { return this._labelsError }
   get config (): LabConfig { return this.opts.config() }
 
+  /**
+   * Whether the drive may talk to the server. Until the server checks out,
+   * requests would only fail, and JupyterLab answers failed listings with
+   * dialogs, one per poll.
+   */
+  get usable (): boolean { return this._health.state === 'ok' }
+
   /** The drive-local path the browser shows. */
   get path (): string {
     return this.browser === undefined ? '' : this.opts.contents.localPath(this.browser.path)
@@ -70,10 +77,10 @@ export class InfinStorModel {
     this.browser = browser
     browser.pathChanged.connect(() => { void this.onPath() })
     // The browser polls its directory: a failure there is how a daemon that
-    // went away is noticed, and a success is how its return is.
-    browser.connectionFailure.connect(() => { void this.check() })
-    browser.refreshed.connect(() => {
-      if (this._health.state === 'problem') void this.check()
+    // went away is noticed. While the panel shows a problem the drive is
+    // closed (see `usable`) and the model's own recheck finds the way back.
+    browser.connectionFailure.connect(() => {
+      if (this._health.state === 'ok') void this.check()
     })
   }
 
@@ -86,7 +93,9 @@ export class InfinStorModel {
   private async runCheck (): Promise<void> {
     clearTimeout(this.recheck)
     const was = this._health.state
-    const health = diagnose(await this.opts.client.probe(), this.opts.where())
+    const where = this.opts.where()
+    let health = diagnose(await this.opts.client.probe(), where)
+    if (health.state === 'ok') health = diagnoseContents(await this.opts.client.probe('api/contents?content=0'), health.info, where)
     this._health = health
     if (health.state === 'ok') {
       await this.loadBuckets()

@@ -7,9 +7,11 @@ import { diff } from './diff.js'
 import { jupyter } from './jupyter.js'
 import { log } from './log.js'
 import { ls } from './ls.js'
+import { mount } from './mount.js'
 import { serve } from './serve.js'
 import { stat } from './stat.js'
 import { ui } from './ui.js'
+import { unmount } from './unmount.js'
 import { disable, enable, status } from './versioning.js'
 
 export interface CommandContext {
@@ -27,5 +29,5 @@ export interface Command {
 }
 
 export const COMMANDS: Record<string, Command> = {
-  ls, cat, stat, log, diff, cp, enable, disable, status, serve, demo, ui, jupyter
+  ls, cat, stat, log, diff, cp, enable, disable, status, serve, demo, mount, unmount, ui, jupyter
 }

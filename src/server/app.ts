@@ -1,6 +1,8 @@
 import type { Settings } from '../config/settings.js'
+import { addContents } from '../contents/index.js'
 import { dashboardRoutes } from '../dashboard/routes.js'
 import type { Engine } from '../engine/engine.js'
+import type { TimeTree } from '../fs/tree.js'
 import { listen, Router, type RunningServer } from './http.js'
 import { loadToken, tokenFile } from './token.js'
 
@@ -8,6 +10,8 @@ import { loadToken, tokenFile } from './token.js'
 export interface AppDeps {
   engine: Engine
   settings: Settings
+  /** The mount's tree, when serving beside a mount: one tree, one cache. */
+  tree?: TimeTree
 }
 
 export const VERSION = '0.1.0'
@@ -19,6 +23,7 @@ export const VERSION = '0.1.0'
 export function buildRouter (deps: AppDeps): Router {
   const router = new Router()
   dashboardRoutes(router, deps)
+  addContents(router, deps)
   return router
 }
 

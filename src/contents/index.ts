@@ -1,0 +1,18 @@
+import { buildTree } from '../fs/open-tree.js'
+import { streamLog } from '../fs/log.js'
+import type { AppDeps } from '../server/app.js'
+import type { Router } from '../server/http.js'
+import { addContentsRoutes } from './routes.js'
+import { treeSource } from './tree.js'
+
+/**
+ * The Jupyter contents API on the shared server, over the mount's tree when
+ * it runs beside a mount (one cache), else over a tree of its own.
+ */
+export function addContents (router: Router, deps: AppDeps): void {
+  const tree = deps.tree ?? buildTree(deps.engine, deps.settings, streamLog(line => process.stderr.write(line)))
+  addContentsRoutes(router, treeSource(tree), {
+    maxBytes: deps.settings.num('contents-max-bytes'),
+    mountPoint: deps.settings.str('mount-point') ?? '/infinstor'
+  })
+}

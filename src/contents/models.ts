@@ -1,0 +1,158 @@
+import { createHash } from 'node:crypto'
+import { InfinError } from '../core/errors.js'
+import type { FileFormat, GetOptions, ModelType } from './query.js'
+import type { TreeEntry } from './source.js'
+
+/** A Jupyter contents model (the fields JupyterLab's Drive validates, and more). */
+export interface ContentsModel {
+  name: string
+  path: string
+  type: ModelType
+  writable: false
+  created: string
+  last_modified: string
+  mimetype: string | null
+  size: number | null
+  format: 'json' | FileFormat | null
+  content: unknown
+  hash?: string | null
+  hash_algorithm?: string | null
+}
+
+const MIME: Record<string, string> = {
+  txt: 'text/plain',
+  log: 'text/plain',
+  md: 'text/markdown',
+  csv: 'text/csv',
+  tsv: 'text/tab-separated-values',
+  json: 'application/json',
+  jsonl: 'application/jsonl',
+  ipynb: 'application/x-ipynb+json',
+  yaml: 'application/yaml',
+  yml: 'application/yaml',
+  xml: 'application/xml',
+  html: 'text/html',
+  htm: 'text/html',
+  css: 'text/css',
+  js: 'text/javascript',
+  py: 'text/x-python',
+  r: 'text/x-r',
+  sh: 'text/x-sh',
+  sql: 'application/sql',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  svg: 'image/svg+xml',
+  pdf: 'application/pdf',
+  zip: 'application/zip',
+  gz: 'application/gzip',
+  tar: 'application/x-tar',
+  parquet: 'application/vnd.apache.parquet',
+  npy: 'application/octet-stream',
+  pt: 'application/octet-stream'
+}
+
+/** The MIME type a file's extension suggests, or undefined. */
+export function guessMimetype (name: string): string | undefined {
+  const dot = name.lastIndexOf('.')
+  return dot <= 0 ? undefined : MIME[name.slice(dot + 1).toLowerCase()]
+}
+
+export function isNotebookName (name: string): boolean {
+  return name.toLowerCase().endsWith('.ipynb')
+}
+
+/** The model type an entry has when the client names none (Jupyter's rule). */
+export function naturalType (entry: TreeEntry): ModelType {
+  if (entry.kind === 'dir') return 'directory'
+  return isNotebookName(entry.name) ? 'notebook' : 'file'
+}
+
+function iso (ms: number): string {
+  return new Date(ms).toISOString()
+}
+
+/** A model without content: what a directory lists, and what content=0 returns. */
+export function bareModel (entry: TreeEntry, path: string, type: ModelType = naturalType(entry)): ContentsModel {
+  const base = { name: entry.name, path, type, writable: false as const, content: null, format: null }
+  if (entry.kind === 'dir') {
+    const t = iso(entry.mtime)
+    return { ...base, created: t, last_modified: t, mimetype: null, size: null }
+  }
+  const t = iso(entry.mtime)
+  const mimetype = type === 'notebook' ? null : guessMimetype(entry.name) ?? null
+  return { ...base, created: t, last_modified: t, mimetype, size: entry.size }
+}
+
+/** A directory model with its children listed (each without content). */
+export function directoryModel (entry: TreeEntry, path: string, children: ReadonlyArray<{ entry: TreeEntry, path: string }>): ContentsModel {
+  return {
+    ...bareModel(entry, path, 'directory'),
+    format: 'json',
+    content: children.map(c => bareModel(c.entry, c.path))
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
+function decodeText (bytes: Uint8Array): string | undefined {
+  try {
+    return utf8.decode(bytes)
+  } catch {
+    return undefined
+  }
+}
+
+/** Only what JupyterLab needs to open a notebook; anything less is not one. */
+function parseNotebook (bytes: Uint8Array, path: string): unknown {
+  const text = decodeText(bytes)
+  let nb: unknown
+  try {
+    nb = text === undefined ? undefined : JSON.parse(text)
+  } catch {}
+  const ok = typeof nb === 'object' && nb !== null && !Array.isArray(nb) &&
+    typeof (nb as { nbformat?: unknown }).nbformat === 'number' &&
+    (nb as { nbformat: number }).nbformat >= 4 &&
+    Array.isArray((nb as { cells?: unknown }).cells)
+  if (!ok) {
+    throw new InfinError('Usage',
+      `${path} is not a readable notebook (not nbformat 4 JSON); open it as a file instead (type=file)`)
+  }
+  return nb
+}
+
+/**
+ * A file or notebook model with its content, from the file's bytes.
+ * Follows Jupyter: text when the bytes are UTF-8 and no format is asked,
+ * else base64; a format that cannot be given is a 400.
+ */
+export function fileModel (entry: TreeEntry, path: string, bytes: Buffer, opts: GetOptions): ContentsModel {
+  const type = opts.type ?? naturalType(entry)
+  const model = bareModel(entry, path, type)
+  if (type === 'notebook') {
+    // Jupyter ignores `format` for notebooks: they are always JSON.
+    return { ...model, format: 'json', content: parseNotebook(bytes, path) }
+  }
+  let format = opts.format
+  let text: string | undefined
+  if (format !== 'base64') {
+    text = decodeText(bytes)
+    if (text === undefined && format === 'text') {
+      throw new InfinError('Usage', `${path} is not UTF-8 encoded text; ask for format=base64`)
+    }
+    format = text === undefined ? 'base64' : 'text'
+  }
+  const fallback = format === 'text' ? 'text/plain' : 'application/octet-stream'
+  return {
+    ...model,
+    format,
+    mimetype: guessMimetype(entry.name) ?? fallback,
+    content: format === 'text' ? text : bytes.toString('base64')
+  }
+}
+
+export function sha256 (bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex')
+}

@@ -1,0 +1,137 @@
+import { InfinError } from '../core/errors.js'
+import type { Handler, Reply, Router } from '../server/http.js'
+import { fileStream, readAll } from './bytes.js'
+import { bareModel, directoryModel, fileModel, guessMimetype, naturalType, sha256, type ContentsModel } from './models.js'
+import { parseGetOptions, splitPath, type GetOptions } from './query.js'
+import type { TreeEntry, TreeSource } from './source.js'
+
+type FileEntry = Extract<TreeEntry, { kind: 'file' }>
+
+export interface ContentsOptions {
+  /** Largest file returned inline (or hashed); bigger ones get a 413. */
+  maxBytes: number
+  /** Where the same tree is mounted, to point users at the plain path. */
+  mountPoint: string
+}
+
+const CONTENTS = /^\/api\/contents(?:\/(.*))?$/
+const FILES = /^\/files(?:\/(.*))?$/
+
+function join (path: readonly string[]): string {
+  return path.join('/')
+}
+
+function mib (n: number): string {
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`
+}
+
+/**
+ * A path segment like `@2024-13-45` names nothing in the tree: to a
+ * contents client that is a missing path (404), whatever the reason.
+ */
+function asPathError (e: unknown): unknown {
+  if (e instanceof InfinError && (e.code === 'BadSpec' || e.code === 'FutureTime')) {
+    return new InfinError('NotFound', e.message, { cause: e })
+  }
+  return e
+}
+
+async function lookup (tree: TreeSource, path: readonly string[]): Promise<TreeEntry> {
+  try {
+    return await tree.lookup(path)
+  } catch (e) {
+    throw asPathError(e)
+  }
+}
+
+const readOnly: Handler = async req => {
+  throw new InfinError('ReadOnly',
+    `the InfinStor tree is read-only (it shows S3 as it was at a time): ${req.method} is refused. ` +
+    'To change data, write to the bucket itself; to name a view, create a label')
+}
+
+/**
+ * The read-only Jupyter Contents API and /files downloads over the
+ * time-travel tree. Every write method is refused with 403.
+ */
+export function addContentsRoutes (router: Router, tree: TreeSource, opts: ContentsOptions): void {
+  const mountPath = (path: readonly string[]): string => `${opts.mountPoint.replace(/\/+$/, '')}/${join(path)}`
+
+  async function fileContents (file: FileEntry, path: string[], o: GetOptions): Promise<ContentsModel> {
+    const type = o.type ?? naturalType(file)
+    if (type === 'directory') throw new InfinError('Usage', `${join(path)} is not a directory`)
+    if (!o.content && !o.hash) return bareModel(file, join(path), type)
+    if (file.size > opts.maxBytes) {
+      throw new InfinError('TooLarge',
+        `${join(path)} is ${mib(file.size)}, more than the ${mib(opts.maxBytes)} the contents API ` +
+        `returns inline (setting contents-max-bytes). Use the plain path in code instead: ${mountPath(path)}`)
+    }
+    const bytes = await readAll(tree, path, file.size)
+    const model = o.content ? fileModel(file, join(path), bytes, o) : bareModel(file, join(path), type)
+    return o.hash ? { ...model, hash: sha256(bytes), hash_algorithm: 'sha256' } : model
+  }
+
+  async function dirContents (dir: TreeEntry, path: string[], o: GetOptions): Promise<ContentsModel> {
+    if (o.type !== undefined && o.type !== 'directory') {
+      throw new InfinError('Usage', `${join(path) || 'the root'} is a directory, not a ${o.type}`)
+    }
+    const extra = o.hash ? { hash: null, hash_algorithm: null } : {}
+    if (!o.content) return { ...bareModel(dir, join(path), 'directory'), ...extra }
+    const children = (await tree.list(path)).map(entry => ({ entry, path: join([...path, entry.name]) }))
+    return { ...directoryModel(dir, join(path), children), ...extra }
+  }
+
+  /**
+   * Whether `X/checkpoints` asks for X's checkpoints rather than an entry
+   * named checkpoints: Jupyter's URLs overlap, and only a directory can
+   * hold such an entry, so a directory's real entry wins.
+   */
+  async function asksForCheckpoints (path: string[]): Promise<boolean> {
+    if (path.length < 2 || path[path.length - 1] !== 'checkpoints') return false
+    const parent = await lookupOrUndefined(path.slice(0, -1))
+    if (parent === undefined) return false
+    return parent.kind === 'file' || await lookupOrUndefined(path) === undefined
+  }
+
+  async function lookupOrUndefined (path: string[]): Promise<TreeEntry | undefined> {
+    try {
+      return await lookup(tree, path)
+    } catch (e) {
+      if (e instanceof InfinError && e.code === 'NotFound') return undefined
+      throw e
+    }
+  }
+
+  router.get(CONTENTS, async (req): Promise<Reply> => {
+    const path = splitPath(req.params[0])
+    const o = parseGetOptions(req.url.searchParams)
+    // Nothing is ever edited here, so there are never checkpoints.
+    if (await asksForCheckpoints(path)) return { json: [] }
+    const entry = await lookup(tree, path)
+    const model = entry.kind === 'dir' ? await dirContents(entry, path, o) : await fileContents(entry, path, o)
+    return { json: model }
+  })
+
+  router.get(FILES, async (req): Promise<Reply> => {
+    const path = splitPath(req.params[0])
+    const entry = await lookup(tree, path)
+    if (entry.kind === 'dir') throw new InfinError('NotFound', `${join(path) || 'the root'} is a directory; only files can be downloaded`)
+    const encoded = encodeURIComponent(entry.name).replace(/['()*]/g, c => '%' + c.charCodeAt(0).toString(16).toUpperCase())
+    const disposition = req.url.searchParams.get('download') === '1' ? 'attachment' : 'inline'
+    return {
+      stream: fileStream(tree, path, entry.size),
+      length: entry.size,
+      type: guessMimetype(entry.name) ?? 'application/octet-stream',
+      headers: {
+        'Content-Disposition': `${disposition}; filename*=UTF-8''${encoded}`,
+        // Bucket data is untrusted: an HTML or SVG file must not run as this
+        // origin, where the token cookie would let it call the API.
+        'Content-Security-Policy': 'sandbox',
+        'X-Content-Type-Options': 'nosniff'
+      }
+    }
+  })
+
+  router.add('*', CONTENTS, readOnly)
+  router.add('*', FILES, readOnly)
+}

@@ -1,0 +1,77 @@
+// The HTTP API served beside a real mount, in the mount's process and over
+// its tree: the same names and bytes as the mount, and --no-serve.
+import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3'
+import { randomBytes } from 'node:crypto'
+import t from 'tap'
+import { DirectReader } from '../src/fs/reader/direct.js'
+import type { Reader } from '../src/fs/reader/types.js'
+import { TimeTree } from '../src/fs/tree.js'
+import { streamLog } from '../src/fs/log.js'
+import { client, serveContents, TOKEN } from './helpers/contents-server.js'
+import { sha } from './helpers/history.js'
+import { hashTree, mountTree } from './helpers/mount.js'
+import { s3env, type S3Env } from './helpers/s3env.js'
+
+const FILES: Record<string, Buffer> = {
+  'train/a.csv': Buffer.from('x,y\n1,2\n'),
+  'train/blob.bin': randomBytes(300_000),
+  'a//b': Buffer.from('double slash'),
+  'notes/n.ipynb': Buffer.from(JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] }))
+}
+
+async function seed (env: S3Env): Promise<void> {
+  await env.raw.send(new CreateBucketCommand({ Bucket: 'side' }))
+  await env.raw.send(new PutBucketVersioningCommand({ Bucket: 'side', VersioningConfiguration: { Status: 'Enabled' } }))
+  for (const [key, body] of Object.entries(FILES)) await env.raw.send(new PutObjectCommand({ Bucket: 'side', Key: key, Body: body }))
+}
+
+t.test('a mount serves the contents API by default, over the same tree', async t => {
+  const env = await s3env(t)
+  await seed(env)
+  const m = await mountTree(t, env, { args: ['--port', '0', '--token', TOKEN] })
+  const url = /HTTP API \(Jupyter contents, InfinStor\) at (http:\/\/127\.0\.0\.1:\d+)/.exec(m.log())?.[1]
+  t.ok(url, `the mount logs where its HTTP API is (${m.log()})`)
+  t.notMatch(m.log(), new RegExp(TOKEN), 'the log does not print the token')
+  const get = async (path: string): Promise<Response> => await fetch(`${url as string}${path}`, { headers: { Authorization: `token ${TOKEN}` } })
+
+  // Every file the mount shows, hashed by a child process, against the API's bytes for the same path.
+  const viaMount = await hashTree(`${m.dir}/side/@latest`)
+  t.equal(viaMount.size, Object.keys(FILES).length)
+  for (const [rel, hash] of viaMount) {
+    const path = rel.split('/').map(encodeURIComponent).join('/')
+    const res = await get(`/files/side/@latest/${path}`)
+    t.equal(res.status, 200, rel)
+    t.equal(sha(Buffer.from(await res.arrayBuffer())), hash, `${rel}: the same bytes as the mount`)
+    const model = await (await get(`/api/contents/side/@latest/${path}?content=0`)).json() as { name: string }
+    t.equal(model.name, rel.split('/').at(-1), `${rel}: the same name`)
+  }
+  t.equal((await get('/api/contents/side/@latest/notes/n.ipynb').then(async r => await r.json()) as { type: string }).type, 'notebook')
+
+  await m.unmount()
+  await t.rejects(fetch(`${url as string}/api/contents`), 'the HTTP API stops with the mount')
+})
+
+t.test('--no-serve mounts without the HTTP API', async t => {
+  const env = await s3env(t)
+  await seed(env)
+  const m = await mountTree(t, env, { args: ['--no-serve'] })
+  t.notMatch(m.log(), /HTTP API/)
+  t.equal((await hashTree(`${m.dir}/side/@latest`)).size, Object.keys(FILES).length, 'the mount itself works')
+})
+
+t.test('given a tree, the server reads through it (one tree, one cache)', async t => {
+  const env = await s3env(t)
+  await seed(env)
+  const engine = env.engine()
+  let opened = 0
+  const direct = new DirectReader(engine.read.bind(engine), { deadlineMs: 5000 })
+  const counting: Reader = { open: (bucket, version) => { opened++; return direct.open(bucket, version) } }
+  const tree = new TimeTree(engine, counting, {
+    owner: { uid: 0, gid: 0 }, liveTtlMs: 1000, settleMarginMs: 2000, log: streamLog(() => {})
+  })
+  const served = await serveContents(t, engine, {}, tree)
+  const res = await client(served)('/api/contents/side/@latest/train/a.csv')
+  t.equal((await res.json() as { content: string }).content, 'x,y\n1,2\n')
+  t.equal(opened, 1, 'the read went through the given tree\'s reader')
+  t.equal(tree.openFiles, 0, 'and the file was released')
+})

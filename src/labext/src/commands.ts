@@ -3,7 +3,7 @@ import { Clipboard, Notification } from '@jupyterlab/apputils'
 import type { FileBrowser } from '@jupyterlab/filebrowser'
 import type { INotebookTracker } from '@jupyterlab/notebook'
 import type { Contents } from '@jupyterlab/services'
-import { addIcon, copyIcon, refreshIcon, tagIcon } from '@jupyterlab/ui-components'
+import { codeIcon, copyIcon, refreshIcon, tagIcon } from '@jupyterlab/ui-components'
 import type { InfinStorModel } from './model.js'
 import { snippetFor } from './snippets.js'
 import { createLabelDialog } from './widgets/labelDialog.js'
@@ -59,7 +59,7 @@ export function addCommands (app: JupyterFrontEnd, model: InfinStorModel, browse
   commands.addCommand(CommandIDs.insertSnippet, {
     label: 'Insert Snippet into Notebook',
     caption: 'Add a cell that reads the selected item through the mount to the active notebook',
-    icon: addIcon,
+    icon: codeIcon,
     isEnabled: () => model.path !== '',
     execute: () => {
       const panel = notebooks?.currentWidget

@@ -1,4 +1,5 @@
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application'
+import { ICommandPalette } from '@jupyterlab/apputils'
 import { IDocumentWidgetOpener } from '@jupyterlab/docmanager'
 import { IFileBrowserFactory } from '@jupyterlab/filebrowser'
 import { INotebookTracker } from '@jupyterlab/notebook'
@@ -33,9 +34,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
   description: 'The InfinStor drive: versioned S3 buckets at any past time, read-only, in the file browser.',
   autoStart: true,
   requires: [IFileBrowserFactory, ISettingRegistry, IDocumentWidgetOpener],
-  optional: [INotebookTracker],
+  optional: [INotebookTracker, ICommandPalette],
   activate: async (app: JupyterFrontEnd, factory: IFileBrowserFactory, registry: ISettingRegistry,
-    opener: IDocumentWidgetOpener, notebooks: INotebookTracker | null): Promise<void> => {
+    opener: IDocumentWidgetOpener, notebooks: INotebookTracker | null, palette: ICommandPalette | null): Promise<void> => {
     let model: InfinStorModel | undefined
     let config = await loadConfig(registry, next => {
       config = next
@@ -63,8 +64,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
       ['refresh', CommandIDs.refresh], ['copy-path', CommandIDs.copyPath],
       ['insert-snippet', CommandIDs.insertSnippet], ['create-label', CommandIDs.createLabel]
     ]
+    for (const [, command] of buttons) palette?.addItem({ command, category: 'InfinStor' })
     for (const [name, id] of buttons) {
-      browser.toolbar.addItem(name, new CommandToolbarButton({ commands: app.commands, id }))
+      // Icons only, as in JupyterLab's own file browser: the panel is narrow; the captions say what each does.
+      browser.toolbar.addItem(name, new CommandToolbarButton({ commands: app.commands, id, label: '' }))
     }
     model.changed.connect(() => app.commands.notifyCommandChanged())
 

@@ -5,6 +5,7 @@ import { cp } from './cp.js'
 import { demo } from './demo.js'
 import { diff } from './diff.js'
 import { jupyter } from './jupyter.js'
+import { label } from './label.js'
 import { log } from './log.js'
 import { ls } from './ls.js'
 import { mount } from './mount.js'
@@ -29,5 +30,5 @@ export interface Command {
 }
 
 export const COMMANDS: Record<string, Command> = {
-  ls, cat, stat, log, diff, cp, enable, disable, status, serve, demo, mount, unmount, ui, jupyter
+  ls, cat, stat, log, diff, cp, label, enable, disable, status, serve, demo, mount, unmount, ui, jupyter
 }

@@ -26,6 +26,7 @@ export const SETTINGS: readonly SettingDef[] = [
   { name: 's3-concurrency', env: 'INFINSTOR_S3_CONCURRENCY', type: 'number', default: 16, help: 'S3 requests in flight at once' },
   { name: 'settle-margin-ms', env: 'INFINSTOR_SETTLE_MARGIN_MS', type: 'number', default: 5000, help: 'history older than the server time minus this is treated as final' },
   { name: 'live-ttl-ms', env: 'INFINSTOR_LIVE_TTL_MS', type: 'number', default: 2000, help: 'how long a listing may serve "latest" and other unsettled times' },
+  { name: 'label-store', env: 'INFINSTOR_LABEL_STORE', type: 'string', default: 'local', help: "where labels live: 'local' (labels.json in the config dir), a file path, or s3://bucket/prefix/ shared by a team" },
   { name: 'host', env: 'INFINSTOR_HOST', type: 'string', default: '127.0.0.1', help: 'address the HTTP server binds (keep loopback unless behind a proxy)' },
   { name: 'port', env: 'INFINSTOR_PORT', type: 'number', default: 8941, help: 'port of the HTTP server (0 picks a free one)' },
   { name: 'token', env: 'INFINSTOR_TOKEN', type: 'string', help: 'HTTP token (default: read or created in the 0600 token file)' },

@@ -1,8 +1,12 @@
 import { SETTINGS, Settings } from '../config/settings.js'
+import { attachLabels } from '../labels/open.js'
 import { S3Access } from '../s3/access.js'
 import { Engine } from './engine.js'
 
-/** Builds the engine from settings (flags, environment, config file). */
+/**
+ * Builds the engine from settings (flags, environment, config file), with
+ * the configured label store attached, so `@NAME` resolves on every surface.
+ */
 export function openEngine (settings: Settings = new Settings(SETTINGS, {})): Engine {
   const s3 = new S3Access({
     endpoint: settings.str('endpoint'),
@@ -12,8 +16,10 @@ export function openEngine (settings: Settings = new Settings(SETTINGS, {})): En
     timeoutMs: settings.num('s3-timeout-ms'),
     concurrency: settings.num('s3-concurrency')
   })
-  return new Engine(s3, {
+  const engine = new Engine(s3, {
     settleMarginMs: settings.num('settle-margin-ms'),
     liveTtlMs: settings.num('live-ttl-ms')
   })
+  attachLabels(engine, settings)
+  return engine
 }

@@ -30,7 +30,8 @@ async function allPages<T> (client: AppClient, path: string, field: string, limi
   const items: T[] = []
   let first: any
   for (let offset = 0; ; offset += limit) {
-    const page = await client.json(`${path}&offset=${offset}&limit=${limit}`)
+    const snapshot = first === undefined ? '' : `&snapshot=${first.snapshot as string}`
+    const page = await client.json(`${path}&offset=${offset}&limit=${limit}${snapshot}`)
     first ??= page
     items.push(...page[field])
     if (offset + limit >= page.total) break
@@ -212,6 +213,76 @@ t.test('timeline: every write and delete lands in its step', async t => {
   const dirOps = h.ops.filter(o => o.key.startsWith('dir/'))
   t.equal(folder.total.writes + folder.total.deletes, dirOps.length, 'a folder counts only its own keys')
   t.equal((await app.fetch('/api/infinstor/buckets/hist/timeline?bins=0')).status, 400)
+})
+
+t.test('pages of one snapshot come from one list, even while latest changes', async t => {
+  const first = await app.json('/api/infinstor/buckets/plain/dir?limit=1')
+  t.equal(first.total, 1)
+  await env.raw.send(new PutObjectCommand({ Bucket: 'plain', Key: 'b.txt', Body: 'new' }))
+  await new Promise(resolve => setTimeout(resolve, 1100))
+  const same = await app.json(`/api/infinstor/buckets/plain/dir?offset=1&limit=1&snapshot=${first.snapshot as string}`)
+  t.same([same.total, same.entries.length, same.snapshot], [1, 0, first.snapshot], 'the snapshot still has one entry')
+  const fresh = await app.json('/api/infinstor/buckets/plain/dir?limit=1')
+  t.equal(fresh.total, 2, 'without a snapshot the list is computed afresh')
+  t.not(fresh.snapshot, first.snapshot)
+  const other = await app.json(`/api/infinstor/buckets/plain/dir?path=x/&snapshot=${first.snapshot as string}`)
+  t.same([other.exists, other.total], [false, 0], 'a snapshot answers only the query it was made for')
+})
+
+t.test('labels: create from a view, use it as a spec, delete it for good', async t => {
+  // A step whose snapshot has a folder with files, to label below the bucket's root.
+  const i = [...h.at.keys()].reverse().find(j => [...dirsOf(snapshot(h, j))].some(d => d !== '' && listedFiles(snapshot(h, j)).some(k => k.startsWith(d)))) as number
+  const want = snapshot(h, i)
+  const dir = [...dirsOf(want)].find(d => d !== '' && listedFiles(want).some(k => k.startsWith(d))) as string
+  const post = async (body: unknown): Promise<Response> => await app.fetch('/api/infinstor/labels',
+    { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } })
+  const made = await post({ name: 'snap-1', bucket: 'hist', path: dir, spec: iso(i), description: 'for the test' })
+  t.equal(made.status, 201)
+  const label = await made.json()
+  t.match(label, { name: 'snap-1', bucket: 'hist', prefix: dir, spec: iso(i), description: 'for the test', creator: /@/, createdAt: /Z$/ })
+  t.same(Object.keys(label).sort(), ['bucket', 'createdAt', 'creator', 'description', 'name', 'prefix', 'spec'], 'the contract shape')
+  t.same(await app.json('/api/infinstor/labels/snap-1'), label)
+  t.same((await app.json('/api/infinstor/labels?bucket=hist')).map((l: { name: string }) => l.name), ['snap-1'])
+  t.same(await app.json('/api/infinstor/labels?bucket=plain'), [])
+  t.same(await app.json('/api/infinstor/specs?text=snap-1&bucket=hist'), { canonical: 'snap-1', kind: 'label', bucket: 'hist', prefix: dir, spec: iso(i), t: iso(i) })
+  t.equal((await app.fetch('/api/infinstor/specs?text=snap-1&bucket=plain')).status, 404, 'a label of another bucket')
+
+  // The label is a view rooted at its folder.
+  const { first, items } = await allPages<Entry>(app, `/api/infinstor/buckets/hist/files?spec=snap-1`, 'entries', 3)
+  t.match(first.view, { kind: 'at', label: 'snap-1', root: dir })
+  t.same(items.map(e => dir + e.key).sort(), listedFiles(want).filter(k => k.startsWith(dir)), 'files of the label, relative to its folder')
+  const root = await app.json<DirReply>('/api/infinstor/buckets/hist/dir?spec=snap-1&limit=1000')
+  t.equal(root.mountPath, '/mnt/infinstor/hist/@snap-1')
+  const vs = await app.json(`/api/infinstor/buckets/hist/diff?a=snap-1&b=${q(iso(last))}&limit=1000`)
+  const fwd = diff(h, i, last)
+  t.same(vs.changes.map((c: { key: string }) => dir + c.key).sort(), [...fwd.added, ...fwd.modified, ...fwd.deleted].filter(k => k.startsWith(dir)).sort(), 'diff from a label covers its folder')
+
+  const refused = async (body: unknown, status: number, message: RegExp): Promise<void> => {
+    const res = await post(body)
+    t.equal(res.status, status, JSON.stringify(body))
+    t.match((await res.json()).message, message)
+  }
+  await refused({ name: 'snap-1', bucket: 'hist', path: '', spec: iso(i) }, 409, /already exists/)
+  await refused({ name: '2024-01-01', bucket: 'hist', path: '', spec: iso(i) }, 400, /looks like a time/)
+  await refused({ name: 'bad name', bucket: 'hist', path: '', spec: iso(i) }, 400, /not a valid label name/)
+  await refused({ name: 'now', bucket: 'hist', path: '', spec: 'latest' }, 400, /never 'latest'/)
+  await refused({ name: 'nothing', bucket: 'hist', path: 'no/such/', spec: iso(i) }, 404, /holds nothing/)
+  await refused({ name: 'x', bucket: 'hist' }, 400, /'spec' must be text/)
+  await refused('just text', 400, /as JSON/)
+
+  const unforced = await app.fetch('/api/infinstor/labels/snap-1', { method: 'DELETE' })
+  t.equal(unforced.status, 400)
+  t.match((await unforced.json()).message, /permanent.*force=1/)
+  const gone = await app.fetch('/api/infinstor/labels/snap-1?force=1', { method: 'DELETE' })
+  t.equal(gone.status, 200)
+  t.match(await gone.json(), { name: 'snap-1', deleted: true })
+  const after = await app.fetch('/api/infinstor/labels/snap-1')
+  t.equal(after.status, 404)
+  t.match((await after.json()).message, /deleted/)
+  t.same(await app.json('/api/infinstor/labels'), [])
+  await refused({ name: 'snap-1', bucket: 'hist', path: '', spec: iso(i) }, 409, /never reused/)
+  t.equal((await app.fetch('/api/infinstor/labels/nope?force=1', { method: 'DELETE' })).status, 404)
+  t.match((await app.json('/api/infinstor/info')).labelStore, /labels\.json$/)
 })
 
 t.test('binning is in whole seconds and covers both ends', async t => {

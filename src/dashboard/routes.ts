@@ -4,6 +4,8 @@ import { browseRoutes } from './api/browse.js'
 import { bucketRoutes } from './api/buckets.js'
 import { historyRoutes } from './api/history.js'
 import { infoRoutes } from './api/info.js'
+import { labelRoutes } from './api/labels.js'
+import { Snapshots } from './api/snapshots.js'
 import { specRoutes } from './api/specs.js'
 import { staticRoutes } from './static.js'
 
@@ -11,8 +13,10 @@ import { staticRoutes } from './static.js'
 export function dashboardRoutes (router: Router, deps: AppDeps): void {
   infoRoutes(router, deps)
   bucketRoutes(router, deps)
-  browseRoutes(router, deps)
-  historyRoutes(router, deps)
+  const snapshots = new Snapshots()
+  browseRoutes(router, deps, snapshots)
+  historyRoutes(router, deps, snapshots)
   specRoutes(router, deps)
+  labelRoutes(router, deps)
   staticRoutes(router)
 }

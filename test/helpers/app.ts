@@ -1,5 +1,9 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { SETTINGS, Settings } from '../../src/config/settings.js'
 import type { Engine } from '../../src/engine/engine.js'
+import { attachLabels } from '../../src/labels/open.js'
 import { buildRouter } from '../../src/server/app.js'
 import { listen } from '../../src/server/http.js'
 
@@ -14,9 +18,15 @@ export interface AppClient {
   close: () => Promise<void>
 }
 
-/** The app's real router on a loopback port, settings isolated from the user's config file. */
+/**
+ * The app's real router on a loopback port, settings isolated from the
+ * user's config file, labels in a fresh local store (as openEngine would attach them).
+ */
 export async function startApp (engine: Engine, flags: Record<string, unknown> = {}): Promise<AppClient> {
-  const settings = new Settings(SETTINGS, { 'mount-point': '/mnt/infinstor', ...flags }, { INFINSTOR_CONFIG: '/nonexistent/config.json' })
+  const labelStore = join(mkdtempSync(join(tmpdir(), 'infinstor-labels-')), 'labels.json')
+  const settings = new Settings(SETTINGS, { 'mount-point': '/mnt/infinstor', 'label-store': labelStore, 'settle-margin-ms': 2000, ...flags },
+    { INFINSTOR_CONFIG: '/nonexistent/config.json' })
+  if (engine.labels === undefined) attachLabels(engine, settings)
   const server = await listen(buildRouter({ engine, settings }), { host: '127.0.0.1', port: 0, token: TOKEN, allowOrigins: [] })
   const go = async (path: string, init: RequestInit = {}): Promise<Response> =>
     await fetch(server.url + path, { ...init, headers: { Authorization: `token ${TOKEN}`, ...init.headers } })

@@ -6,6 +6,7 @@ import type { AppDeps } from '../../server/app.js'
 import type { Reply, Request, Router } from '../../server/http.js'
 import { contentType } from './content-type.js'
 import { bucketParam, dirKey, pageOf, pageParams, query, relPath, required, versionJson, viewJson } from './params.js'
+import type { Snapshots } from './snapshots.js'
 
 const BUCKET = String.raw`\/api\/infinstor\/buckets\/([^/]+)`
 /** Reads of large versions go out in pieces this big, so memory stays flat. */
@@ -22,48 +23,61 @@ export function mountPathOf (mountPoint: string, view: View, dirPath: string): s
 }
 
 /** Browsing a view: one directory a page at a time, a flat list (slices), and a version's bytes. */
-export function browseRoutes (router: Router, { engine, settings }: AppDeps): void {
+export function browseRoutes (router: Router, { engine, settings }: AppDeps, snapshots: Snapshots): void {
   router.get(new RegExp(`^${BUCKET}/dir$`), async req => {
-    const view = await viewOf(engine, req)
-    const path = relPath(req)
-    const prefix = dirKey(view, path)
-    const dir = await engine.readDir(view, prefix)
-    const { named } = nameEntries([
-      ...dir.dirs.map(d => ({ seg: d.seg, kind: 'dir' as const, key: d.prefix })),
-      ...dir.files.map(f => ({ seg: f.seg, kind: 'file' as const, key: f.key, version: f.version }))
-    ])
-    const ordered = [...named.filter(e => e.kind === 'dir'), ...named.filter(e => e.kind === 'file')]
+    const { snapshot, meta, items } = await snapshots.get(req, async () => {
+      const view = await viewOf(engine, req)
+      const prefix = dirKey(view, relPath(req))
+      const dir = await engine.readDir(view, prefix)
+      const { named } = nameEntries([
+        ...dir.dirs.map(d => ({ seg: d.seg, kind: 'dir' as const, key: d.prefix.slice(view.root.length), version: undefined })),
+        ...dir.files.map(f => ({ seg: f.seg, kind: 'file' as const, key: f.key.slice(view.root.length), version: f.version }))
+      ])
+      const path = prefix.slice(view.root.length)
+      return {
+        meta: {
+          view: viewJson(view),
+          path,
+          mountPath: mountPathOf(settings.str('mount-point') ?? '/infinstor', view, path),
+          exists: dir.exists
+        },
+        items: [...named.filter(e => e.kind === 'dir'), ...named.filter(e => e.kind === 'file')]
+      }
+    })
     const page = pageParams(req)
     return {
       json: {
-        view: viewJson(view),
-        path: prefix.slice(view.root.length),
-        mountPath: mountPathOf(settings.str('mount-point') ?? '/infinstor', view, prefix.slice(view.root.length)),
-        exists: dir.exists,
-        total: ordered.length,
+        ...meta,
+        snapshot,
+        total: items.length,
         offset: page.offset,
-        entries: pageOf(ordered, page).map(e => ({
+        entries: pageOf(items, page).map(e => ({
           name: e.name,
           type: e.kind,
-          key: e.key.slice(view.root.length),
-          ...('version' in e && e.version !== undefined ? versionJson(e.version) : {})
+          key: e.key,
+          ...(e.version !== undefined ? versionJson(e.version) : {})
         }))
       }
     }
   })
 
   router.get(new RegExp(`^${BUCKET}/files$`), async req => {
-    const view = await viewOf(engine, req)
-    const prefix = dirKey(view, relPath(req))
-    const files = (await engine.walk(view, prefix)).filter(f => !f.key.endsWith('/'))
+    const { snapshot, meta, items } = await snapshots.get(req, async () => {
+      const view = await viewOf(engine, req)
+      const files = (await engine.walk(view, dirKey(view, relPath(req)))).filter(f => !f.key.endsWith('/'))
+      return {
+        meta: { view: viewJson(view), totalBytes: files.reduce((n, f) => n + f.version.size, 0) },
+        items: files.map(f => ({ key: f.key.slice(view.root.length), version: f.version }))
+      }
+    })
     const page = pageParams(req)
     return {
       json: {
-        view: viewJson(view),
-        total: files.length,
-        totalBytes: files.reduce((n, f) => n + f.version.size, 0),
+        ...meta,
+        snapshot,
+        total: items.length,
         offset: page.offset,
-        entries: pageOf(files, page).map(f => ({ key: f.key.slice(view.root.length), ...versionJson(f.version) }))
+        entries: pageOf(items, page).map(f => ({ key: f.key, ...versionJson(f.version) }))
       }
     }
   })

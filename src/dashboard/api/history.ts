@@ -5,6 +5,7 @@ import type { Change } from '../../core/versions.js'
 import type { AppDeps } from '../../server/app.js'
 import type { Request, Router } from '../../server/http.js'
 import { bucketParam, intParam, pageOf, pageParams, query, relPath, required, versionJson, viewJson } from './params.js'
+import type { Snapshots } from './snapshots.js'
 
 const BUCKET = String.raw`\/api\/infinstor\/buckets\/([^/]+)`
 const KINDS = ['added', 'modified', 'deleted'] as const
@@ -46,30 +47,29 @@ export function binEvents (events: Iterable<{ t: number, deleted: boolean }>, fr
 }
 
 /** What changed between two views, and when things changed. */
-export function historyRoutes (router: Router, { engine }: AppDeps): void {
+export function historyRoutes (router: Router, { engine }: AppDeps, snapshots: Snapshots): void {
   router.get(new RegExp(`^${BUCKET}/diff$`), async req => {
-    const bucket = bucketParam(req)
-    const [a, b] = await Promise.all([engine.view(bucket, required(req, 'a')), engine.view(bucket, required(req, 'b'))])
-    if (a.root !== '' && b.root !== '' && a.root !== b.root) {
-      throw new InfinError('Usage', `labels '${a.name}' and '${b.name}' cover different paths ('${a.root}' and '${b.root}'); compare each with a time instead`)
-    }
-    const root = a.root !== '' ? a.root : b.root
-    const prefix = root + dirPrefix(relPath(req))
-    const changes = await engine.diff(a, b, prefix)
     const kinds = kindsParam(req)
-    const counts = { added: 0, modified: 0, deleted: 0 }
-    for (const c of changes) counts[c.kind]++
-    const wanted = changes.filter(c => kinds.has(c.kind))
+    const { snapshot, meta, items } = await snapshots.get(req, async () => {
+      const bucket = bucketParam(req)
+      const [a, b] = await Promise.all([engine.view(bucket, required(req, 'a')), engine.view(bucket, required(req, 'b'))])
+      if (a.root !== '' && b.root !== '' && a.root !== b.root) {
+        throw new InfinError('Usage', `labels '${a.name}' and '${b.name}' cover different paths ('${a.root}' and '${b.root}'); compare each with a time instead`)
+      }
+      const root = a.root !== '' ? a.root : b.root
+      const changes = await engine.diff(a, b, root + dirPrefix(relPath(req)))
+      const counts = { added: 0, modified: 0, deleted: 0 }
+      for (const c of changes) counts[c.kind]++
+      return { meta: { a: viewJson(a), b: viewJson(b), root, counts }, items: changes.filter(c => kinds.has(c.kind)) }
+    })
     const page = pageParams(req)
     return {
       json: {
-        a: viewJson(a),
-        b: viewJson(b),
-        root,
-        counts,
-        total: wanted.length,
+        ...meta,
+        snapshot,
+        total: items.length,
         offset: page.offset,
-        changes: pageOf(wanted, page).map(c => changeJson(c, root))
+        changes: pageOf(items, page).map(c => changeJson(c, meta.root as string))
       }
     }
   })

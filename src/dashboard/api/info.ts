@@ -1,3 +1,4 @@
+import { Labels } from '../../labels/labels.js'
 import type { AppDeps } from '../../server/app.js'
 import { VERSION } from '../../server/app.js'
 import type { Router } from '../../server/http.js'
@@ -21,7 +22,7 @@ export function infoRoutes (router: Router, deps: AppDeps): void {
       endpoint: deps.engine.s3.endpoint ?? 'AWS',
       region: deps.settings.str('region'),
       credentialSource: credentialSource(),
-      labelStore: null,
+      labelStore: deps.engine.labels instanceof Labels ? deps.engine.labels.store.where : null,
       mountPoint: deps.settings.str('mount-point'),
       // Diagnostics: how much S3 work this server has done (the caches keep it low).
       s3Requests: Object.fromEntries(deps.engine.s3.requests)

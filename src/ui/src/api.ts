@@ -35,7 +35,8 @@ export interface Entry {
   etag?: string
 }
 
-export interface Paged<T> { total: number, offset: number, items: T[] }
+/** A page of a list; later pages name the first page's `snapshot`, so they are cut from the same list. */
+export interface Paged<T> { total: number, offset: number, items: T[], snapshot?: string }
 
 export interface DirPage extends Paged<Entry> { view: ViewInfo, path: string, mountPath: string, exists: boolean }
 
@@ -131,19 +132,21 @@ export const api = {
   setVersioning: async (bucket: string, enabled: boolean) => await call<{ versioning: string }>(b(bucket) + '/versioning', {
     method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ enabled })
   }),
-  dir: async (bucket: string, path: string, spec: string, offset: number, limit: number): Promise<DirPage> =>
-    paged<Entry>(await call(b(bucket) + '/dir' + qs({ path, spec, offset, limit })), 'entries'),
-  files: async (bucket: string, path: string, spec: string, offset: number, limit: number): Promise<FilesPage> =>
-    paged<FileRow>(await call(b(bucket) + '/files' + qs({ path, spec, offset, limit })), 'entries'),
-  diff: async (bucket: string, a: string, bSpec: string, path: string, change: string | undefined, offset: number, limit: number): Promise<DiffPage> =>
-    paged<ChangeRow>(await call(b(bucket) + '/diff' + qs({ a, b: bSpec, path, change, offset, limit })), 'changes'),
-  timeline: async (bucket: string, path: string, bins: number) => await call<Timeline>(b(bucket) + '/timeline' + qs({ path, bins })),
+  dir: async (bucket: string, path: string, spec: string, offset: number, limit: number, snapshot?: string): Promise<DirPage> =>
+    paged<Entry>(await call(b(bucket) + '/dir' + qs({ path, spec, offset, limit, snapshot })), 'entries'),
+  files: async (bucket: string, path: string, spec: string, offset: number, limit: number, snapshot?: string): Promise<FilesPage> =>
+    paged<FileRow>(await call(b(bucket) + '/files' + qs({ path, spec, offset, limit, snapshot })), 'entries'),
+  diff: async (bucket: string, a: string, bSpec: string, path: string, change: string | undefined, offset: number, limit: number, snapshot?: string): Promise<DiffPage> =>
+    paged<ChangeRow>(await call(b(bucket) + '/diff' + qs({ a, b: bSpec, path, change, offset, limit, snapshot })), 'changes'),
+  timeline: async (bucket: string, path: string, bins: number, from?: string, to?: string) =>
+    await call<Timeline>(b(bucket) + '/timeline' + qs({ path, bins, from, to })),
   spec: async (text: string, bucket?: string) => await call<SpecInfo>('/specs' + qs({ text, bucket })),
   labels: async (bucket?: string) => await call<Label[]>('/labels' + qs({ bucket })),
   label: async (name: string) => await call<Label>('/labels/' + encodeURIComponent(name)),
   createLabel: async (l: { name: string, bucket: string, path: string, spec: string, description?: string }) =>
     await call<Label>('/labels', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(l) }),
-  deleteLabel: async (name: string) => await call<unknown>('/labels/' + encodeURIComponent(name), { method: 'DELETE' })
+  // The server refuses a delete without force=1: the page asks for confirmation first.
+  deleteLabel: async (name: string) => await call<unknown>('/labels/' + encodeURIComponent(name) + '?force=1', { method: 'DELETE' })
 }
 
 /** URL of a version's bytes (for previews, images and downloads). */

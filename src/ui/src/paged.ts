@@ -11,12 +11,14 @@ export class PagedSource<T> {
   private readonly pages = new Map<number, T[]>()
   private readonly pending = new Set<number>()
   private readonly listeners = new Set<() => void>()
+  private snapshot?: string
 
-  constructor (readonly fetchPage: (offset: number, limit: number) => Promise<Paged<T>>, readonly pageSize = 500) {}
+  constructor (readonly fetchPage: (offset: number, limit: number, snapshot?: string) => Promise<Paged<T>>, readonly pageSize = 500) {}
 
   /** Loads the first page; its reply (with the endpoint's other fields) is returned. */
   async first (): Promise<Paged<T>> {
     const page = await this.fetchPage(0, this.pageSize)
+    this.snapshot = page.snapshot
     this.total = page.total
     this.pages.set(0, page.items)
     return page
@@ -31,7 +33,7 @@ export class PagedSource<T> {
     for (let p = Math.floor(from / this.pageSize); p * this.pageSize < Math.min(to, this.total); p++) {
       if (this.pages.has(p) || this.pending.has(p)) continue
       this.pending.add(p)
-      this.fetchPage(p * this.pageSize, this.pageSize).then(page => {
+      this.fetchPage(p * this.pageSize, this.pageSize, this.snapshot).then(page => {
         this.pages.set(p, page.items)
         this.total = page.total
       }, e => { this.error = asApiError(e) }).finally(() => {

@@ -1,4 +1,4 @@
-import { useMemo } from 'preact/hooks'
+import { useMemo, useState } from 'preact/hooks'
 import { api, type DirPage, type Entry } from '../api'
 import type { PageProps } from '../App'
 import { BucketPicker } from '../components/BucketPicker'
@@ -25,8 +25,9 @@ export function Browse ({ params, buckets }: PageProps) {
 function BrowseBucket ({ bucket, path, spec, file }: { bucket: string, path: string, spec: string, file?: string }) {
   const nav = (over: Record<string, string | undefined>): void =>
     go('browse', { bucket, path, at: spec === 'latest' ? undefined : spec, file, ...over })
-  const timeline = useAsync(async () => await api.timeline(bucket, path, 120), [bucket, path])
-  const source = useMemo(() => new PagedSource<Entry>(async (o, l) => await api.dir(bucket, path, spec, o, l)), [bucket, path, spec])
+  const [zoom, setZoom] = useState<{ from: string, to: string } | undefined>()
+  const timeline = useAsync(async () => await api.timeline(bucket, path, 120, zoom?.from, zoom?.to), [bucket, path, zoom])
+  const source = useMemo(() => new PagedSource<Entry>(async (o, l, s) => await api.dir(bucket, path, spec, o, l, s)), [bucket, path, spec])
   const listing = useAsync(async () => await source.first() as DirPage, [source])
   const dir = listing.value
   // A file named in the URL may sit on a page not fetched yet: show what its key says.
@@ -47,12 +48,15 @@ function BrowseBucket ({ bucket, path, spec, file }: { bucket: string, path: str
         max={timeline.value === undefined ? undefined : Date.parse(timeline.value.to)}
         onChange={s => nav({ at: s === 'latest' ? undefined : s, file: undefined })} />
       <div class="panel">
-        <h2>Activity {path === '' ? 'in the bucket' : `in ${path}`}</h2>
+        <div class="titlebar">
+          <h2>Activity {path === '' ? 'in the bucket' : `in ${path}`}</h2>
+          {zoom !== undefined && <button onClick={() => setZoom(undefined)}>Show all history</button>}
+        </div>
         {timeline.error !== undefined && <ErrorBox error={timeline.error} onRetry={timeline.reload} />}
         {timeline.value === undefined && timeline.loading && <Progress label="Reading the history…" elapsed={timeline.elapsed} />}
         {timeline.value !== undefined && (timeline.value.total.writes + timeline.value.total.deletes === 0
           ? <Empty>No writes or deletes here yet.</Empty>
-          : <Timeline data={timeline.value} at={at ?? Date.parse(timeline.value.to)} onPick={t => nav({ at: t, file: undefined })} />)}
+          : <Timeline data={timeline.value} at={at ?? Date.parse(timeline.value.to)} onPick={t => nav({ at: t, file: undefined })} onZoom={(from, to) => setZoom({ from, to })} />)}
       </div>
       <div class="split">
         <div class="listing">

@@ -33,7 +33,7 @@ export function Diff ({ params, buckets }: PageProps) {
   const ready = bucket !== undefined && a !== '' && b !== ''
   const source = useMemo(() => !ready
     ? undefined
-    : new PagedSource<ChangeRow>(async (o, l) => await api.diff(bucket, a, b, path, change, o, l)), [bucket, a, b, path, change])
+    : new PagedSource<ChangeRow>(async (o, l, s) => await api.diff(bucket, a, b, path, change, o, l, s)), [bucket, a, b, path, change])
   const result = useAsync(async () => source === undefined ? undefined : await source.first() as DiffPage, [source])
   const base = { bucket, a, b, path: path === '' ? undefined : path }
   const at = (c: ChangeRow): string => c.change === 'deleted' ? a : b

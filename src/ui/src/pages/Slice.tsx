@@ -27,7 +27,7 @@ export function Slice ({ params, buckets }: PageProps) {
   const spec = from !== '' && to !== '' ? `${from}..${to}` : undefined
   const source = useMemo(() => bucket === undefined || spec === undefined
     ? undefined
-    : new PagedSource<FileRow>(async (o, l) => await api.files(bucket, path, spec, o, l)), [bucket, path, spec])
+    : new PagedSource<FileRow>(async (o, l, s) => await api.files(bucket, path, spec, o, l, s)), [bucket, path, spec])
   const result = useAsync(async () => source === undefined ? undefined : await source.first() as FilesPage, [source])
   return (
     <section>

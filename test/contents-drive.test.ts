@@ -1,8 +1,9 @@
 // The real JupyterLab Drive (@jupyterlab/services) against our contents API,
-// on random histories in real S3 (moto), compared with the oracle.
+// on random histories in real S3 (moto), at times, slices and labels, compared with the oracle.
 import { Drive, ServerConnection, type Contents } from '@jupyterlab/services'
 import t, { type Test } from 'tap'
 import { formatInstant } from '../src/core/timespec.js'
+import type { Labels } from '../src/labels/labels.js'
 import { placeKeys } from '../src/core/tree.js'
 import { serveContents, TOKEN } from './helpers/contents-server.js'
 import { buildHistory, sha, slice, snapshot, type History, type State } from './helpers/history.js'
@@ -48,6 +49,26 @@ function compare (t: Test, got: Seen, want: Seen, what: string): void {
   t.same(Object.fromEntries([...got.files].sort()), Object.fromEntries([...want.files].sort()), `${what}: files, sizes and bytes`)
 }
 
+/** The keys under `dir/` with that prefix taken off: what a label rooted there shows. */
+function under (state: State, dir: string): State {
+  return new Map([...state].filter(([k]) => k.startsWith(dir + '/')).map(([k, v]) => [k.slice(dir.length + 1), v]))
+}
+
+async function checkLabels (t: Test, drive: Drive, labels: Labels, h: History): Promise<void> {
+  await labels.create(`${h.bucket}-snap`, `s3://${h.bucket}@${formatInstant(h.at[1])}`)
+  compare(t, await walk(drive, `${h.bucket}/@${h.bucket}-snap`), expected(snapshot(h, 1)), 'label of a snapshot')
+  await labels.create(`${h.bucket}-slice`, `s3://${h.bucket}@${formatInstant(h.at[0])}..${formatInstant(h.at[2])}`)
+  compare(t, await walk(drive, `${h.bucket}/@${h.bucket}-slice`), expected(slice(h, 0, 2)), 'label of a slice')
+  const dir = ['dir', 'other'].find(d => under(snapshot(h, 2), d).size > 0)
+  if (dir !== undefined) {
+    await labels.create(`${h.bucket}-${dir}`, `s3://${h.bucket}/${dir}@${formatInstant(h.at[2])}`)
+    compare(t, await walk(drive, `${h.bucket}/@${h.bucket}-${dir}`), expected(under(snapshot(h, 2), dir)), `label of ${dir}/`)
+  }
+  const listed = ((await drive.get(h.bucket)).content as Contents.IModel[]).map(m => m.name)
+  t.same(listed, ['@latest', ...[`@${h.bucket}-slice`, `@${h.bucket}-snap`, ...(dir === undefined ? [] : [`@${h.bucket}-${dir}`])].sort()],
+    'the bucket lists @latest and its labels')
+}
+
 async function check (t: Test, drive: Drive, h: History): Promise<void> {
   const steps = h.at.length
   for (const i of [0, 2, steps - 2]) {
@@ -58,8 +79,6 @@ async function check (t: Test, drive: Drive, h: History): Promise<void> {
     const spec = `${formatInstant(h.at[i])}..${formatInstant(h.at[j])}`
     compare(t, await walk(drive, `${h.bucket}/@${spec}`), expected(slice(h, i, j)), `slice ${i}..${j}`)
   }
-  const bucket = await drive.get(h.bucket)
-  t.ok((bucket.content as Contents.IModel[]).some(m => m.name === '@latest'), 'the bucket lists @latest')
   const someFile = [...expected(snapshot(h, steps - 1)).files.keys()][0]
   t.same(await drive.listCheckpoints(`${h.bucket}/@latest/${someFile}`), [], 'a file has no checkpoints')
   t.same(await drive.listCheckpoints(`${h.bucket}/@latest`), [], 'nor has a directory')
@@ -69,13 +88,16 @@ t.test('the JupyterLab Drive sees exactly the oracle at several times and slices
   const env = await s3env(t)
   const histories = await Promise.all([41, 42].map(async seed =>
     await buildHistory(env.raw, `drive-${seed}`, { seed, steps: 6, nullSteps: 1 })))
-  const served = await serveContents(t, env.engine())
+  const served = await serveContents(t, env.engine(), { labels: true })
   const serverSettings = ServerConnection.makeSettings({ baseUrl: served.url + '/', token: TOKEN })
   const drive = new Drive({ name: 'InfinStor', serverSettings })
   const root = await drive.get('')
   t.same((root.content as Contents.IModel[]).map(m => m.name).sort(), histories.map(h => h.bucket).sort(), 'root lists the buckets')
   for (const h of histories) {
-    await t.test(h.bucket, async t => { await check(t, drive, h) })
+    await t.test(h.bucket, async t => {
+      await check(t, drive, h)
+      await checkLabels(t, drive, served.labels as Labels, h)
+    })
   }
 
   await t.test('the Drive reports refusals and missing paths as errors', async t => {

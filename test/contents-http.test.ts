@@ -54,8 +54,12 @@ t.test('contents API', async t => {
 
   const secret = 'sekrit-' + randomBytes(8).toString('hex')
   process.env.AWS_SECRET_ACCESS_KEY = secret
-  const served = await serveContents(t, env.engine({ attempts: 2, timeoutMs: 1500 }),
-    { 'contents-max-bytes': LIMIT, 'mount-point': '/mnt/tt/' })
+  const engine = env.engine({ attempts: 2, timeoutMs: 1500 })
+  const served = await serveContents(t, engine,
+    { flags: { 'contents-max-bytes': LIMIT, 'mount-point': '/mnt/tt/' }, labels: true })
+  // t1 must be settled (older than the server time minus the 1 s margin) to be labelled.
+  await new Promise(resolve => setTimeout(resolve, 1500))
+  await served.labels?.create('v1', `s3://lab/data@${t1}`, 'the first training set')
   const bodies: string[] = []
   const http = client(served)
   const get = async (path: string, init?: RequestInit): Promise<{ status: number, body: any, headers: Headers }> => {
@@ -70,10 +74,10 @@ t.test('contents API', async t => {
     const root = await get('/api/contents')
     t.equal(root.status, 200)
     t.same([root.body.type, root.body.path, root.body.name, root.body.writable], ['directory', '', '', false])
-    t.same(names(root.body), ['lab', 'plain'])
+    t.same(names(root.body), ['lab', 'plain'], 'only buckets: the mount\'s @labels links are not shown')
     t.equal((await get('/api/contents/')).status, 200, 'a trailing slash is fine')
     const bucket = await get('/api/contents/lab')
-    t.ok(names(bucket.body).includes('@latest'))
+    t.same(names(bucket.body), ['@latest', '@v1'], 'the bucket lists @latest and its labels')
     t.same(bucket.body.content.find((c: Model) => c.name === '@latest').path, 'lab/@latest')
     const view = await get('/api/contents/lab/@latest')
     t.same(names(view.body), ['big', 'cp', 'data', 'nb', 'odd', 'web'])
@@ -109,6 +113,13 @@ t.test('contents API', async t => {
     t.notOk('hash' in (await get('/api/contents/lab/@latest/data/train.csv')).body, 'no hash unless asked')
   })
 
+  await t.test('a label is a view rooted at its path', async t => {
+    const view = await get('/api/contents/lab/@v1')
+    t.same([view.status, names(view.body)], [200, ['train.csv']])
+    t.equal((await get('/api/contents/lab/@v1/train.csv')).body.content, CSV_OLD, 'as of the label\'s time')
+    t.equal((await get('/api/contents/@labels')).status, 404)
+  })
+
   await t.test('impossible types and formats are 400', async t => {
     t.equal((await get('/api/contents/lab/@latest/data?type=file')).status, 400)
     t.equal((await get('/api/contents/lab/@latest/data/train.csv?type=directory')).status, 400)
@@ -130,8 +141,11 @@ t.test('contents API', async t => {
   })
 
   await t.test('large files: 413 naming the mount path; /files streams them', async t => {
+    const gets = (): number => engine.s3.requests.get('GetObject') ?? 0
+    const before = gets()
     const big = await get('/api/contents/lab/@latest/big/huge.bin')
     t.equal(big.status, 413)
+    t.equal(gets(), before, 'refused before reading a byte')
     t.match(big.body.message, '/mnt/tt/lab/@latest/big/huge.bin')
     t.match(big.body.message, 'contents-max-bytes')
     t.equal((await get('/api/contents/lab/@latest/big/huge.bin?hash=1&content=0')).status, 413, 'hashing is bounded too')

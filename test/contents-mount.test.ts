@@ -1,15 +1,16 @@
 // The HTTP API served beside a real mount, in the mount's process and over
-// its tree: the same names and bytes as the mount, and --no-serve.
+// its tree: the same names, labels and bytes as the mount, and --no-serve.
 import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import { randomBytes } from 'node:crypto'
 import t from 'tap'
+import { formatInstant } from '../src/core/timespec.js'
 import { DirectReader } from '../src/fs/reader/direct.js'
 import type { Reader } from '../src/fs/reader/types.js'
 import { TimeTree } from '../src/fs/tree.js'
 import { streamLog } from '../src/fs/log.js'
 import { client, serveContents, TOKEN } from './helpers/contents-server.js'
 import { sha } from './helpers/history.js'
-import { hashTree, mountTree } from './helpers/mount.js'
+import { hashTree, mountTree, run } from './helpers/mount.js'
 import { s3env, type S3Env } from './helpers/s3env.js'
 
 const FILES: Record<string, Buffer> = {
@@ -28,6 +29,7 @@ async function seed (env: S3Env): Promise<void> {
 t.test('a mount serves the contents API by default, over the same tree', async t => {
   const env = await s3env(t)
   await seed(env)
+  const seeded = Date.now()
   const m = await mountTree(t, env, { args: ['--port', '0', '--token', TOKEN] })
   const url = /HTTP API \(Jupyter contents, InfinStor\) at (http:\/\/127\.0\.0\.1:\d+)/.exec(m.log())?.[1]
   t.ok(url, `the mount logs where its HTTP API is (${m.log()})`)
@@ -46,6 +48,22 @@ t.test('a mount serves the contents API by default, over the same tree', async t
     t.equal(model.name, rel.split('/').at(-1), `${rel}: the same name`)
   }
   t.equal((await get('/api/contents/side/@latest/notes/n.ipynb').then(async r => await r.json()) as { type: string }).type, 'notebook')
+
+  // A label made by the CLI (same store) shows in the mount and in the API alike.
+  const at = formatInstant(seeded + 1100)
+  await new Promise(resolve => setTimeout(resolve, Math.max(0, seeded + 3800 - Date.now())))
+  const made = await env.cli(['label', 'create', 'side-v1', `s3://side/train@${at}`],
+    { XDG_CONFIG_HOME: m.env.XDG_CONFIG_HOME, INFINSTOR_SETTLE_MARGIN_MS: '1000' })
+  t.equal(made.code, 0, made.stderr)
+  let listed: string[] = []
+  for (let i = 0; i < 50 && !listed.includes('@side-v1'); i++) {
+    await new Promise(resolve => setTimeout(resolve, 100))
+    listed = ((await (await get('/api/contents/side')).json()) as { content: Array<{ name: string }> }).content.map(c => c.name)
+  }
+  t.same(listed, ['@latest', '@side-v1'], 'the API lists the label')
+  t.same((await run('ls', [`${m.dir}/side`])).stdout.split('\n').filter(l => l !== ''), ['@latest', '@side-v1'], 'so does the mount')
+  const labelled = await (await get('/api/contents/side/@side-v1')).json() as { content: Array<{ name: string }> }
+  t.same(labelled.content.map(c => c.name), ['a.csv', 'blob.bin'], 'rooted at the label\'s path')
 
   await m.unmount()
   await t.rejects(fetch(`${url as string}/api/contents`), 'the HTTP API stops with the mount')
@@ -67,11 +85,23 @@ t.test('given a tree, the server reads through it (one tree, one cache)', async 
   const direct = new DirectReader(engine.read.bind(engine), { deadlineMs: 5000 })
   const counting: Reader = { open: (bucket, version) => { opened++; return direct.open(bucket, version) } }
   const tree = new TimeTree(engine, counting, {
-    owner: { uid: 0, gid: 0 }, liveTtlMs: 1000, settleMarginMs: 2000, log: streamLog(() => {})
+    owner: { uid: 0, gid: 0 }, liveTtlMs: 1000, settleMarginMs: 2000, attrTimeoutMs: 1000, log: streamLog(() => {})
   })
-  const served = await serveContents(t, engine, {}, tree)
+  const served = await serveContents(t, engine, { tree })
   const res = await client(served)('/api/contents/side/@latest/train/a.csv')
   t.equal((await res.json() as { content: string }).content, 'x,y\n1,2\n')
   t.equal(opened, 1, 'the read went through the given tree\'s reader')
   t.equal(tree.openFiles, 0, 'and the file was released')
+
+  // A client that leaves mid-download releases the file too, and nothing breaks.
+  await env.raw.send(new PutObjectCommand({ Bucket: 'side', Key: 'big.bin', Body: randomBytes(20 * 1024 * 1024) }))
+  const abort = new AbortController()
+  const download = await client(served)('/files/side/@latest/big.bin', { signal: abort.signal })
+  const reader = (download.body as ReadableStream<Uint8Array>).getReader()
+  await reader.read()
+  abort.abort()
+  for (let i = 0; i < 100 && tree.openFiles > 0; i++) await new Promise(resolve => setTimeout(resolve, 100))
+  t.equal(tree.openFiles, 0, 'an abandoned download releases its file')
+  const after = await client(served)('/api/contents/side/@latest/train/a.csv')
+  t.equal(after.status, 200, 'and the server goes on')
 })

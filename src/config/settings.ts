@@ -36,7 +36,8 @@ export const SETTINGS: readonly SettingDef[] = [
   { name: 'contents-max-bytes', env: 'INFINSTOR_CONTENTS_MAX_BYTES', type: 'number', default: 52428800, help: 'largest file the Jupyter contents API returns inline (bigger ones: read the plain mount path)' },
   { name: 'cache-size', env: 'INFINSTOR_CACHE_SIZE', type: 'number', default: 512, help: 'mount: in-memory block cache, in MiB (0: read straight from S3)' },
   { name: 'cache-dir', env: 'INFINSTOR_CACHE_DIR', type: 'string', help: 'mount: directory for an on-disk block cache (default: none)' },
-  { name: 'attr-timeout', env: 'INFINSTOR_ATTR_TIMEOUT', type: 'number', default: 1, help: 'mount: seconds the kernel trusts names and attributes (bounds how stale @latest can look)' }
+  { name: 'attr-timeout', env: 'INFINSTOR_ATTR_TIMEOUT', type: 'number', default: 1, help: 'mount: seconds the kernel trusts sizes and times (bounds how stale @latest can look)' },
+  { name: 'entry-timeout', env: 'INFINSTOR_ENTRY_TIMEOUT', type: 'number', default: 86400, help: 'mount: seconds the kernel keeps a name, and with it the file\'s cached pages' }
 ]
 
 export type SettingValue = string | number | boolean | undefined

@@ -1,5 +1,6 @@
 import type { Settings } from '../config/settings.js'
 import type { Engine } from '../engine/engine.js'
+import { Labels } from '../labels/labels.js'
 import type { Log } from './log.js'
 import { DirectReader } from './reader/direct.js'
 import type { Reader } from './reader/types.js'
@@ -29,6 +30,9 @@ export function buildTree (engine: Engine, settings: Settings, log: Log, buckets
     owner: { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 },
     liveTtlMs: settings.num('live-ttl-ms'),
     settleMarginMs: settings.num('settle-margin-ms'),
-    log
+    attrTimeoutMs: settings.num('attr-timeout') * 1000,
+    log,
+    // openEngine attaches the configured label store; each bucket lists its labels as @NAME.
+    labels: engine.labels instanceof Labels ? engine.labels : undefined
   })
 }

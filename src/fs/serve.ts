@@ -2,14 +2,13 @@ import { spawnSync } from 'node:child_process'
 import { readFile, stat } from 'node:fs/promises'
 import { InfinError } from '../core/errors.js'
 import type { Settings } from '../config/settings.js'
-import type { Engine } from '../engine/engine.js'
 import { openEngine } from '../engine/open.js'
+import { serveBesideMount } from '../server/beside.js'
 import { mountFuse } from './fuse/mount.js'
 import type { Log } from './log.js'
 import {
   FS_TYPE, isAlive, lazyUnmount, mountedType, readStatus, removeStatus, writeStatus, type MountStatus
 } from './mounts.js'
-import { serveBesideMount } from '../server/beside.js'
 import { buildTree } from './open-tree.js'
 
 /** Every FUSE operation answers within this (fuse-native gives up at 15 s). */
@@ -85,13 +84,15 @@ export async function serveMount (opts: ServeOptions): Promise<number> {
   const tree = buildTree(engine, settings, log, opts.buckets)
   const mounted = await mountFuse(mountpoint, tree, {
     attrTimeoutS: settings.num('attr-timeout'),
+    entryTimeoutS: settings.num('entry-timeout'),
     deadlineMs: OP_DEADLINE_MS,
     log
   })
   // A crash must not leave the mount point dead (ENOTCONN) for everyone.
   const onCrash = (e: unknown): void => {
-    log.info(`fatal: ${(e as Error)?.stack ?? String(e)}; unmounting`)
     spawnSync('fusermount', ['-uz', mountpoint])
+    // The log itself may be what failed (a closed pipe), so it comes last.
+    try { log.info(`fatal: ${(e as Error)?.stack ?? String(e)}; unmounted`) } catch {}
     process.exit(1)
   }
   process.on('uncaughtException', onCrash)

@@ -14,6 +14,7 @@ import { freePort } from '../src/demo/moto.js'
 import { ARTIFACTS, DOCS, launch } from './helpers/browser.js'
 import { slice, snapshot } from './helpers/history.js'
 import { prepareLab, writeLabSettings } from './helpers/jupyterlab.js'
+import { reverseProxy } from './helpers/revproxy.js'
 import { BIN, s3env } from './helpers/s3env.js'
 import { buildTextHistory, childrenOf } from './helpers/texthistory.js'
 
@@ -107,6 +108,11 @@ const panel = page.locator('#infinstor-panel')
 const items = panel.locator('.jp-DirListing-content .jp-DirListing-itemText')
 const indicator = panel.locator('.jp-InfinStor-spec')
 
+/** Waits until the view on display is `spec` (its canonical form); the listing may still be the old one. */
+async function viewIs (spec: string): Promise<void> {
+  await panel.locator(`.jp-InfinStor-spec[data-spec="${spec}"]`).waitFor()
+}
+
 /** The listing, once it equals `expected` or after a while (then the test shows the difference). */
 async function listingFor (expected: string[]): Promise<string[]> {
   let names: string[] = []
@@ -156,6 +162,7 @@ t.test('the panel lists the buckets', async t => {
 
 t.test('choosing a bucket shows it as of now', async t => {
   await panel.locator('select.jp-InfinStor-bucket').selectOption(BUCKET)
+  await viewIs('latest')
   const expected = childrenOf(snapshot(h, h.at.length - 1))
   t.same(await listingFor(expected), expected)
   t.equal(await indicator.textContent(), '@latest')
@@ -170,10 +177,12 @@ t.test('two past times show different contents, each equal to the oracle', async
   const picker = panel.getByLabel('Snapshot time')
   await picker.fill(local(h.at[j]))
   await picker.dispatchEvent('change')
+  await viewIs(formatInstant(second(h.at[j])))
   t.same(await listingFor(atJ), atJ, `root at step ${j}`)
   t.equal(await indicator.textContent(), '@' + formatInstant(second(h.at[j])), 'the indicator shows the canonical UTC spec')
   await picker.fill(local(h.at[i]))
   await picker.dispatchEvent('change')
+  await viewIs(formatInstant(second(h.at[i])))
   t.same(await listingFor(atI), atI, `root at step ${i}`)
   t.equal(await indicator.textContent(), '@' + formatInstant(second(h.at[i])))
   await shot('snapshot', true)
@@ -207,9 +216,10 @@ t.test('a slice shows what was written in the window', async t => {
   await panel.getByLabel('Slice start').fill(local(h.at[a]))
   await panel.getByLabel('Slice end').fill(local(h.at[b]))
   await panel.locator('button.jp-InfinStor-openSlice').click()
+  await viewIs(`${formatInstant(second(h.at[a]))}..${formatInstant(second(h.at[b]))}`)
   t.same(await listingFor(expected), expected, `slice ${a}..${b}`)
   t.equal(await indicator.textContent(), `@${formatInstant(second(h.at[a]))}..${formatInstant(second(h.at[b]))}`)
-  await shot('slice', true)
+  await shot('slice')
 })
 
 t.test('Copy Path gives the plain mount path', async t => {
@@ -239,6 +249,7 @@ t.test('a label: a bad name is refused in the dialog, a good one is created and 
   const picker = panel.getByLabel('Snapshot time')
   await picker.fill(local(h.at[i]))
   await picker.dispatchEvent('change')
+  await viewIs(formatInstant(second(h.at[i])))
   const expected = childrenOf(snapshot(h, i))
   t.same(await listingFor(expected), expected)
 
@@ -259,6 +270,7 @@ t.test('a label: a bad name is refused in the dialog, a good one is created and 
   await panel.locator('button[data-mode="label"]').click()
   await panel.locator('select.jp-InfinStor-labels option[value="e2e-first"]').waitFor({ state: 'attached' })
   await panel.locator('select.jp-InfinStor-labels').selectOption('e2e-first')
+  await viewIs('e2e-first')
   t.same(await listingFor(expected), expected, 'the label shows the view it was made from')
   t.match(await indicator.textContent(), `@e2e-first = ${BUCKET}/@${formatInstant(second(h.at[i]))}`)
 })
@@ -296,4 +308,33 @@ t.test('a wrong token and a stopped daemon each show what to do', async t => {
 
 t.test('no errors in the page', async t => {
   t.same(pageErrors, [])
+})
+
+t.test('behind a same-origin reverse proxy, the default Server URL needs no setting but the token', async t => {
+  // As the README's nginx example: <JupyterLab>/infinstor/ goes to the daemon, with its own Host.
+  const labPort = Number(new URL(lab.origin).port)
+  const proxy = await reverseProxy(t, [
+    { prefix: '/infinstor/', port: daemonPort, upstreamHost: true },
+    { prefix: '/', port: labPort }
+  ])
+  await writeLabSettings(lab, PLUGIN, { token: daemonToken })
+  const proxied = await context.newPage()
+  const crossOrigin: string[] = []
+  proxied.on('request', r => { if (!r.url().startsWith(proxy.origin)) crossOrigin.push(r.url()) })
+  // A workspace of its own, so the browser starts at the root rather than where the first page left it.
+  await proxied.goto(`${proxy.origin}/lab/workspaces/proxied?token=${lab.token}`)
+  await proxied.waitForFunction('window.jupyterapp?.restored !== undefined')
+  // After the workspace is restored, or the restore would fold the sidebar away again.
+  await proxied.evaluate('window.jupyterapp.restored.then(() => window.jupyterapp.shell.activateById("infinstor-panel"))')
+  const names = proxied.locator('#infinstor-panel .jp-DirListing-content .jp-DirListing-itemText')
+  await names.first().waitFor()
+  const expected = [BUCKET, 'other-bucket']
+  let seen: string[] = []
+  for (const deadline = Date.now() + 20_000; Date.now() < deadline && JSON.stringify(seen) !== JSON.stringify(expected);) {
+    seen = (await names.allTextContents()).map(s => s.trim()).sort()
+    await proxied.waitForTimeout(200)
+  }
+  t.same(seen, expected, 'the buckets, through <JupyterLab>/infinstor/')
+  t.same(crossOrigin, [], 'every request stays on the page\'s origin')
+  await proxied.close()
 })

@@ -3,6 +3,7 @@ import { ICommandPalette } from '@jupyterlab/apputils'
 import { IDocumentWidgetOpener } from '@jupyterlab/docmanager'
 import { IFileBrowserFactory } from '@jupyterlab/filebrowser'
 import { INotebookTracker } from '@jupyterlab/notebook'
+import type { ServerConnection } from '@jupyterlab/services'
 import { ISettingRegistry } from '@jupyterlab/settingregistry'
 import { CommandToolbarButton } from '@jupyterlab/ui-components'
 import { formatSpec } from '../../core/timespec.js'
@@ -38,13 +39,15 @@ const plugin: JupyterFrontEndPlugin<void> = {
   activate: async (app: JupyterFrontEnd, factory: IFileBrowserFactory, registry: ISettingRegistry,
     opener: IDocumentWidgetOpener, notebooks: INotebookTracker | null, palette: ICommandPalette | null): Promise<void> => {
     let model: InfinStorModel | undefined
+    let connection: ServerConnection.ISettings | undefined
     let config = await loadConfig(registry, next => {
       config = next
       connection = connectionSettings(config)
       void model?.refresh()
     })
-    let connection = connectionSettings(config)
-    const live = followingSettings(() => connection)
+    connection = connectionSettings(config)
+    // One Drive for the session: its settings follow the registry through this.
+    const live = followingSettings(() => connection as ServerConnection.ISettings)
     const contents = app.serviceManager.contents
     const drive = new InfinStorDrive({ name: DRIVE_NAME, serverSettings: live })
     contents.addDrive(drive)

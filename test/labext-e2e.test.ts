@@ -4,7 +4,7 @@
 // compared with the history's oracle.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { copyFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
@@ -33,6 +33,7 @@ await new Promise(resolve => setTimeout(resolve, 2500))
 
 // --- the daemon -----------------------------------------------------------
 const home = await mkdtemp(join(tmpdir(), 'infinstor-e2e-'))
+t.teardown(async () => await rm(home, { recursive: true, force: true }))
 const daemonPort = await freePort()
 const daemonToken = 'daemon-' + Math.random().toString(36).slice(2)
 const lab = await prepareLab(t)

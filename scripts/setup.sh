@@ -65,3 +65,33 @@ if [ ! -f dist/ui/.source-hash ] || [ "$(cat dist/ui/.source-hash)" != "$ui_hash
   (cd src/ui && node_modules/.bin/vite build --logLevel warn)
   echo "$ui_hash" > dist/ui/.source-hash
 fi
+
+# --- JupyterLab: a venv for the browser tests, and the prebuilt extension -----
+if [ ! -x .venv/bin/jupyter-lab ]; then
+  log "creating .venv with JupyterLab"
+  python3 -m venv .venv
+  # This repo's package.json says "type": "module"; JS files shipped inside
+  # Python packages in the venv are CommonJS, so mark the venv as such.
+  echo '{"type": "commonjs"}' > .venv/package.json
+  if [ -d /opt/pypi/files ]; then
+    .venv/bin/pip install -q --no-index --find-links /opt/pypi/files jupyterlab || .venv/bin/pip install -q jupyterlab
+  else
+    .venv/bin/pip install -q jupyterlab
+  fi
+fi
+
+labstamp=src/labext/node_modules/.infinstor-lock
+labwant=$(sha256sum src/labext/package-lock.json | cut -d' ' -f1)
+if [ ! -f "$labstamp" ] || [ "$(cat "$labstamp")" != "$labwant" ]; then
+  log "npm ci (JupyterLab extension)"
+  (cd src/labext && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$labwant" > "$labstamp"
+fi
+# Rebuild only when a source changed: the bundler takes a while.
+srchash=$(find src/labext/src src/labext/schema src/labext/style src/core src/labext/package.json src/labext/tsconfig.json -type f | LC_ALL=C sort | xargs -d '\n' sha256sum | sha256sum | cut -d' ' -f1)
+if [ ! -f dist/labextension/package.json ] || [ "$(cat dist/.labext-src 2>/dev/null)" != "$srchash" ]; then
+  log "building the JupyterLab extension"
+  rm -rf dist/labextension src/labext/lib
+  (cd src/labext && npm run build --silent >/dev/null)
+  echo "$srchash" > dist/.labext-src
+fi

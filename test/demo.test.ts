@@ -18,4 +18,8 @@ t.test('infinstor demo --once', async t => {
   t.match(stdout, /^M {2}q4\/train\.csv/m, 'diff shows a modified file')
   t.match(stdout, /deleted/, 'log shows the delete marker')
   t.match(stdout, /versioning: +Enabled/)
+  t.match(stdout, /\$ \.\/bin\/infinstor ls -l s3:\/\/sales@q4-first-split\n.*test\.csv\n.*train\.csv\n/, 'a label views its path at its time')
+  t.match(stdout, /\$ ls \/tmp\/infinstor-demo-\w+\/sales\n@latest\n@q4-first-split\n/, 'the mount lists the label')
+  t.match(stdout, /^ {2}21 \/tmp\/.*train\.csv\n {2}41 \/tmp\/.*@latest\/q4\/train\.csv$/m, 'plain paths at two times differ')
+  t.match(stdout, /dashboard: http:\/\/127\.0\.0\.1:\d+\/ui\/\?token=[0-9a-f]+/, 'prints the dashboard URL')
 })

@@ -1,17 +1,45 @@
 import { execFile } from 'node:child_process'
 import { once } from 'node:events'
-import { relative, resolve } from 'node:path'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { formatInstant } from '../core/timespec.js'
-import { startMoto } from '../demo/moto.js'
-import { mountForDemo } from '../demo/mount.js'
+import { freePort, startMoto } from '../demo/moto.js'
+import { mountForDemo, type DemoMount } from '../demo/mount.js'
 import { seedDemo } from '../demo/seed.js'
 import { S3Access } from '../s3/access.js'
 import type { Command } from './commands.js'
 
 const BIN = resolve(fileURLToPath(import.meta.url), '../../../bin/infinstor')
 const BUCKET = 'sales'
+const LABEL = 'q4-first-split'
+
+/** Runs a program and prints it with its output, like a terminal would; a failure is shown, not thrown. */
+async function show (env: NodeJS.ProcessEnv, shown: string, file: string, args: string[]): Promise<void> {
+  const r = await promisify(execFile)(file, args, { env }).catch((e: { stdout?: string, stderr?: string }) => e)
+  process.stdout.write(`\n$ ${shown}\n${r.stdout ?? ''}${r.stderr ?? ''}`)
+}
+
+function quote (args: string[]): string {
+  return args.map(a => /[\s"()]/.test(a) ? `'${a}'` : a).join(' ')
+}
+
+async function showMount (env: NodeJS.ProcessEnv, mounted: DemoMount, t: string[]): Promise<void> {
+  const at = (i: number): string => `${mounted.dir}/${BUCKET}/@${t[i]}`
+  process.stdout.write(`\nThe same bucket mounted at ${mounted.dir}: plain paths, any time (outputs are real):\n`)
+  const shell: string[][] = [
+    ['ls', `${mounted.dir}/${BUCKET}`],
+    ['ls', '-l', `${at(1)}/q4`],
+    ['ls', '-l', `${at(4)}/q4`],
+    ['head', '-3', `${at(1)}/q4/train.csv`],
+    ['wc', '-l', `${at(1)}/q4/train.csv`, `${mounted.dir}/${BUCKET}/@latest/q4/train.csv`],
+    ['python3', '-c', `print(len(open("${at(2)}/q4/train.csv").readlines()), "lines")`],
+    ['readlink', `${mounted.dir}/@labels/${LABEL}`]
+  ]
+  for (const args of shell) await show(env, quote(args), args[0], args.slice(1))
+}
 
 export const demo: Command = {
   summary: 'start a local demo S3 with versioned history, and show it at different times',
@@ -20,19 +48,27 @@ export const demo: Command = {
   async run (ctx) {
     process.stdout.write('Starting a local S3 server (moto) and writing a few seconds of history...\n')
     const moto = await startMoto()
-    const env = {
-      ...process.env,
+    // The demo keeps its labels, token and port to itself, away from the user's own.
+    const state = await mkdtemp(join(tmpdir(), 'infinstor-demo-state-'))
+    const demoEnv = {
       AWS_ENDPOINT_URL: moto.endpoint,
       AWS_ACCESS_KEY_ID: 'demo',
       AWS_SECRET_ACCESS_KEY: 'demo',
-      AWS_REGION: 'us-east-1'
+      INFINSTOR_LABEL_STORE: join(state, 'labels.json'),
+      INFINSTOR_TOKEN_FILE: join(state, 'token'),
+      INFINSTOR_PORT: String(await freePort()),
+      // Labels name settled history only; the demo's history is seconds old.
+      INFINSTOR_SETTLE_MARGIN_MS: '1000'
     }
-    const s3 = new S3Access({ endpoint: moto.endpoint, attempts: 3, timeoutMs: 5000, concurrency: 8 })
+    const env = { ...process.env, ...demoEnv, AWS_REGION: 'us-east-1' }
     Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'demo', AWS_SECRET_ACCESS_KEY: 'demo' })
+    const s3 = new S3Access({ endpoint: moto.endpoint, attempts: 3, timeoutMs: 5000, concurrency: 8 })
     const steps = await seedDemo(s3, BUCKET)
+    s3.destroy()
     const t = steps.map(s => formatInstant(s.at))
     process.stdout.write(`\nBucket '${BUCKET}' at ${moto.endpoint}, history:\n`)
     steps.forEach((s, i) => process.stdout.write(`  ${t[i]}  ${s.what}\n`))
+    await new Promise(resolve => setTimeout(resolve, 1100))
 
     const bin = relative(process.cwd(), BIN).startsWith('..') ? BIN : './' + relative(process.cwd(), BIN)
     const examples: string[][] = [
@@ -42,47 +78,33 @@ export const demo: Command = {
       ['diff', `s3://${BUCKET}@${t[1]}`, `@${t[4]}`],
       ['ls', '-R', `s3://${BUCKET}@${t[1]}..${t[4]}`],
       ['log', `s3://${BUCKET}/q4/test.csv`],
+      ['label', 'create', LABEL, `s3://${BUCKET}/q4@${t[1]}`, '-m', 'the split model v1 trained on'],
+      ['ls', '-l', `s3://${BUCKET}@${LABEL}`],
       ['status', BUCKET]
     ]
     process.stdout.write('\nExamples (the outputs are real):\n')
-    for (const args of examples) {
-      const { stdout } = await promisify(execFile)(process.execPath, [BIN, ...args], { env })
-      process.stdout.write(`\n$ ${bin} ${args.join(' ')}\n${stdout}`)
-    }
+    for (const args of examples) await show(env, `${bin} ${quote(args)}`, process.execPath, [BIN, ...args])
+
     const mounted = await mountForDemo(BIN, BUCKET, env)
-    if (typeof mounted === 'string') {
-      process.stdout.write(`\nMount: ${mounted}.\n`)
-    } else {
-      const at = (i: number): string => `${mounted.dir}/${BUCKET}/@${t[i]}`
-      process.stdout.write(`\nThe same bucket mounted at ${mounted.dir}: plain paths, any time (outputs are real):\n`)
-      const shell: string[][] = [
-        ['ls', '-l', `${at(1)}/q4`],
-        ['ls', '-l', `${at(4)}/q4`],
-        ['head', '-3', `${at(1)}/q4/train.csv`],
-        ['wc', '-l', `${at(1)}/q4/train.csv`, `${mounted.dir}/${BUCKET}/@latest/q4/train.csv`],
-        ['python3', '-c', `print(len(open("${at(2)}/q4/train.csv").readlines()), "lines")`]
-      ]
-      for (const args of shell) {
-        // A failing command shows its error, like in a terminal, rather than ending the demo.
-        const r = await promisify(execFile)(args[0], args.slice(1), { env }).catch((e: { stdout?: string, stderr?: string }) => e)
-        const shown = args.map(a => /[\s"()]/.test(a) ? `'${a}'` : a).join(' ')
-        process.stdout.write(`\n$ ${shown}\n${r.stdout ?? ''}${r.stderr ?? ''}`)
-      }
+    if (typeof mounted === 'string') process.stdout.write(`\nMount: ${mounted}.\n`)
+    else await showMount(env, mounted, t)
+    if (typeof mounted !== 'string' && mounted.http !== undefined) {
+      const token = (await readFile(demoEnv.INFINSTOR_TOKEN_FILE, 'utf8')).trim()
+      process.stdout.write(`\nBrowse it in the dashboard: ${mounted.http}/ui/?token=${token}\n` +
+        `(the same server answers the Jupyter contents API; see the README's JupyterLab section)\n`)
     }
     process.stdout.write('\nTo try your own, in another shell:\n' +
-      `  export AWS_ENDPOINT_URL=${moto.endpoint} AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo\n` +
-      `  ${bin} --help\n` +
-      (typeof mounted === 'string' || ctx.flags.once === true ? '' : `  ls ${mounted.dir}/${BUCKET}/@${t[1]}/q4\n`))
+      `  export ${Object.entries(demoEnv).map(([k, v]) => `${k}=${v}`).join(' ')}\n` +
+      `  ${bin} --help\n`)
     const stop = async (): Promise<void> => {
       if (typeof mounted !== 'string') await mounted.stop()
       await moto.stop()
+      await rm(state, { recursive: true, force: true })
     }
-    if (ctx.flags.once === true) {
-      await stop()
-      return 0
+    if (ctx.flags.once !== true) {
+      process.stdout.write('\nThe demo S3, mount and dashboard run until you press Ctrl-C.\n')
+      await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')])
     }
-    process.stdout.write('\nThe demo S3 (and mount) run until you press Ctrl-C.\n')
-    await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')])
     await stop()
     return 0
   }

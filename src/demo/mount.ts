@@ -7,6 +7,8 @@ import { join } from 'node:path'
 
 export interface DemoMount {
   dir: string
+  /** The HTTP server the mount runs beside it (dashboard, contents API), if it started. */
+  http?: string
   stop: () => Promise<void>
 }
 
@@ -36,5 +38,5 @@ export async function mountForDemo (bin: string, bucket: string, env: NodeJS.Pro
       return `the mount did not start: ${log.trim().split('\n').at(-1) ?? ''}`
     }
   }
-  return { dir, stop }
+  return { dir, http: /HTTP API \(.*?\) at (\S+);/.exec(log)?.[1], stop }
 }

@@ -1,0 +1,174 @@
+import { checkGoals, type GoalResult } from './goals.js'
+import { pairedSpeedups, summarize, type Summary } from './stats.js'
+import { isMeasurement, SYSTEM_ORDER, type Metric, type Outcome, type RunResults, type SystemId } from './types.js'
+
+export interface FigureJson {
+  median: number | null
+  min: number | null
+  max: number | null
+  /** Every repetition, in order; null where it failed. */
+  runs: Array<number | null>
+  note?: string
+  errors?: string[]
+}
+
+export interface MetricJson {
+  id: string
+  scenario: string
+  title: string
+  unit: string
+  better: 'higher' | 'lower'
+  results: Partial<Record<SystemId, FigureJson | { skipped: string }>>
+  /** How many times better InfinStor is than each peer, from paired runs. */
+  infinstorSpeedup: Partial<Record<SystemId, Summary>>
+}
+
+export interface ReportJson extends Omit<RunResults, 'metrics'> {
+  goals: GoalResult[]
+  metrics: MetricJson[]
+}
+
+function figure (o: Outcome): FigureJson | { skipped: string } {
+  if (!isMeasurement(o)) return o
+  const ok = o.values.filter(Number.isFinite)
+  const s = ok.length > 0 ? summarize(ok) : undefined
+  return {
+    median: s?.median ?? null,
+    min: s?.min ?? null,
+    max: s?.max ?? null,
+    runs: o.values.map(v => Number.isFinite(v) ? v : null),
+    ...(o.note !== undefined ? { note: o.note } : {}),
+    ...(o.errors !== undefined && o.errors.length > 0 ? { errors: o.errors } : {})
+  }
+}
+
+function speedups (m: Metric): Partial<Record<SystemId, Summary>> {
+  const out: Partial<Record<SystemId, Summary>> = {}
+  const ours = m.results.infinstor
+  if (!isMeasurement(ours)) return out
+  for (const id of SYSTEM_ORDER) {
+    const theirs = m.results[id]
+    if (id === 'infinstor' || !isMeasurement(theirs)) continue
+    const s = pairedSpeedups(ours.values, theirs.values, m.better)
+    if (s !== undefined) out[id] = s
+  }
+  return out
+}
+
+export function toJson (run: RunResults): ReportJson {
+  return {
+    ...run,
+    goals: checkGoals(run),
+    metrics: run.metrics.map(m => ({
+      id: m.id,
+      scenario: m.scenario,
+      title: m.title,
+      unit: m.unit,
+      better: m.better,
+      results: Object.fromEntries(SYSTEM_ORDER.filter(id => m.results[id] !== undefined)
+        .map(id => [id, figure(m.results[id] as Outcome)])),
+      infinstorSpeedup: speedups(m)
+    }))
+  }
+}
+
+/** Three significant digits, without exponents. */
+export function num (v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '—'
+  const a = Math.abs(v)
+  if (a >= 100) return v.toFixed(0)
+  if (a >= 10) return v.toFixed(1)
+  if (a >= 1) return v.toFixed(2)
+  return v.toPrecision(3)
+}
+
+function range (s: Summary | undefined | null, unit = ''): string {
+  if (s === undefined || s === null) return '—'
+  return `${num(s.median)}${unit} [${num(s.min)}–${num(s.max)}]`
+}
+
+const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ')
+
+function goalsTable (goals: GoalResult[]): string[] {
+  const lines = ['| Goal (#3) | Target | Measured: median [min–max] | Status |', '|---|---|---|---|']
+  for (const g of goals) {
+    const measured = g.measured !== undefined ? range(g.measured, g.measured.unit === '×' ? '×' : ' ' + g.measured.unit) : '—'
+    const status = g.met ? '**met**' : `**not met**${g.cause !== undefined ? ': ' + g.cause : ''}`
+    lines.push(`| ${cell(g.text)} | ${cell(g.target)} | ${measured} | ${cell(status)} |`)
+  }
+  return lines
+}
+
+/** One line per metric: every system's median side by side. */
+function summaryTable (report: ReportJson): string[] {
+  const ids = SYSTEM_ORDER.filter(id => report.systems.some(s => s.id === id))
+  const name = (id: SystemId): string => report.systems.find(s => s.id === id)?.name ?? id
+  const lines = [
+    `| Metric | Unit | ${ids.map(name).map(cell).join(' | ')} | InfinStor vs rclone |`,
+    `|---|---|${ids.map(() => '---|').join('')}---|`
+  ]
+  for (const m of report.metrics) {
+    const medians = ids.map(id => {
+      const r = m.results[id]
+      return r === undefined || 'skipped' in r ? '—' : num(r.median)
+    })
+    const vs = m.infinstorSpeedup.rclone !== undefined ? `${num(m.infinstorSpeedup.rclone.median)}×` : '—'
+    lines.push(`| ${cell(`${m.scenario.split('.')[0]}. ${m.title}`)} | ${m.unit}${m.better === 'higher' ? ' ↑' : ' ↓'} | ${medians.join(' | ')} | ${vs} |`)
+  }
+  return lines
+}
+
+function metricTable (report: ReportJson, m: MetricJson): string[] {
+  const direction = m.better === 'higher' ? 'higher is better' : 'lower is better'
+  const lines = [
+    `#### ${m.title} (${m.unit}, ${direction})`, '',
+    '| System | Median | Min | Max | Runs | InfinStor speedup: median [min–max] | Note |',
+    '|---|---|---|---|---|---|---|'
+  ]
+  for (const id of SYSTEM_ORDER) {
+    const r = m.results[id]
+    if (r === undefined) continue
+    const name = report.systems.find(s => s.id === id)?.name ?? id
+    if ('skipped' in r) {
+      lines.push(`| ${cell(name)} | — | — | — | — | — | ${cell('not measured: ' + r.skipped)} |`)
+      continue
+    }
+    const ok = r.runs.filter(v => v !== null).length
+    const speed = id === 'infinstor' ? '—' : range(m.infinstorSpeedup[id], '×')
+    const notes = [r.note, ...(r.errors ?? []).slice(0, 2).map(e => 'failed: ' + e)].filter(Boolean).join('; ')
+    lines.push(`| ${cell(name)} | ${num(r.median)} | ${num(r.min)} | ${num(r.max)} | ${ok}/${r.runs.length} | ${speed} | ${cell(notes)} |`)
+  }
+  return [...lines, '']
+}
+
+export function toMarkdown (report: ReportJson): string {
+  const mc = report.machine
+  const out = [
+    `# InfinStor benchmark (${report.config.mode} run)`, '',
+    `Run on ${report.startedAt}, ${num(report.seconds)} s in all. Every figure is the median of ` +
+      `${report.config.repetitions} repetitions (${report.config.heavyRepetitions} for the random reads and the parallel readers), ` +
+      'with min and max. Speedups pair repetition *i* of InfinStor with repetition *i* of the peer, measured ' +
+      'back to back on the same moto server and data; above 1× InfinStor is faster.', '',
+    '## Goals', '', ...goalsTable(report.goals), '',
+    '## Summary (medians; ↑ higher is better, ↓ lower is better)', '', ...summaryTable(report), '',
+    '## Machine', '',
+    `- CPU: ${mc.cpu}, ${mc.cores} cores; memory ${num(mc.memoryBytes / (1 << 30))} GiB`,
+    `- Kernel ${mc.kernel}; ${mc.os}; Node ${mc.node}; ${mc.python}`,
+    `- InfinStor cache size: ${num(report.config.cacheBytes / (1 << 20))} MiB`, '',
+    '## Systems', '',
+    '| System | Role | Version | Status |', '|---|---|---|---|',
+    ...report.systems.map(s => `| ${cell(s.name)} | ${cell(s.role)} | ${cell(s.version ?? '—')} | ${cell(s.skipped !== undefined ? 'skipped: ' + s.skipped : 'measured')} |`), '',
+    '## Datasets', '',
+    ...Object.entries(report.config.datasets).map(([k, v]) => `- **${k}**: ${v}`), '',
+    '## Results', ''
+  ]
+  let scenario = ''
+  for (const m of report.metrics) {
+    if (m.scenario !== scenario) {
+      scenario = m.scenario
+      out.push(`### ${m.scenario}`, '')
+    }
+    out.push(...metricTable(report, m))
+  }
+  return out.join('\n')
+}

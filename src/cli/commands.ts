@@ -6,7 +6,9 @@ import { demo } from './demo.js'
 import { diff } from './diff.js'
 import { log } from './log.js'
 import { ls } from './ls.js'
+import { mount } from './mount.js'
 import { stat } from './stat.js'
+import { unmount } from './unmount.js'
 import { disable, enable, status } from './versioning.js'
 
 export interface CommandContext {
@@ -24,5 +26,5 @@ export interface Command {
 }
 
 export const COMMANDS: Record<string, Command> = {
-  ls, cat, stat, log, diff, cp, enable, disable, status, demo
+  ls, cat, stat, log, diff, cp, enable, disable, status, demo, mount, unmount
 }

@@ -25,7 +25,10 @@ export const SETTINGS: readonly SettingDef[] = [
   { name: 's3-timeout-ms', env: 'INFINSTOR_S3_TIMEOUT_MS', type: 'number', default: 5000, help: 'connect and idle timeout of one S3 request' },
   { name: 's3-concurrency', env: 'INFINSTOR_S3_CONCURRENCY', type: 'number', default: 16, help: 'S3 requests in flight at once' },
   { name: 'settle-margin-ms', env: 'INFINSTOR_SETTLE_MARGIN_MS', type: 'number', default: 5000, help: 'history older than the server time minus this is treated as final' },
-  { name: 'live-ttl-ms', env: 'INFINSTOR_LIVE_TTL_MS', type: 'number', default: 2000, help: 'how long a listing may serve "latest" and other unsettled times' }
+  { name: 'live-ttl-ms', env: 'INFINSTOR_LIVE_TTL_MS', type: 'number', default: 2000, help: 'how long a listing may serve "latest" and other unsettled times' },
+  { name: 'cache-size', env: 'INFINSTOR_CACHE_SIZE', type: 'number', default: 512, help: 'mount: in-memory block cache, in MiB (0: read straight from S3)' },
+  { name: 'cache-dir', env: 'INFINSTOR_CACHE_DIR', type: 'string', help: 'mount: directory for an on-disk block cache (default: none)' },
+  { name: 'attr-timeout', env: 'INFINSTOR_ATTR_TIMEOUT', type: 'number', default: 1, help: 'mount: seconds the kernel trusts names and attributes (bounds how stale @latest can look)' }
 ]
 
 export type SettingValue = string | number | boolean | undefined

@@ -1,0 +1,34 @@
+import { InfinError } from '../../core/errors.js'
+import { errnoOf } from '../errno.js'
+import type { Log } from '../log.js'
+
+/**
+ * Runs one FUSE operation: the work's domain errors become errno values
+ * here and nowhere else, failures worth knowing are logged with their
+ * cause, and an answer is always sent before `deadlineMs`, well inside
+ * fuse-native's own 15 s limit, so the mount never hangs on a stuck request.
+ */
+export type Run = <T>(op: string, path: string, work: () => Promise<T>, reply: (errno: number, value?: T) => void) => void
+
+export function runner (log: Log, deadlineMs: number): Run {
+  return (op, path, work, reply) => {
+    let answered = false
+    const finish = (e: unknown, value?: any): void => {
+      if (answered) return
+      answered = true
+      clearTimeout(timer)
+      if (e === undefined) {
+        reply(0, value)
+        return
+      }
+      const { errno, why } = errnoOf(e)
+      // Keyed by path and errno, not message: messages carry times that change on every call.
+      if (why !== undefined) log.warnOnce(`${path}\0${errno}`, `${op} ${path}: ${why}`)
+      reply(errno)
+    }
+    const timer = setTimeout(() => {
+      finish(new InfinError('Unavailable', `no answer within ${deadlineMs} ms (S3 slow or unreachable)`))
+    }, deadlineMs)
+    Promise.resolve().then(work).then(v => finish(undefined, v), e => finish(e ?? new Error('rejected without a reason')))
+  }
+}

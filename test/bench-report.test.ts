@@ -33,8 +33,8 @@ function run (metrics: Metric[], cacheMiB = 512): RunResults {
   return {
     startedAt: '2026-01-01T00:00:00.000Z',
     seconds: 60,
-    config: { mode: 'full', repetitions: 3, heavyRepetitions: 2, cacheBytes: cacheMiB * MiB, dropCaches: true, scale: { dirFiles: 1000, lsTimes: 10, readers: 16 }, datasets: { big: 'a big file' } },
-    machine: { cpu: 'test cpu', cores: 2, memoryBytes: 8 * 1024 * MiB, kernel: '6.1', os: 'Debian', node: 'v20', python: 'Python 3' },
+    config: { mode: 'full', repetitions: 3, heavyRepetitions: 2, budgetMs: 300_000, cacheBytes: cacheMiB * MiB, dropCaches: true, scale: { dirFiles: 1000, lsTimes: 10, readers: 16 }, datasets: { big: 'a big file' } },
+    machine: { cpu: 'test cpu', cores: 2, memoryBytes: 8 * 1024 * MiB, kernel: '6.1', os: 'Debian', node: 'v20', python: 'Python 3', load: { start: 1.5, end: 2 } },
     systems: [
       { id: 'infinstor', name: 'InfinStor mount', role: 'under test' },
       { id: 'rclone', name: 'rclone mount', role: 'peer' },
@@ -45,16 +45,16 @@ function run (metrics: Metric[], cacheMiB = 512): RunResults {
 }
 
 const seqCold = (ours: number[], theirs: number[]): Metric => ({
-  id: 'seq-cold', scenario: '1. Sequential', title: 'Cold read', unit: 'MiB/s', better: 'higher',
+  id: 'seq-cold', scenario: '1. Sequential', label: 'cold read', title: 'Cold read', unit: 'MiB/s', better: 'higher',
   results: { infinstor: { values: ours }, rclone: { values: theirs }, s3fs: { skipped: 's3fs is not installed' } }
 })
 
 t.test('goals: met, not met, and not measurable', async t => {
   const goals = checkGoals(run([
     seqCold([400, 500, 300], [100, 100, 200]),
-    { id: 'seq-warm', scenario: '1. Sequential', title: 'Warm', unit: 'MiB/s', better: 'higher', results: { infinstor: { values: [900, 1000, 1100] } } },
-    { id: 'ls-times', scenario: '3. ls', title: 'ls', unit: 's', better: 'lower', results: { infinstor: { values: [1, 1, 1] }, rclone: { values: [12, 9, 15] } } },
-    { id: 'par-rss', scenario: '6. par', title: 'rss', unit: 'MiB', better: 'lower', results: { infinstor: { values: [600, 700, 640] } } }
+    { id: 'seq-warm', scenario: '1. Sequential', label: 'warm', title: 'Warm', unit: 'MiB/s', better: 'higher', results: { infinstor: { values: [900, 1000, 1100] } } },
+    { id: 'ls-times', scenario: '3. ls', label: 'ls', title: 'ls', unit: 's', better: 'lower', results: { infinstor: { values: [1, 1, 1] }, rclone: { values: [12, 9, 15] } } },
+    { id: 'par-rss', scenario: '6. par', label: 'rss', title: 'rss', unit: 'MiB', better: 'lower', results: { infinstor: { values: [600, 700, 640] } } }
   ]))
   const byId = Object.fromEntries(goals.map(g => [g.id, g]))
   t.equal(byId['seq-cold'].met, true, 'paired ratios 4, 5, 1.5: median 4 ≥ 2')
@@ -98,7 +98,7 @@ t.test('JSON and Markdown reports', async t => {
   t.match(md, /\| InfinStor mount \| 350 \| 300 \| 400 \| 2\/3 \| — \| failed: run 2: EIO \|/)
   t.match(md, /\| rclone mount \| 100 \| 100 \| 200 \| 3\/3 \| 2\.75× \[1\.50–4\.00\] \| defaults \|/)
   t.match(md, /\| s3fs-fuse \| — \| — \| — \| — \| — \| not measured: s3fs is not installed \|/)
-  t.match(md, /\| 1\. Cold read \| MiB\/s ↑ \| 350 \| 100 \| — \| 2\.75× \|/, 'summary row')
+  t.match(md, /\| 1\. cold read \| MiB\/s ↑ \| 350 \| 100 \| — \| 2\.75× \|/, 'summary row')
   t.match(md, /\*\*met\*\*/)
   t.match(md, /\*\*not met\*\*: the scenario did not run/)
 })

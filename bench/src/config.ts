@@ -22,6 +22,8 @@ export interface Profile {
   randomReadBytes: number
   readers: number
   cacheBytes: number
+  /** The longest one measured operation may take before it counts as failed. */
+  budgetMs: number
 }
 
 const MiB = 1 << 20
@@ -42,14 +44,15 @@ export const FULL: Profile = {
   readers: 16,
   // Holds one version of the big file but not all three, so the parallel
   // readers run the cache at its bound.
-  cacheBytes: 512 * MiB
+  cacheBytes: 512 * MiB,
+  budgetMs: 300_000
 }
 
 /** Tiny datasets that exercise every code path in well under two minutes. */
 export const QUICK: Profile = {
   mode: 'quick',
   repetitions: 2,
-  heavyRepetitions: 2,
+  heavyRepetitions: 1,
   bigBytes: 8 * MiB,
   bigVersions: 3,
   dirFiles: 40,
@@ -60,7 +63,8 @@ export const QUICK: Profile = {
   randomReads: 100,
   randomReadBytes: 64 * 1024,
   readers: 4,
-  cacheBytes: 16 * MiB
+  cacheBytes: 16 * MiB,
+  budgetMs: 60_000
 }
 
 export function describeDatasets (p: Profile): RunConfig['datasets'] {
@@ -80,6 +84,7 @@ export function runConfig (p: Profile, dropCaches: boolean): RunConfig {
     repetitions: p.repetitions,
     heavyRepetitions: p.heavyRepetitions,
     cacheBytes: p.cacheBytes,
+    budgetMs: p.budgetMs,
     scale: { dirFiles: p.dirFiles, lsTimes: p.lsTimes, readers: p.readers },
     datasets: describeDatasets(p)
   }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { cpus, release, totalmem } from 'node:os'
+import { cpus, loadavg, release, totalmem } from 'node:os'
 import { run } from './proc.js'
 import type { Machine } from './types.js'
 
@@ -11,7 +11,7 @@ function osName (): string {
   }
 }
 
-export async function machine (): Promise<Machine> {
+export async function machine (loadAtStart: number): Promise<Machine> {
   const py = await run('python3', ['--version'], { timeoutMs: 10_000 }).catch(() => undefined)
   return {
     cpu: cpus()[0]?.model.trim() ?? 'unknown',
@@ -20,6 +20,7 @@ export async function machine (): Promise<Machine> {
     kernel: release(),
     os: osName(),
     node: process.version,
-    python: py?.stdout.trim() ?? 'python3 unknown'
+    python: py?.stdout.trim() ?? 'python3 unknown',
+    load: { start: loadAtStart, end: loadavg()[0] }
   }
 }

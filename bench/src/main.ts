@@ -1,6 +1,7 @@
 // `npm run bench [-- --quick] [-- --only a,b]`: InfinStor against its peers
 // on one moto server, written to bench/results/ (quick runs: bench/.work/).
 import { mkdirSync, writeFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { startMoto, type Moto } from '../../src/demo/moto.js'
@@ -35,7 +36,8 @@ const { values: flags } = parseArgs({
 
 // The SDK's notice about its future Node support would interleave with the log.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
-const log = (line: string): void => { process.stderr.write(`bench: ${line}\n`) }
+const t0 = performance.now()
+const log = (line: string): void => { process.stderr.write(`bench ${((performance.now() - t0) / 1000).toFixed(1).padStart(6)}s: ${line}\n`) }
 const profile = flags.quick === true ? QUICK : FULL
 const only = flags.only?.split(',') ?? Object.keys(SCENARIOS)
 const wanted = flags.systems?.split(',') ?? [...SYSTEM_ORDER]
@@ -61,6 +63,7 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 
 async function main (): Promise<void> {
   const started = new Date()
+  const loadAtStart = loadavg()[0]
   log(`${profile.mode} run`)
   // Objects stay in moto's memory instead of spilling to temporary files,
   // so dropping the page cache makes the filesystems cold, not the server.
@@ -100,7 +103,7 @@ async function main (): Promise<void> {
     startedAt: started.toISOString(),
     seconds: (Date.now() - started.getTime()) / 1000,
     config: runConfig(profile, dropped),
-    machine: await machine(),
+    machine: await machine(loadAtStart),
     systems,
     metrics: rec.metrics
   }

@@ -1,4 +1,5 @@
 import type { Datasets } from './datasets.js'
+import { TimeoutError } from './proc.js'
 import type { Profile } from './config.js'
 import type { Direct } from './systems/direct.js'
 import type { MountSystem } from './systems/types.js'
@@ -7,6 +8,7 @@ import { isMeasurement, type Measurement, type Metric, type SystemId } from './t
 /** Collects every figure of the run, one value per repetition. */
 export class Recorder {
   readonly metrics: Metric[] = []
+  private readonly gaveUp = new Map<string, string>()
 
   constructor (private readonly log: (line: string) => void) {}
 
@@ -55,6 +57,12 @@ export class Recorder {
    * the benchmark goes on with the next system.
    */
   async attempt (label: string, metrics: string[], sys: SystemId, rep: number, fn: () => Promise<Record<string, number>>): Promise<void> {
+    // After a time-out, later repetitions would only burn the same budget again.
+    const gaveUp = this.gaveUp.get(`${label} ${sys}`)
+    if (gaveUp !== undefined) {
+      for (const id of metrics) this.fail(id, sys, rep, `not run: ${gaveUp}`)
+      return
+    }
     try {
       const figures = await fn()
       for (const [id, v] of Object.entries(figures)) this.set(id, sys, rep, v)
@@ -63,6 +71,7 @@ export class Recorder {
       const msg = (e as Error).message.split('\n')[0]
       for (const id of metrics) this.fail(id, sys, rep, msg)
       this.log(`${label} #${rep + 1} ${sys}: FAILED ${msg}`)
+      if (e instanceof TimeoutError) this.gaveUp.set(`${label} ${sys}`, `run ${rep + 1} timed out`)
     }
   }
 }

@@ -6,6 +6,8 @@ import { mountedPaths, type Cleanup } from './cleanup.js'
 
 export interface RunResult {
   code: number
+  /** Killed for running past its time limit. */
+  timedOut: boolean
   stdout: string
   stderr: string
   /** Wall time from spawn to exit. */
@@ -30,18 +32,23 @@ export async function run (cmd: string, args: string[], opts: { env?: NodeJS.Pro
   child.stderr.setEncoding('utf8').on('data', (d: string) => { if (stderr.length < 65536) stderr += d })
   child.stdin.on('error', () => {})
   child.stdin.end(opts.input ?? '')
-  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 600_000)
-  const [code, signal] = await once(child, 'close') as [number | null, NodeJS.Signals | null]
+  let timedOut = false
+  const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL') }, opts.timeoutMs ?? 600_000)
+  const [code] = await once(child, 'close') as [number | null]
   clearTimeout(timer)
   const seconds = Number(process.hrtime.bigint() - start) / 1e9
   if (opts.keepStdout === false) stdout = String(lines)
-  return { code: code ?? (signal === 'SIGKILL' ? -9 : -1), stdout, stderr: stderr.trim(), seconds }
+  return { code: code ?? -1, timedOut, stdout, stderr: stderr.trim(), seconds }
 }
+
+/** A measured operation ran out of its time budget. */
+export class TimeoutError extends Error {}
 
 /** Like run, but a non-zero exit is an error carrying the child's stderr. */
 export async function check (cmd: string, args: string[], opts: Parameters<typeof run>[2] = {}): Promise<RunResult> {
   const r = await run(cmd, args, opts)
-  if (r.code !== 0) throw new Error(`${cmd} ${args.slice(0, 3).join(' ')} exited ${r.code === -9 ? 'on timeout' : r.code}: ${lastLine(r.stderr)}`)
+  if (r.timedOut) throw new TimeoutError(`${cmd} did not finish within ${((opts.timeoutMs ?? 0) / 1000).toFixed(0)} s`)
+  if (r.code !== 0) throw new Error(`${cmd} ${args.slice(0, 3).join(' ')} exited ${r.code}: ${lastLine(r.stderr)}`)
   return r
 }
 

@@ -15,6 +15,7 @@ export interface FigureJson {
 export interface MetricJson {
   id: string
   scenario: string
+  label: string
   title: string
   unit: string
   better: 'higher' | 'lower'
@@ -62,6 +63,7 @@ export function toJson (run: RunResults): ReportJson {
     metrics: run.metrics.map(m => ({
       id: m.id,
       scenario: m.scenario,
+      label: m.label,
       title: m.title,
       unit: m.unit,
       better: m.better,
@@ -113,7 +115,7 @@ function summaryTable (report: ReportJson): string[] {
       return r === undefined || 'skipped' in r ? '—' : num(r.median)
     })
     const vs = m.infinstorSpeedup.rclone !== undefined ? `${num(m.infinstorSpeedup.rclone.median)}×` : '—'
-    lines.push(`| ${cell(`${m.scenario.split('.')[0]}. ${m.title}`)} | ${m.unit}${m.better === 'higher' ? ' ↑' : ' ↓'} | ${medians.join(' | ')} | ${vs} |`)
+    lines.push(`| ${cell(`${m.scenario.split('.')[0]}. ${m.label}`)} | ${m.unit}${m.better === 'higher' ? ' ↑' : ' ↓'} | ${medians.join(' | ')} | ${vs} |`)
   }
   return lines
 }
@@ -154,7 +156,16 @@ export function toMarkdown (report: ReportJson): string {
     '## Machine', '',
     `- CPU: ${mc.cpu}, ${mc.cores} cores; memory ${num(mc.memoryBytes / (1 << 30))} GiB`,
     `- Kernel ${mc.kernel}; ${mc.os}; Node ${mc.node}; ${mc.python}`,
-    `- InfinStor cache size: ${num(report.config.cacheBytes / (1 << 20))} MiB`, '',
+    `- Load average (1 min) ${num(mc.load.start)} at the start, ${num(mc.load.end)} at the end ` +
+      `(${mc.cores} cores; other work shares this machine, which the min–max spreads show)`,
+    `- InfinStor cache size: ${num(report.config.cacheBytes / (1 << 20))} MiB; page cache ` +
+      `${report.config.dropCaches ? 'dropped before every cold run' : 'could not be dropped (not root): cold runs rely on fresh mounts'}`, '',
+    '## The backend', '',
+    'All systems read the same moto server (objects kept in its memory). moto answers a ranged GET by ' +
+      'copying the whole object and slicing it, so on the big file every ranged GET costs about as much as ' +
+      'reading all of it: designs that fetch few, large ranges gain on moto more than they would on S3, ' +
+      'and the direct-GET rows show the floor this sets. A measured operation that runs past ' +
+      `${num(report.config.budgetMs / 1000)} s is stopped and counted as failed; later repetitions of it are skipped.`, '',
     '## Systems', '',
     '| System | Role | Version | Status |', '|---|---|---|---|',
     ...report.systems.map(s => `| ${cell(s.name)} | ${cell(s.role)} | ${cell(s.version ?? '—')} | ${cell(s.skipped !== undefined ? 'skipped: ' + s.skipped : 'measured')} |`), '',

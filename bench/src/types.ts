@@ -30,6 +30,8 @@ export type Outcome = Measurement | { skipped: string }
 export interface Metric {
   id: string
   scenario: string
+  /** A few words naming the metric on its own, for summary tables. */
+  label: string
   title: string
   unit: string
   better: Better
@@ -40,6 +42,8 @@ export interface RunConfig {
   mode: 'full' | 'quick'
   repetitions: number
   heavyRepetitions: number
+  /** The time one measured operation may take before it counts as failed. */
+  budgetMs: number
   /** --cache-size given to the InfinStor mount, in bytes. */
   cacheBytes: number
   /** Whether the kernel's page cache could be dropped before cold runs. */
@@ -57,6 +61,8 @@ export interface Machine {
   os: string
   node: string
   python: string
+  /** 1-minute load averages at the start and the end: other work shares this machine. */
+  load: { start: number, end: number }
 }
 
 export interface RunResults {

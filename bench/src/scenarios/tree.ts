@@ -30,9 +30,9 @@ export async function listing (b: Bench): Promise<void> {
   const n = b.profile.lsTimes
   const files = b.profile.dirFiles.toLocaleString('en-US')
   const scenario = `3. \`ls -l\` of the ${files}-file folder`
-  b.rec.define({ id: 'ls-cold', scenario, title: 'First listing, fresh mount, caches dropped', unit: 's', better: 'lower' })
-  b.rec.define({ id: 'ls-times', scenario, title: `Then at ${n} other past times, in total (with rclone's mount per time)`, unit: 's', better: 'lower' })
-  b.rec.define({ id: 'ls-times-only', scenario, title: `The same ${n} listings, listing time only (mounting excluded)`, unit: 's', better: 'lower' })
+  b.rec.define({ id: 'ls-cold', scenario, label: '`ls -l`, first (cold)', title: 'First listing, fresh mount, caches dropped', unit: 's', better: 'lower' })
+  b.rec.define({ id: 'ls-times', scenario, label: `\`ls -l\` at ${n} times, mounts included`, title: `Then at ${n} other past times, in total (with rclone's mount per time)`, unit: 's', better: 'lower' })
+  b.rec.define({ id: 'ls-times-only', scenario, label: `\`ls -l\` at ${n} times, listing only`, title: `The same ${n} listings, listing time only (mounting excluded)`, unit: 's', better: 'lower' })
   const first = folder.times[folder.times.length - 1]
   const times = folder.times.slice(1, 1 + n)
   const dir = folder.prefix.slice(0, -1)
@@ -47,13 +47,13 @@ export async function listing (b: Bench): Promise<void> {
         const m = await sys.mount(folder, perTime ? [at0, ...times] : [at0])
         try {
           await dropCaches()
-          const r = await lsLong(m.path(at0, dir))
+          const r = await lsLong(m.path(at0, dir), b.profile.budgetMs)
           expectCount('entries', r.entries, want(at0))
           const cold = r.seconds
           if (!perTime) return { 'ls-cold': cold }
           let total = 0
           for (const t of times) {
-            const r = await lsLong(m.path(t, dir))
+            const r = await lsLong(m.path(t, dir), b.profile.budgetMs)
             expectCount(`entries at step ${stepOf(folder, t)}`, r.entries, want(t))
             total += r.seconds
           }
@@ -70,7 +70,7 @@ export async function listing (b: Bench): Promise<void> {
           const start = performance.now()
           const m = await sys.mount(folder, [t])
           try {
-            const r = await lsLong(m.path(t, dir))
+            const r = await lsLong(m.path(t, dir), b.profile.budgetMs)
             total += (performance.now() - start) / 1000
             listing += r.seconds
             expectCount(`entries at step ${stepOf(folder, t)}`, r.entries, want(t))
@@ -106,7 +106,7 @@ export async function find (b: Bench): Promise<void> {
   const { tree } = b.data
   const count = b.data.tree.events.filter(e => e.step === 0).length.toLocaleString('en-US')
   const scenario = `4. \`find\` + stat of the ${count}-object tree at a past time`
-  b.rec.define({ id: 'find', scenario, title: 'find -printf size and mtime of every entry, fresh mount', unit: 's', better: 'lower' })
+  b.rec.define({ id: 'find', scenario, label: `find + stat of ${count} objects`, title: 'find -printf size and mtime of every entry, fresh mount', unit: 's', better: 'lower' })
   const dir = tree.prefix.slice(0, -1)
   for (let rep = 0; rep < b.profile.repetitions; rep++) {
     for (const sys of b.mounts) {
@@ -115,7 +115,7 @@ export async function find (b: Bench): Promise<void> {
         const m = await sys.mount(tree, [at])
         try {
           await dropCaches()
-          const r = await findStat(m.path(at, dir))
+          const r = await findStat(m.path(at, dir), b.profile.budgetMs)
           expectCount('entries', r.entries, treeEntries(tree, stepOf(tree, at), tree.prefix))
           return { find: r.seconds }
         } finally {
@@ -139,7 +139,7 @@ export async function find (b: Bench): Promise<void> {
 export async function smallFiles (b: Bench): Promise<void> {
   const { small } = b.data
   const scenario = `5. Reading ${b.profile.smallFiles.toLocaleString('en-US')} files of ${b.profile.smallBytes / 1024} KiB at a past time`
-  b.rec.define({ id: 'small', scenario, title: 'Every file in turn, fresh mount, caches dropped', unit: 's', better: 'lower' })
+  b.rec.define({ id: 'small', scenario, label: `read ${b.profile.smallFiles.toLocaleString('en-US')} small files`, title: 'Every file in turn, fresh mount, caches dropped', unit: 's', better: 'lower' })
   for (let rep = 0; rep < b.profile.repetitions; rep++) {
     for (const sys of b.mounts) {
       const at = timeFor(sys, small.times[0])
@@ -148,7 +148,7 @@ export async function smallFiles (b: Bench): Promise<void> {
         const m = await sys.mount(small, [at])
         try {
           await dropCaches()
-          const r = await readFiles(files.map(f => m.path(at, f.key)))
+          const r = await readFiles(files.map(f => m.path(at, f.key)), b.profile.budgetMs)
           expectCount('bytes read', r.bytes, files.reduce((s, f) => s + f.size, 0))
           return { small: r.seconds }
         } finally {
@@ -161,7 +161,7 @@ export async function smallFiles (b: Bench): Promise<void> {
     if (direct !== undefined) {
       const files = [...snapshot(small, 0).values()]
       await b.rec.attempt('small', ['small'], 'direct', rep, async () => {
-        const r = await direct.fetch(files.map(f => ({ url: direct.url(small.bucket, f.key, f.versionId) })))
+        const r = await direct.fetch(files.map(f => ({ url: direct.url(small.bucket, f.key, f.versionId) })), b.profile.budgetMs)
         expectCount('bytes fetched', r.bytes, files.reduce((s, f) => s + f.size, 0))
         return { small: r.seconds }
       })

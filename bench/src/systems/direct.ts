@@ -30,12 +30,12 @@ export class Direct {
   }
 
   /** GETs each request in turn over one connection; returns total bytes and wall time. */
-  async fetch (requests: Array<{ url: string, range?: [number, number] }>): Promise<Transfer> {
+  async fetch (requests: Array<{ url: string, range?: [number, number] }>, budget: number): Promise<Transfer> {
     const config = join(this.ctx.workDir, `curl-${process.pid}-${Date.now()}.conf`)
     writeFileSync(config, requests.map(r =>
       `url = "${r.url}"\noutput = "/dev/null"\n${SIGN}${r.range !== undefined ? `range = "${r.range[0]}-${r.range[1] - 1}"\n` : ''}write-out = "%{http_code} %{size_download}\\n"\n`
     ).join('next\n'))
-    const r = await check('curl', ['-sS', '-K', config], { timeoutMs: 600_000 })
+    const r = await check('curl', ['-sS', '-K', config], { timeoutMs: budget })
     let bytes = 0
     for (const line of r.stdout.trim().split('\n')) {
       const [code, size] = line.split(' ')

@@ -33,7 +33,7 @@ function run (metrics: Metric[], cacheMiB = 512): RunResults {
   return {
     startedAt: '2026-01-01T00:00:00.000Z',
     seconds: 60,
-    config: { mode: 'full', repetitions: 3, heavyRepetitions: 2, budgetMs: 300_000, cacheBytes: cacheMiB * MiB, dropCaches: true, scale: { dirFiles: 1000, lsTimes: 10, readers: 16 }, datasets: { big: 'a big file' } },
+    config: { mode: 'full', repetitions: 3, heavyRepetitions: 2, budgetMs: 300_000, cacheBytes: cacheMiB * MiB, dropCaches: true, motoPatched: true, scale: { dirFiles: 1000, lsTimes: 10, readers: 16 }, datasets: { big: 'a big file' } },
     machine: { cpu: 'test cpu', cores: 2, memoryBytes: 8 * 1024 * MiB, kernel: '6.1', os: 'Debian', node: 'v20', python: 'Python 3', load: { start: 1.5, end: 2 } },
     systems: [
       { id: 'infinstor', name: 'InfinStor mount', role: 'under test' },

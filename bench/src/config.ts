@@ -77,9 +77,10 @@ export function describeDatasets (p: Profile): RunConfig['datasets'] {
   }
 }
 
-export function runConfig (p: Profile, dropCaches: boolean): RunConfig {
+export function runConfig (p: Profile, dropCaches: boolean, motoPatched: boolean): RunConfig {
   return {
     dropCaches,
+    motoPatched,
     mode: p.mode,
     repetitions: p.repetitions,
     heavyRepetitions: p.heavyRepetitions,

@@ -1,5 +1,7 @@
-// `npm run bench [-- --quick] [-- --only a,b]`: InfinStor against its peers
-// on one moto server, written to bench/results/ (quick runs: bench/.work/).
+// `npm run bench [-- --quick] [--only seq,rand,ls,find,small,par]
+// [--systems infinstor,rclone,s3fs,direct,memfs] [--stock-moto] [--out DIR]`:
+// InfinStor against its peers on one moto server, written to bench/results/
+// (quick runs: bench/.work/results-quick/).
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { join } from 'node:path'
@@ -10,7 +12,7 @@ import { FULL, QUICK, runConfig } from './config.js'
 import { generate } from './datasets.js'
 import { machine } from './machine.js'
 import { Recorder, type Bench } from './measure.js'
-import { RESULTS, WORK } from './paths.js'
+import { MOTO_PATCH, RESULTS, WORK } from './paths.js'
 import { dropCaches } from './proc.js'
 import { toJson, toMarkdown } from './report.js'
 import { random, parallel, sequential } from './scenarios/big.js'
@@ -30,7 +32,8 @@ const { values: flags } = parseArgs({
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
     systems: { type: 'string' },
-    out: { type: 'string' }
+    out: { type: 'string' },
+    'stock-moto': { type: 'boolean', default: false }
   }
 })
 
@@ -41,6 +44,7 @@ const log = (line: string): void => { process.stderr.write(`bench ${((performanc
 const profile = flags.quick === true ? QUICK : FULL
 const only = flags.only?.split(',') ?? Object.keys(SCENARIOS)
 const wanted = flags.systems?.split(',') ?? [...SYSTEM_ORDER]
+const stockMoto = flags['stock-moto'] === true
 const outDir = flags.out ?? (profile.mode === 'quick' ? join(WORK, 'results-quick') : RESULTS)
 for (const s of only) if (!(s in SCENARIOS)) throw new Error(`unknown scenario ${s}; known: ${Object.keys(SCENARIOS).join(', ')}`)
 
@@ -67,7 +71,9 @@ async function main (): Promise<void> {
   log(`${profile.mode} run`)
   // Objects stay in moto's memory instead of spilling to temporary files,
   // so dropping the page cache makes the filesystems cold, not the server.
-  moto = await startMoto({ env: { MOTO_S3_DEFAULT_KEY_BUFFER_SIZE: String(2 * profile.bigBytes) } })
+  const env: NodeJS.ProcessEnv = { MOTO_S3_DEFAULT_KEY_BUFFER_SIZE: String(2 * profile.bigBytes) }
+  if (!stockMoto) env.PYTHONPATH = [MOTO_PATCH, process.env.PYTHONPATH].filter(Boolean).join(':')
+  moto = await startMoto({ env })
   cleanup.addPid(moto.process.pid as number, 'moto_server')
   log(`moto at ${moto.endpoint}; writing datasets`)
   const data = await generate(moto.endpoint, profile, log)
@@ -102,7 +108,7 @@ async function main (): Promise<void> {
   const results: RunResults = {
     startedAt: started.toISOString(),
     seconds: (Date.now() - started.getTime()) / 1000,
-    config: runConfig(profile, dropped),
+    config: runConfig(profile, dropped, !stockMoto),
     machine: await machine(loadAtStart),
     systems,
     metrics: rec.metrics

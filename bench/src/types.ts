@@ -48,6 +48,8 @@ export interface RunConfig {
   cacheBytes: number
   /** Whether the kernel's page cache could be dropped before cold runs. */
   dropCaches: boolean
+  /** Whether moto ran with bench/moto-patch (ranged GETs without whole-object copies). */
+  motoPatched: boolean
   /** The sizes the scenarios and goals are stated in. */
   scale: { dirFiles: number, lsTimes: number, readers: number }
   datasets: Record<string, string>

@@ -1,6 +1,6 @@
 // Through a real mount: the odd-key mapping table, bad specs and every kind
 // of write, each seen by ordinary tools in child processes.
-import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3'
+import { CreateBucketCommand, DeleteObjectCommand, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import t from 'tap'
 import { formatInstant } from '../src/core/timespec.js'
 import { mountTree, run } from './helpers/mount.js'
@@ -116,4 +116,50 @@ t.test('odd keys, bad specs and writes through a real mount', async t => {
     t.equal(await cat(file), 'space', 'nothing changed')
     t.same(await ls(v), ['a', 'clash', 'coll', 'dots', 'long', 'trail', 'with space.txt', 'ünïcödé'], 'nothing appeared')
   })
+})
+
+t.test('kernel caching: past versions stay cached across opens, @latest follows S3 without torn reads', async t => {
+  const env = await s3env(t)
+  await env.raw.send(new CreateBucketCommand({ Bucket: 'fresh' }))
+  await env.raw.send(new PutBucketVersioningCommand({ Bucket: 'fresh', VersioningConfiguration: { Status: 'Enabled' } }))
+  const put = async (key: string, body: string | Buffer): Promise<void> => {
+    await env.raw.send(new PutObjectCommand({ Bucket: 'fresh', Key: key, Body: body }))
+  }
+  await put('same-size', 'AAAA')
+  await put('grows', 'short')
+  await put('goes', 'bye')
+  await put('past.bin', Buffer.alloc(1 << 20, 7))
+  const m = await mountTree(t, env, { extraEnv: { INFINSTOR_LIVE_TTL_MS: '500' } })
+  const latest = `${m.dir}/fresh/@latest`
+  const past = `${m.dir}/fresh/@${formatInstant(Date.now())}/past.bin`
+
+  t.equal((await run('sha256sum', [past])).code, 0, 'a past version read once')
+  await new Promise(resolve => setTimeout(resolve, 1500)) // past the attribute timeout: the next open revalidates
+  const resident = await run('fincore', ['--bytes', '--noheadings', '--output', 'RES,SIZE', past])
+  const [res, size] = resident.stdout.trim().split(/\s+/)
+  t.equal(res, size, `and a later open finds all its pages still in the page cache (${resident.stdout.trim()}${resident.stderr})`)
+
+  t.same([await cat(`${latest}/same-size`), await cat(`${latest}/grows`), await cat(`${latest}/goes`)], ['AAAA', 'short', 'bye'])
+  await new Promise(resolve => setTimeout(resolve, 1000 - (Date.now() % 1000) + 20))
+  await put('same-size', 'BBBB')
+  await put('grows', 'much longer now')
+  await env.raw.send(new DeleteObjectCommand({ Bucket: 'fresh', Key: 'goes' }))
+  const seen = { 'same-size': new Set<string>(), grows: new Set<string>() }
+  let gone = false
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
+    seen['same-size'].add(await cat(`${latest}/same-size`))
+    seen.grows.add(await cat(`${latest}/grows`))
+    gone = (await run('cat', [`${latest}/goes`])).stderr.includes('No such file')
+    if (seen['same-size'].has('BBBB') && seen.grows.has('much longer now') && gone) break
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+  t.ok(seen['same-size'].has('BBBB'), 'a same-size overwrite shows up (its page cache is dropped)')
+  t.ok(seen.grows.has('much longer now'), 'a longer overwrite shows up in full')
+  t.ok(gone, 'a deleted file disappears')
+  t.same([...seen['same-size']].filter(s => s !== 'AAAA' && s !== 'BBBB'), [], 'never a mix of two versions')
+  t.same([...seen.grows].filter(s => s !== 'short' && s !== 'much longer now'), [], 'never a version cut to another size')
+
+  async function cat (path: string): Promise<string> {
+    return (await run('cat', [path])).stdout
+  }
 })

@@ -23,6 +23,7 @@ function treeOf (engine: Engine, opts: { buckets?: string[], labels?: LabelInfo[
     owner,
     liveTtlMs: 500,
     settleMarginMs: 1000,
+    attrTimeoutMs: 1000,
     log: streamLog(line => lines.push(line)),
     labels: opts.labels === undefined ? undefined : { list: async bucket => (opts.labels ?? []).filter(l => bucket === undefined || l.bucket === bucket) }
   })

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { formatInstant } from '../core/timespec.js'
 import { startMoto } from '../demo/moto.js'
+import { mountForDemo } from '../demo/mount.js'
 import { seedDemo } from '../demo/seed.js'
 import { S3Access } from '../s3/access.js'
 import type { Command } from './commands.js'
@@ -48,16 +49,41 @@ export const demo: Command = {
       const { stdout } = await promisify(execFile)(process.execPath, [BIN, ...args], { env })
       process.stdout.write(`\n$ ${bin} ${args.join(' ')}\n${stdout}`)
     }
+    const mounted = await mountForDemo(BIN, BUCKET, env)
+    if (typeof mounted === 'string') {
+      process.stdout.write(`\nMount: ${mounted}.\n`)
+    } else {
+      const at = (i: number): string => `${mounted.dir}/${BUCKET}/@${t[i]}`
+      process.stdout.write(`\nThe same bucket mounted at ${mounted.dir}: plain paths, any time (outputs are real):\n`)
+      const shell: string[][] = [
+        ['ls', '-l', `${at(1)}/q4`],
+        ['ls', '-l', `${at(4)}/q4`],
+        ['head', '-3', `${at(1)}/q4/train.csv`],
+        ['wc', '-l', `${at(1)}/q4/train.csv`, `${mounted.dir}/${BUCKET}/@latest/q4/train.csv`],
+        ['python3', '-c', `print(len(open("${at(2)}/q4/train.csv").readlines()), "lines")`]
+      ]
+      for (const args of shell) {
+        // A failing command shows its error, like in a terminal, rather than ending the demo.
+        const r = await promisify(execFile)(args[0], args.slice(1), { env }).catch((e: { stdout?: string, stderr?: string }) => e)
+        const shown = args.map(a => /[\s"()]/.test(a) ? `'${a}'` : a).join(' ')
+        process.stdout.write(`\n$ ${shown}\n${r.stdout ?? ''}${r.stderr ?? ''}`)
+      }
+    }
     process.stdout.write('\nTo try your own, in another shell:\n' +
       `  export AWS_ENDPOINT_URL=${moto.endpoint} AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo\n` +
-      `  ${bin} --help\n`)
-    if (ctx.flags.once === true) {
+      `  ${bin} --help\n` +
+      (typeof mounted === 'string' ? '' : `  ls ${mounted.dir}/${BUCKET}/@${t[1]}/q4\n`))
+    const stop = async (): Promise<void> => {
+      if (typeof mounted !== 'string') await mounted.stop()
       await moto.stop()
+    }
+    if (ctx.flags.once === true) {
+      await stop()
       return 0
     }
-    process.stdout.write('\nThe demo S3 runs until you press Ctrl-C.\n')
+    process.stdout.write('\nThe demo S3 (and mount) run until you press Ctrl-C.\n')
     await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')])
-    await moto.stop()
+    await stop()
     return 0
   }
 }

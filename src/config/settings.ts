@@ -28,7 +28,8 @@ export const SETTINGS: readonly SettingDef[] = [
   { name: 'live-ttl-ms', env: 'INFINSTOR_LIVE_TTL_MS', type: 'number', default: 2000, help: 'how long a listing may serve "latest" and other unsettled times' },
   { name: 'cache-size', env: 'INFINSTOR_CACHE_SIZE', type: 'number', default: 512, help: 'mount: in-memory block cache, in MiB (0: read straight from S3)' },
   { name: 'cache-dir', env: 'INFINSTOR_CACHE_DIR', type: 'string', help: 'mount: directory for an on-disk block cache (default: none)' },
-  { name: 'attr-timeout', env: 'INFINSTOR_ATTR_TIMEOUT', type: 'number', default: 1, help: 'mount: seconds the kernel trusts names and attributes (bounds how stale @latest can look)' }
+  { name: 'attr-timeout', env: 'INFINSTOR_ATTR_TIMEOUT', type: 'number', default: 1, help: 'mount: seconds the kernel trusts sizes and times (bounds how stale @latest can look)' },
+  { name: 'entry-timeout', env: 'INFINSTOR_ENTRY_TIMEOUT', type: 'number', default: 86400, help: 'mount: seconds the kernel keeps a name, and with it the file\'s cached pages' }
 ]
 
 export type SettingValue = string | number | boolean | undefined

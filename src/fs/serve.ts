@@ -97,17 +97,20 @@ export async function serveMount (opts: ServeOptions): Promise<number> {
     owner: { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 },
     liveTtlMs: settings.num('live-ttl-ms'),
     settleMarginMs: settings.num('settle-margin-ms'),
+    attrTimeoutMs: settings.num('attr-timeout') * 1000,
     log
   })
   const mounted = await mountFuse(mountpoint, tree, {
     attrTimeoutS: settings.num('attr-timeout'),
+    entryTimeoutS: settings.num('entry-timeout'),
     deadlineMs: OP_DEADLINE_MS,
     log
   })
   // A crash must not leave the mount point dead (ENOTCONN) for everyone.
   const onCrash = (e: unknown): void => {
-    log.info(`fatal: ${(e as Error)?.stack ?? String(e)}; unmounting`)
     spawnSync('fusermount', ['-uz', mountpoint])
+    // The log itself may be what failed (a closed pipe), so it comes last.
+    try { log.info(`fatal: ${(e as Error)?.stack ?? String(e)}; unmounted`) } catch {}
     process.exit(1)
   }
   process.on('uncaughtException', onCrash)

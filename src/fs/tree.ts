@@ -15,6 +15,8 @@ export interface TreeOptions {
   owner: Owner
   liveTtlMs: number
   settleMarginMs: number
+  /** How long the kernel trusts the attributes it was given (the mount's attr timeout). */
+  attrTimeoutMs: number
   log: Log
   labels?: LabelIndex
   /** Directory entries kept in the named-listing cache. */
@@ -60,10 +62,13 @@ export class TimeTree {
   private readonly views = new LRUCache<string, { at: number, view: View }>({ max: 1000 })
   /**
    * For paths in live views: the version whose size the kernel was last
-   * told. An open reads that version, so its bytes always match the size
-   * the kernel caches, even if a newer version appeared meanwhile.
+   * told, and when. While the kernel still trusts that size, an open reads
+   * that version, so a newer version cannot be read through an older size
+   * (which would cut it short). Once the kernel's trust has lapsed, any read
+   * that reaches the old end of file makes it ask for the size again, so an
+   * open may take the newest version.
    */
-  private readonly pins = new LRUCache<string, Version>({ max: 100_000 })
+  private readonly pins = new LRUCache<string, { version: Version, at: number }>({ max: 100_000 })
   private readonly open = new Map<number, Open>()
   private nextFd = 1
 
@@ -93,11 +98,11 @@ export class TimeTree {
         await this.checkBucket(p.bucket)
         return dirStat(owner, this.started)
       case 'view': {
+        this.pins.delete(path)
         const view = await this.view(p.bucket, p.spec)
         const r = await this.resolve(view, p.names, path)
         if (r.kind === 'dir') return dirStat(owner, viewTime(view, this.started))
-        if (r.live) this.pins.set(path, r.version)
-        else this.pins.delete(path)
+        if (r.live) this.pins.set(path, { version: r.version, at: Date.now() })
         return fileStat(owner, r.version.size, r.version.lastModified)
       }
       case 'none': throw notFound(path)
@@ -148,7 +153,9 @@ export class TimeTree {
     if ((flags & O_ACCMODE) !== 0 || (flags & O_TRUNC) !== 0) throw readOnly(path)
     const p = parseFsPath(path)
     if (p.kind !== 'view') throw notFound(`file ${path}`)
-    let version = this.pins.get(path)
+    const pin = this.pins.get(path)
+    // A second of slack: the kernel starts its timer when our answer arrives.
+    let version = pin !== undefined && Date.now() - pin.at < this.opts.attrTimeoutMs + 1000 ? pin.version : undefined
     if (version === undefined) {
       const view = await this.view(p.bucket, p.spec)
       const r = await this.resolve(view, p.names, path)

@@ -7,12 +7,15 @@ import { readOps } from './ops-read.js'
 import { writeOps } from './ops-write.js'
 
 export interface FuseMountOptions {
-  /**
-   * Seconds the kernel may trust an entry or its attributes. libfuse 2's
-   * high-level API (all fuse-native offers) has one value for the whole
-   * mount, so it cannot be long for past views and short for `@latest`.
-   */
+  /** Seconds the kernel may trust a file's size and mtime before asking again. */
   attrTimeoutS: number
+  /**
+   * Seconds the kernel may keep a name without looking it up again. The
+   * kernel drops an expired entry (its inode, and that inode's cached pages)
+   * as soon as the file is closed, so this is also how long the page cache
+   * of a closed file can last.
+   */
+  entryTimeoutS: number
   /** Every operation answers within this, S3 or not. */
   deadlineMs: number
   log: Log
@@ -23,11 +26,14 @@ export interface FuseMount {
   unmount: () => Promise<void>
 }
 
+/** fuse-native drops a timeout of 0 (libfuse's 1 s then applies): 1 ms is the closest to "never trust". */
+function positive (seconds: number): number {
+  return seconds > 0 ? seconds : 0.001
+}
+
 /** Mounts the tree at `mountpoint`. The kernel-facing choices are all here. */
 export async function mountFuse (mountpoint: string, tree: TimeTree, opts: FuseMountOptions): Promise<FuseMount> {
   const run = runner(opts.log, opts.deadlineMs)
-  // fuse-native drops a timeout of 0 (libfuse's 1 s applies then): 1 ms is the closest to "never trust".
-  const timeout = opts.attrTimeoutS > 0 ? opts.attrTimeoutS : 0.001
   const fuse = new Fuse(mountpoint, { ...writeOps(), ...readOps(tree, run) }, {
     fsname: 'infinstor',
     subtype: 'infinstor',
@@ -35,8 +41,14 @@ export async function mountFuse (mountpoint: string, tree: TimeTree, opts: FuseM
     // stay the same, and is dropped when they change: past versions stay
     // cached, a file replaced under `@latest` is read afresh.
     autoCache: true,
-    entryTimeout: timeout,
-    attrTimeout: timeout
+    // libfuse 2's high-level API (all fuse-native offers) has one value of
+    // each for the whole mount: past views cannot get long timeouts while
+    // `@latest` gets short ones. So names live long, which keeps inodes and
+    // their pages; attributes live briefly, so a file replaced under
+    // `@latest` shows its new size and mtime soon (and auto_cache then drops
+    // its pages). Missing names are never cached: new files show at once.
+    entryTimeout: positive(opts.entryTimeoutS),
+    attrTimeout: positive(opts.attrTimeoutS)
   })
   await new Promise<void>((resolve, reject) => {
     fuse.mount(err => {

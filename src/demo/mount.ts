@@ -1,0 +1,40 @@
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { existsSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+export interface DemoMount {
+  dir: string
+  stop: () => Promise<void>
+}
+
+/**
+ * Mounts one bucket under a fresh temporary directory, served by a child
+ * `infinstor mount --foreground` (this process then only reads the mount
+ * through other children). Returns why not, instead, when FUSE is missing.
+ */
+export async function mountForDemo (bin: string, bucket: string, env: NodeJS.ProcessEnv): Promise<DemoMount | string> {
+  if (!existsSync('/dev/fuse')) return 'no /dev/fuse on this machine, so the mount part is skipped'
+  const dir = await mkdtemp(join(tmpdir(), 'infinstor-demo-'))
+  const child = spawn(process.execPath, [bin, 'mount', dir, '--foreground', '--bucket', bucket], {
+    env, stdio: ['ignore', 'ignore', 'pipe']
+  })
+  let log = ''
+  child.stderr.setEncoding('utf8').on('data', (s: string) => { log += s })
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM')
+      await once(child, 'exit')
+    }
+    await rm(dir, { recursive: true, force: true }).catch(() => {})
+  }
+  for (const deadline = Date.now() + 30_000; !log.includes('serving '); await new Promise(resolve => setTimeout(resolve, 50))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop()
+      return `the mount did not start: ${log.trim().split('\n').at(-1) ?? ''}`
+    }
+  }
+  return { dir, stop }
+}

@@ -69,10 +69,7 @@ async function main (): Promise<void> {
   const started = new Date()
   const loadAtStart = loadavg()[0]
   log(`${profile.mode} run`)
-  // Objects stay in moto's memory instead of spilling to temporary files,
-  // so dropping the page cache makes the filesystems cold, not the server.
-  const env: NodeJS.ProcessEnv = { MOTO_S3_DEFAULT_KEY_BUFFER_SIZE: String(2 * profile.bigBytes) }
-  if (!stockMoto) env.PYTHONPATH = [MOTO_PATCH, process.env.PYTHONPATH].filter(Boolean).join(':')
+  const env = stockMoto ? {} : { PYTHONPATH: [MOTO_PATCH, process.env.PYTHONPATH].filter(Boolean).join(':') }
   moto = await startMoto({ env })
   cleanup.addPid(moto.process.pid as number, 'moto_server')
   log(`moto at ${moto.endpoint}; writing datasets`)
@@ -87,7 +84,10 @@ async function main (): Promise<void> {
   const systems: SystemInfo[] = [...all.map(s => s.info), ...(direct !== undefined ? [direct.info] : [])]
   for (const s of systems) log(`${s.name}: ${s.skipped !== undefined ? 'SKIPPED, ' + s.skipped : s.version ?? ''}`)
 
-  const rec = new Recorder(log)
+  const server = moto.process
+  const rec = new Recorder(log, () => server.exitCode !== null || server.signalCode !== null
+    ? `moto exited (${server.signalCode ?? `code ${server.exitCode}`}; if SIGKILL, see dmesg for the OOM killer)`
+    : undefined)
   const bench: Bench = {
     profile,
     data,

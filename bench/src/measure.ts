@@ -10,7 +10,11 @@ export class Recorder {
   readonly metrics: Metric[] = []
   private readonly gaveUp = new Map<string, string>()
 
-  constructor (private readonly log: (line: string) => void) {}
+  /**
+   * `backendDown` tells why the S3 server is gone, if it is: then every
+   * later figure would be a failure too, so the run stops instead.
+   */
+  constructor (private readonly log: (line: string) => void, private readonly backendDown: () => string | undefined = () => undefined) {}
 
   define (m: Omit<Metric, 'results'>): void {
     if (!this.metrics.some(x => x.id === m.id)) this.metrics.push({ ...m, results: {} })
@@ -68,6 +72,8 @@ export class Recorder {
       for (const [id, v] of Object.entries(figures)) this.set(id, sys, rep, v)
       this.log(`${label} #${rep + 1} ${sys}: ${Object.entries(figures).map(([k, v]) => `${k}=${v.toPrecision(4)}`).join(' ')}`)
     } catch (e) {
+      const down = this.backendDown()
+      if (down !== undefined) throw new Error(`the S3 server stopped during ${label} (${sys}): ${down}`)
       const msg = (e as Error).message.split('\n')[0]
       for (const id of metrics) this.fail(id, sys, rep, msg)
       this.log(`${label} #${rep + 1} ${sys}: FAILED ${msg}`)

@@ -161,14 +161,15 @@ export function toMarkdown (report: ReportJson): string {
     `- InfinStor cache size: ${num(report.config.cacheBytes / (1 << 20))} MiB; page cache ` +
       `${report.config.dropCaches ? 'dropped before every cold run' : 'could not be dropped (not root): cold runs rely on fresh mounts'}`, '',
     '## The backend', '',
-    'All systems read the same moto server, objects kept in its memory. ' + (report.config.motoPatched
+    'All systems read the same moto server. ' + (report.config.motoPatched
       ? 'Stock moto answers every GET, ranged or not, by copying the whole object first (about 0.5 s for ' +
-        'the 256 MiB file here), which would bury any block-reading design; this run loads ' +
-        '`bench/moto-patch/sitecustomize.py` into moto so that a ranged GET slices bytes kept at write time ' +
-        'and costs what it holds, as on S3. Run with `--stock-moto` to measure without it.'
+        'the 256 MiB file here), and every ListObjectVersions page by deep-copying every version in the ' +
+        'bucket, bytes included. Both would bury any time-travel or block-reading design under costs S3 ' +
+        'does not have, so this run loads `bench/moto-patch/sitecustomize.py` into moto: an object\'s bytes ' +
+        'are kept once and sliced, and listing copies share them. Run with `--stock-moto` to measure without it.'
       : 'This run used stock moto (`--stock-moto`): every GET, ranged or not, copies the whole object ' +
-        'first, so on the big file each ranged GET costs about as much as reading all of it, and designs ' +
-        'that fetch few, large ranges gain far more than they would on S3.') +
+        'first, and every ListObjectVersions page deep-copies every version in the bucket, bytes included; ' +
+        'ranged reads of the big file and version listings cost far more than on S3.') +
       ' The direct-GET rows show the floor the server sets. A measured operation that runs past ' +
       `${num(report.config.budgetMs / 1000)} s is stopped and counted as failed; later repetitions of it are skipped.`, '',
     '## Systems', '',

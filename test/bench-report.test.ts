@@ -1,7 +1,7 @@
 // The benchmark's statistics, goal checks and report, on made-up runs.
 import t from 'tap'
 import { checkGoals } from '../bench/src/goals.js'
-import { num, toJson, toMarkdown } from '../bench/src/report.js'
+import { failures, num, toJson, toMarkdown } from '../bench/src/report.js'
 import { median, pairedSpeedups, speedup, summarize } from '../bench/src/stats.js'
 import { snapshot, type Dataset } from '../bench/src/datasets.js'
 import { randomOffsets } from '../bench/src/readers.js'
@@ -95,12 +95,23 @@ t.test('JSON and Markdown reports', async t => {
   t.same(JSON.parse(JSON.stringify(json)), json, 'survives a JSON round trip (no NaN)')
 
   const md = toMarkdown(json)
-  t.match(md, /\| InfinStor mount \| 350 \| 300 \| 400 \| 2\/3 \| — \| failed: run 2: EIO \|/)
+  t.match(md, /\| InfinStor mount \| 350 \| 300 \| 400 \| 2\/3 \| — \| failed in run 2: EIO \|/)
   t.match(md, /\| rclone mount \| 100 \| 100 \| 200 \| 3\/3 \| 2\.75× \[1\.50–4\.00\] \| defaults \|/)
   t.match(md, /\| s3fs-fuse \| — \| — \| — \| — \| — \| not measured: s3fs is not installed \|/)
   t.match(md, /\| 1\. cold read \| MiB\/s ↑ \| 350 \| 100 \| — \| 2\.75× \|/, 'summary row')
   t.match(md, /\*\*met\*\*/)
   t.match(md, /\*\*not met\*\*: the scenario did not run/)
+})
+
+t.test('failures are grouped by message, mount points made equal', async t => {
+  t.same(failures([
+    'run 1: find exited 1: /tmp/infinstor-bench-infinstor-k8aOR3/x: Input/output error',
+    'run 2: find exited 1: /tmp/infinstor-bench-infinstor-9t6325/x: Input/output error',
+    'run 3: dd did not finish within 300 s'
+  ]), [
+    'failed in runs 1, 2: find exited 1: MOUNT/x: Input/output error',
+    'failed in run 3: dd did not finish within 300 s'
+  ])
 })
 
 t.test('number formatting', async t => {

@@ -48,7 +48,7 @@ export class TimeoutError extends Error {}
 export async function check (cmd: string, args: string[], opts: Parameters<typeof run>[2] = {}): Promise<RunResult> {
   const r = await run(cmd, args, opts)
   if (r.timedOut) throw new TimeoutError(`${cmd} did not finish within ${((opts.timeoutMs ?? 0) / 1000).toFixed(0)} s`)
-  if (r.code !== 0) throw new Error(`${cmd} ${args.slice(0, 3).join(' ')} exited ${r.code}: ${lastLine(r.stderr)}`)
+  if (r.code !== 0) throw new Error(`${cmd} exited ${r.code}: ${lastLine(r.stderr)}`)
   return r
 }
 

@@ -120,6 +120,20 @@ function summaryTable (report: ReportJson): string[] {
   return lines
 }
 
+/**
+ * Failures grouped by message, e.g. "runs 1, 2: find exited 1: …", with
+ * the random part of mount points dropped so equal failures group.
+ */
+export function failures (errors: string[]): string[] {
+  const byMessage = new Map<string, string[]>()
+  for (const e of errors) {
+    const m = /^run (\d+): ([\s\S]*)$/.exec(e)
+    const text = (m?.[2] ?? e).replace(/\/tmp\/infinstor-bench-[a-z0-9]+-[A-Za-z0-9]{6}/g, 'MOUNT')
+    byMessage.set(text, [...(byMessage.get(text) ?? []), m?.[1] ?? '?'])
+  }
+  return [...byMessage].map(([text, runs]) => `failed in run${runs.length > 1 ? 's' : ''} ${runs.join(', ')}: ${text}`)
+}
+
 function metricTable (report: ReportJson, m: MetricJson): string[] {
   const direction = m.better === 'higher' ? 'higher is better' : 'lower is better'
   const lines = [
@@ -137,7 +151,7 @@ function metricTable (report: ReportJson, m: MetricJson): string[] {
     }
     const ok = r.runs.filter(v => v !== null).length
     const speed = id === 'infinstor' ? '—' : range(m.infinstorSpeedup[id], '×')
-    const notes = [r.note, ...(r.errors ?? []).slice(0, 2).map(e => 'failed: ' + e)].filter(Boolean).join('; ')
+    const notes = [r.note, ...failures(r.errors ?? [])].filter(Boolean).join('; ')
     lines.push(`| ${cell(name)} | ${num(r.median)} | ${num(r.min)} | ${num(r.max)} | ${ok}/${r.runs.length} | ${speed} | ${cell(notes)} |`)
   }
   return [...lines, '']

@@ -9,7 +9,10 @@ import { dirname } from 'node:path'
  */
 interface Live {
   mounts: string[]
-  /** pid and a piece of its command line, to never kill a recycled pid. */
+  /**
+   * pid and a piece of its command line unique to it (a mount point, a
+   * port), so a recycled pid, even of another run's daemon, is never killed.
+   */
   pids: Array<{ pid: number, cmd: string }>
 }
 

@@ -97,7 +97,6 @@ class Writer {
 
 async function randomBytes (size: number): Promise<Buffer> {
   const buf = Buffer.allocUnsafe(size)
-  // randomFill caps one call at 2 GiB; these files are far smaller.
   await promisify(randomFill)(buf)
   return buf
 }

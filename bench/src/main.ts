@@ -71,7 +71,8 @@ async function main (): Promise<void> {
   log(`${profile.mode} run`)
   const env = stockMoto ? {} : { PYTHONPATH: [MOTO_PATCH, process.env.PYTHONPATH].filter(Boolean).join(':') }
   moto = await startMoto({ env })
-  cleanup.addPid(moto.process.pid as number, 'moto_server')
+  const motoPid = moto.process.pid as number
+  cleanup.addPid(motoPid, `moto_server -H 127.0.0.1 -p ${moto.port} `)
   log(`moto at ${moto.endpoint}; writing datasets`)
   const data = await generate(moto.endpoint, profile, log)
 
@@ -120,6 +121,7 @@ async function main (): Promise<void> {
   log(`report written to ${join(outDir, 'latest.md')} (${results.seconds.toFixed(0)} s)`)
   for (const g of report.goals) log(`goal ${g.id}: ${g.met ? 'met' : 'NOT met'}${g.cause !== undefined ? ' (' + g.cause + ')' : ''}`)
   await moto.stop()
+  cleanup.dropPid(motoPid)
 }
 
 main().then(() => process.exit(0), (e: Error) => {

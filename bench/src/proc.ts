@@ -62,13 +62,14 @@ export class Daemon {
   readonly child: ChildProcess
   readonly pid: number
 
-  constructor (private readonly cleanup: Cleanup, cmd: string, args: string[], env: NodeJS.ProcessEnv, readonly logFile: string) {
+  /** `mark` is an argument unique to this daemon (its mount point), to recognise its pid later. */
+  constructor (cleanup: Cleanup, cmd: string, args: string[], env: NodeJS.ProcessEnv, readonly logFile: string, mark: string) {
     const log = openSync(logFile, 'a')
     this.child = spawn(cmd, args, { env, stdio: ['ignore', log, log], detached: true })
     closeSync(log)
     if (this.child.pid === undefined) throw new Error(`cannot start ${cmd}`)
     this.pid = this.child.pid
-    cleanup.addPid(this.pid, cmd.split('/').pop() ?? cmd)
+    cleanup.addPid(this.pid, mark)
     this.child.on('exit', () => cleanup.dropPid(this.pid))
   }
 

@@ -26,7 +26,7 @@ export async function daemonMount (ctx: SystemContext, name: string, command: (d
     ctx.cleanup.dropMount(dir)
   }
   try {
-    daemon = new Daemon(ctx.cleanup, cmd, args, env, join(ctx.workDir, `${name}.log`))
+    daemon = new Daemon(ctx.cleanup, cmd, args, env, join(ctx.workDir, `${name}.log`), dir)
     await waitMounted(dir, daemon)
   } catch (e) {
     await teardown()

@@ -72,7 +72,7 @@ export const demo: Command = {
     process.stdout.write('\nTo try your own, in another shell:\n' +
       `  export AWS_ENDPOINT_URL=${moto.endpoint} AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo\n` +
       `  ${bin} --help\n` +
-      (typeof mounted === 'string' ? '' : `  ls ${mounted.dir}/${BUCKET}/@${t[1]}/q4\n`))
+      (typeof mounted === 'string' || ctx.flags.once === true ? '' : `  ls ${mounted.dir}/${BUCKET}/@${t[1]}/q4\n`))
     const stop = async (): Promise<void> => {
       if (typeof mounted !== 'string') await mounted.stop()
       await moto.stop()

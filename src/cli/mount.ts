@@ -41,10 +41,11 @@ export const mount: Command = {
       ready: status => {
         if (process.send === undefined) {
           process.stderr.write(`infinstor: serving ${status.mountpoint}; Ctrl-C to unmount\n`)
-          return
+        } else if (process.connected) {
+          // Launched by `infinstor mount` in the background: tell it, then stand alone.
+          process.send({ ready: status })
+          process.disconnect()
         }
-        process.send({ ready: status })
-        process.disconnect?.()
       }
     })
     // fuse-native's mount thread can keep the event loop alive after unmounting.

@@ -1,3 +1,6 @@
+import { hash8 } from '../core/names.js'
+import type { Version } from '../core/versions.js'
+
 /** File attributes in the shape fuse-native expects (times in ms). */
 export interface Stat {
   mode: number
@@ -38,4 +41,15 @@ export function fileStat (owner: Owner, size: number, mtime: number): Stat {
 
 export function linkStat (owner: Owner, target: string, mtime: number): Stat {
   return stat(owner, S_IFLNK | 0o777, Buffer.byteLength(target), 1, mtime)
+}
+
+/**
+ * A version's mtime: its LastModified. S3 keeps whole seconds, so two
+ * versions of one size written in the same second would look identical to
+ * the kernel's cache check, which would then keep the old pages. The
+ * otherwise empty milliseconds carry a digest of the version instead.
+ */
+export function versionMtime (v: Version): number {
+  if (v.lastModified % 1000 !== 0) return v.lastModified
+  return v.lastModified + parseInt(hash8(`${v.versionId}\0${v.etag}`), 16) % 1000
 }

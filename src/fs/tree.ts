@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache'
 import { InfinError } from '../core/errors.js'
 import type { Version } from '../core/versions.js'
 import type { Engine, View } from '../engine/engine.js'
-import { dirStat, fileStat, linkStat, type Owner, type Stat } from './attrs.js'
+import { dirStat, fileStat, linkStat, versionMtime, type Owner, type Stat } from './attrs.js'
 import { DirCache, type Entry } from './dirs.js'
 import { labelLinkTarget, type LabelIndex, type LabelInfo } from './labels.js'
 import type { Log } from './log.js'
@@ -31,7 +31,15 @@ const W_OK = 2
 
 type Resolved = { kind: 'dir', prefix: string } | (Entry & { kind: 'file', live: boolean })
 
-interface Open { handle: ReadHandle, size: number }
+interface Reading { handle: ReadHandle, size: number }
+
+interface Open {
+  bucket: string
+  path: string
+  openedAt: number
+  /** Set once the version is chosen: at open for settled views, at the first read for live ones. */
+  reading?: Promise<Reading>
+}
 
 function notFound (what: string): InfinError {
   return new InfinError('NotFound', `${what} does not exist`)
@@ -61,15 +69,15 @@ export class TimeTree {
   private bucketList: { at: number, names: Promise<Set<string>> } | undefined
   private readonly views = new LRUCache<string, { at: number, view: View }>({ max: 1000 })
   /**
-   * For paths in live views: the version whose size the kernel was last
-   * told, and when. While the kernel still trusts that size, an open reads
-   * that version, so a newer version cannot be read through an older size
-   * (which would cut it short). Once the kernel's trust has lapsed, any read
-   * that reaches the old end of file makes it ask for the size again, so an
-   * open may take the newest version.
+   * For paths in live views: the version of the last attributes answered,
+   * and when. libfuse decides at each open whether the kernel keeps the
+   * file's cached pages by comparing the attributes it last saw (it may ask
+   * for them during the open), and the kernel reads up to the size it last
+   * saw. A live file therefore reads the version of the latest answer, taken
+   * at its first read, after the open has settled what was cached.
    */
   private readonly pins = new LRUCache<string, { version: Version, at: number }>({ max: 100_000 })
-  private readonly open = new Map<number, Open>()
+  private readonly handles = new Map<number, Open>()
   private nextFd = 1
 
   constructor (engine: Engine, reader: Reader, opts: TreeOptions) {
@@ -103,7 +111,7 @@ export class TimeTree {
         const r = await this.resolve(view, p.names, path)
         if (r.kind === 'dir') return dirStat(owner, viewTime(view, this.started))
         if (r.live) this.pins.set(path, { version: r.version, at: Date.now() })
-        return fileStat(owner, r.version.size, r.version.lastModified)
+        return fileStat(owner, r.version.size, versionMtime(r.version))
       }
       case 'none': throw notFound(path)
     }
@@ -153,43 +161,65 @@ export class TimeTree {
     if ((flags & O_ACCMODE) !== 0 || (flags & O_TRUNC) !== 0) throw readOnly(path)
     const p = parseFsPath(path)
     if (p.kind !== 'view') throw notFound(`file ${path}`)
-    const pin = this.pins.get(path)
-    // A second of slack: the kernel starts its timer when our answer arrives.
-    let version = pin !== undefined && Date.now() - pin.at < this.opts.attrTimeoutMs + 1000 ? pin.version : undefined
-    if (version === undefined) {
-      const view = await this.view(p.bucket, p.spec)
-      const r = await this.resolve(view, p.names, path)
-      if (r.kind !== 'file') throw notFound(`file ${path}`)
-      version = r.version
-    }
+    const view = await this.view(p.bucket, p.spec)
+    const r = await this.resolve(view, p.names, path)
+    if (r.kind !== 'file') throw notFound(`file ${path}`)
+    const f: Open = { bucket: p.bucket, path, openedAt: Date.now() }
+    if (!r.live) f.reading = Promise.resolve(this.reading(f, r.version))
     const fd = this.nextFd
     this.nextFd = this.nextFd >= 0x7fffffff ? 1 : this.nextFd + 1
-    this.open.set(fd, { handle: this.reader.open(p.bucket, version), size: version.size })
+    this.handles.set(fd, f)
     return fd
   }
 
   async read (fd: number, offset: number, length: number): Promise<Buffer> {
-    const f = this.open.get(fd)
+    const f = this.handles.get(fd)
     if (f === undefined) throw notFound(`open file ${fd}`)
-    if (offset >= f.size || length <= 0) return Buffer.alloc(0)
+    if (f.reading === undefined) {
+      // Concurrent first reads (the kernel reads ahead in parallel) share one choice; a failed one is retried.
+      const choice = this.chooseLive(f)
+      f.reading = choice
+      choice.catch(() => { if (f.reading === choice) f.reading = undefined })
+    }
     try {
-      return await f.handle.read(offset, Math.min(length, f.size - offset))
+      const { handle, size } = await f.reading
+      if (offset >= size || length <= 0) return Buffer.alloc(0)
+      return await handle.read(offset, Math.min(length, size - offset))
     } catch (e) {
-      // The file was found, so "not found" now means its version vanished from S3: an I/O error, not ENOENT.
+      // The file was open, so "not found" now means it vanished meanwhile: an I/O error, not ENOENT.
       if (e instanceof InfinError && e.code === 'NotFound') {
-        throw new InfinError('Unavailable', `${e.message} (the version was listed, but S3 no longer has it)`, { cause: e })
+        throw new InfinError('Unavailable', `${f.path}: ${e.message} (it was there when opened)`, { cause: e })
       }
       throw e
     }
   }
 
+  private reading (f: Open, version: Version): Reading {
+    return { handle: this.reader.open(f.bucket, version), size: version.size }
+  }
+
+  /**
+   * The latest answer, if it was still trusted when the file was opened (or
+   * came later): then libfuse judged the cached pages against it. Otherwise
+   * libfuse dropped the pages at the open, and the newest version is safe.
+   */
+  private async chooseLive (f: Open): Promise<Reading> {
+    const pin = this.pins.get(f.path)
+    if (pin !== undefined && pin.at >= f.openedAt - this.opts.attrTimeoutMs) return this.reading(f, pin.version)
+    const p = parseFsPath(f.path) as Extract<FsPath, { kind: 'view' }>
+    const r = await this.resolve(await this.view(p.bucket, p.spec), p.names, f.path)
+    if (r.kind !== 'file') throw notFound(`file ${f.path}`)
+    this.pins.set(f.path, { version: r.version, at: Date.now() })
+    return this.reading(f, r.version)
+  }
+
   release (fd: number): void {
-    this.open.get(fd)?.handle.close()
-    this.open.delete(fd)
+    this.handles.get(fd)?.reading?.then(r => { r.handle.close() }, () => {})
+    this.handles.delete(fd)
   }
 
   /** Files open now (for status and tests). */
-  get openFiles (): number { return this.open.size }
+  get openFiles (): number { return this.handles.size }
 
   private async bucketNames (): Promise<Set<string>> {
     if (this.opts.buckets !== undefined) return new Set(this.opts.buckets)

@@ -1,0 +1,83 @@
+import { pairedSpeedups, summarize, type Summary } from './stats.js'
+import { isMeasurement, type Metric, type RunResults, type SystemId } from './types.js'
+
+/** The performance goals of issue #3, each checked against this run's figures. */
+export interface GoalResult {
+  id: string
+  text: string
+  target: string
+  /** The figure the goal is judged on, when there is one. */
+  measured?: Summary & { unit: string }
+  met: boolean
+  /** Why it is not met or not measurable; written for the report reader. */
+  cause?: string
+}
+
+const MB = 1e6
+const MiB = 1 << 20
+
+interface RatioGoal {
+  id: string
+  text: (scale: RunResults['config']['scale']) => string
+  ours: string
+  theirs: string
+  peer: SystemId
+  atLeast: number
+}
+
+const RATIO_GOALS: RatioGoal[] = [
+  { id: 'seq-cold', text: () => 'Sequential cold read of a past version vs rclone --s3-version-at', ours: 'seq-cold', theirs: 'seq-cold', peer: 'rclone', atLeast: 2 },
+  { id: 're-read', text: () => 'Re-reading a past version vs rclone\'s cold read', ours: 'seq-warm', theirs: 'seq-cold', peer: 'rclone', atLeast: 10 },
+  { id: 'ls-times', text: s => `\`ls -l\` of the ${s.dirFiles.toLocaleString('en-US')}-file folder at ${s.lsTimes} past times vs rclone (a mount per time)`, ours: 'ls-times', theirs: 'ls-times', peer: 'rclone', atLeast: 10 }
+]
+
+function metric (run: RunResults, id: string): Metric | undefined {
+  return run.metrics.find(m => m.id === id)
+}
+
+/** Why a system has no figure for a metric, or undefined when it has one. */
+function missing (run: RunResults, m: Metric | undefined, system: SystemId): string | undefined {
+  const name = run.systems.find(s => s.id === system)?.name ?? system
+  if (m === undefined) return 'the scenario did not run'
+  const o = m.results[system]
+  if (o === undefined) return `${name} was not measured`
+  if (!isMeasurement(o)) return `${name} was not measured: ${o.skipped}`
+  if (!o.values.some(Number.isFinite)) return `every run of ${name} failed${o.errors?.[0] !== undefined ? ': ' + o.errors[0] : ''}`
+  return undefined
+}
+
+function ratioGoal (run: RunResults, g: RatioGoal): GoalResult {
+  const base = { id: g.id, text: g.text(run.config.scale), target: `≥ ${g.atLeast}×` }
+  const ours = metric(run, g.ours)
+  const theirs = metric(run, g.theirs)
+  const why = missing(run, ours, 'infinstor') ?? missing(run, theirs, g.peer)
+  if (why !== undefined || ours === undefined || theirs === undefined) return { ...base, met: false, cause: why }
+  const o = ours.results.infinstor
+  const t = theirs.results[g.peer]
+  if (!isMeasurement(o) || !isMeasurement(t)) return { ...base, met: false, cause: 'not measured' }
+  const ratio = pairedSpeedups(o.values, t.values, ours.better)
+  if (ratio === undefined) return { ...base, met: false, cause: 'no repetition succeeded on both sides' }
+  const met = ratio.median >= g.atLeast
+  return { ...base, measured: { ...ratio, unit: '×' }, met, ...(met ? {} : { cause: `median speedup ${ratio.median.toFixed(2)}× is below ${g.atLeast}×` }) }
+}
+
+function memoryGoal (run: RunResults): GoalResult {
+  const limit = run.config.cacheBytes + 150 * MB
+  const base = {
+    id: 'rss',
+    text: `Peak RSS of the InfinStor daemon under ${run.config.scale.readers} parallel readers`,
+    target: `≤ cache size + 150 MB = ${(limit / MiB).toFixed(0)} MiB`
+  }
+  const m = metric(run, 'par-rss')
+  const why = missing(run, m, 'infinstor')
+  const o = m?.results.infinstor
+  if (why !== undefined || !isMeasurement(o)) return { ...base, met: false, cause: why }
+  const s = summarize(o.values.filter(Number.isFinite))
+  // A bound, not a typical value: the worst repetition decides.
+  const met = s.max * MiB <= limit
+  return { ...base, measured: { ...s, unit: 'MiB' }, met, ...(met ? {} : { cause: `peak ${s.max.toFixed(0)} MiB exceeds the limit` }) }
+}
+
+export function checkGoals (run: RunResults): GoalResult[] {
+  return [...RATIO_GOALS.map(g => ratioGoal(run, g)), memoryGoal(run)]
+}

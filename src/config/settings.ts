@@ -22,7 +22,7 @@ export const SETTINGS: readonly SettingDef[] = [
   { name: 'region', env: 'AWS_REGION', type: 'string', default: 'us-east-1', help: 'S3 region' },
   { name: 'path-style', env: 'INFINSTOR_PATH_STYLE', type: 'boolean', help: 'path-style bucket addressing (default: on when an endpoint is set)' },
   { name: 's3-attempts', env: 'INFINSTOR_S3_ATTEMPTS', type: 'number', default: 3, help: 'attempts per S3 request, with the SDK\'s backoff between them' },
-  { name: 's3-timeout-ms', env: 'INFINSTOR_S3_TIMEOUT_MS', type: 'number', default: 5000, help: 'connect and idle timeout of one S3 request' },
+  { name: 's3-timeout-ms', env: 'INFINSTOR_S3_TIMEOUT_MS', type: 'number', default: 15000, help: 'connect and idle timeout of one S3 request (a busy server may take seconds to start a big listing)' },
   { name: 's3-concurrency', env: 'INFINSTOR_S3_CONCURRENCY', type: 'number', default: 16, help: 'S3 requests in flight at once' },
   { name: 'settle-margin-ms', env: 'INFINSTOR_SETTLE_MARGIN_MS', type: 'number', default: 5000, help: 'history older than the server time minus this is treated as final' },
   { name: 'live-ttl-ms', env: 'INFINSTOR_LIVE_TTL_MS', type: 'number', default: 2000, help: 'how long a listing may serve "latest" and other unsettled times' },
@@ -38,6 +38,7 @@ export const SETTINGS: readonly SettingDef[] = [
   { name: 'cache-dir', env: 'INFINSTOR_CACHE_DIR', type: 'string', help: 'mount: directory for an on-disk block cache (default: none)' },
   { name: 'cache-dir-size', env: 'INFINSTOR_CACHE_DIR_SIZE', type: 'number', default: 10240, help: 'mount: bound of the on-disk block cache, in MiB (least recently used blocks go first)' },
   { name: 'attr-timeout', env: 'INFINSTOR_ATTR_TIMEOUT', type: 'number', default: 1, help: 'mount: seconds the kernel trusts sizes and times (bounds how stale @latest can look)' },
+  { name: 'op-timeout', env: 'INFINSTOR_OP_TIMEOUT', type: 'number', default: 300, help: 'mount: seconds a listing or lookup may take before it fails with EIO (an unreachable S3 fails sooner, after the request retries)' },
   { name: 'entry-timeout', env: 'INFINSTOR_ENTRY_TIMEOUT', type: 'number', default: 86400, help: 'mount: seconds the kernel keeps a name, and with it the file\'s cached pages' }
 ]
 

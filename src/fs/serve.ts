@@ -11,8 +11,6 @@ import {
 } from './mounts.js'
 import { buildTree } from './open-tree.js'
 
-/** Every FUSE operation answers within this (fuse-native gives up at 15 s). */
-export const OP_DEADLINE_MS = 10_000
 /** How often the daemon checks that its mount is still there (someone may run fusermount -u). */
 const WATCH_MS = 2_000
 
@@ -85,7 +83,10 @@ export async function serveMount (opts: ServeOptions): Promise<number> {
   const mounted = await mountFuse(mountpoint, tree, {
     attrTimeoutS: settings.num('attr-timeout'),
     entryTimeoutS: settings.num('entry-timeout'),
-    deadlineMs: OP_DEADLINE_MS,
+    // A big directory on a slow server may need many listings: it answers
+    // late rather than fail. A down server still fails each request on the
+    // S3 client's own timeouts and retries, long before this.
+    deadlineMs: Math.max(1, settings.num('op-timeout')) * 1000,
     log
   })
   // A crash must not leave the mount point dead (ENOTCONN) for everyone.

@@ -5,8 +5,8 @@ import type { Log } from '../log.js'
 /**
  * Runs one FUSE operation: the work's domain errors become errno values
  * here and nowhere else, failures worth knowing are logged with their
- * cause, and an answer is always sent before `deadlineMs`, well inside
- * fuse-native's own 15 s limit, so the mount never hangs on a stuck request.
+ * cause, and an answer is always sent before `deadlineMs`, inside
+ * fuse-native's own limit (set above it), so the mount never hangs on a stuck request.
  */
 export type Run = <T>(op: string, path: string, work: () => Promise<T>, reply: (errno: number, value?: T) => void) => void
 

@@ -16,7 +16,7 @@ export interface FuseMountOptions {
    * of a closed file can last.
    */
   entryTimeoutS: number
-  /** Every operation answers within this, S3 or not. */
+  /** Every operation answers within this, S3 or not (reads sooner, on the reader's own deadline). */
   deadlineMs: number
   log: Log
 }
@@ -48,7 +48,9 @@ export async function mountFuse (mountpoint: string, tree: TimeTree, opts: FuseM
     // `@latest` shows its new size and mtime soon (and auto_cache then drops
     // its pages). Missing names are never cached: new files show at once.
     entryTimeout: positive(opts.entryTimeoutS),
-    attrTimeout: positive(opts.attrTimeoutS)
+    attrTimeout: positive(opts.attrTimeoutS),
+    // fuse-native's own limit (15 s by default) would answer first otherwise.
+    timeout: opts.deadlineMs + 5_000
   })
   await new Promise<void>((resolve, reject) => {
     fuse.mount(err => {

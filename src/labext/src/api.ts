@@ -2,18 +2,10 @@ import { PageConfig, URLExt } from '@jupyterlab/coreutils'
 import { ServerConnection } from '@jupyterlab/services'
 import { baseUrlOf, type LabConfig } from './config.js'
 import type { Probe, Where } from './health.js'
+import type { LabelRecord as Label } from '../../core/labels.js'
 
-/** A label as the InfinStor API returns it. */
-export interface Label {
-  name: string
-  bucket: string
-  prefix: string
-  /** Canonical spec: a time or a slice. */
-  spec: string
-  createdAt: string
-  creator: string
-  description?: string
-}
+/** A label as the InfinStor API returns it: its stored form. */
+export type { Label }
 
 export interface NewLabel {
   name: string

@@ -1,4 +1,5 @@
 /** The dashboard's view of /api/infinstor/*: typed calls, and errors that say how to fix them. */
+import type { LabelRecord as Label } from '../../core/labels'
 
 export interface Info {
   name: string
@@ -61,15 +62,8 @@ export interface Timeline {
 
 export interface SpecInfo { canonical: string, kind: string, t?: string, from?: string, to?: string, bucket?: string, prefix?: string, spec?: string }
 
-export interface Label {
-  name: string
-  bucket: string
-  prefix: string
-  spec: string
-  createdAt: string
-  creator: string
-  description?: string
-}
+/** A label as the API returns it: its stored form. */
+export type { Label }
 
 /** What to do about each kind of failure, shown under the server's own message. */
 const FIXES: Record<string, string> = {

@@ -1,7 +1,8 @@
 // Contents models, formats and query parsing: pure units (no S3).
 import t from 'tap'
 import { InfinError } from '../src/core/errors.js'
-import { bareModel, directoryModel, fileModel, guessMimetype, sha256 } from '../src/contents/models.js'
+import { bareModel, directoryModel, fileModel, sha256 } from '../src/contents/models.js'
+import { guessMimetype } from '../src/server/mime.js'
 import { parseGetOptions, splitPath } from '../src/contents/query.js'
 import type { TreeEntry } from '../src/contents/source.js'
 

@@ -1,7 +1,8 @@
 import { InfinError } from '../core/errors.js'
 import type { Handler, Reply, Router } from '../server/http.js'
+import { guessMimetype } from '../server/mime.js'
 import { fileStream, readAll } from './bytes.js'
-import { bareModel, directoryModel, fileModel, guessMimetype, naturalType, sha256, type ContentsModel } from './models.js'
+import { bareModel, directoryModel, fileModel, naturalType, sha256, type ContentsModel } from './models.js'
 import { parseGetOptions, splitPath, type GetOptions } from './query.js'
 import type { TreeEntry, TreeSource } from './source.js'
 

@@ -37,25 +37,23 @@ if ! command -v moto_server >/dev/null 2>&1; then
 fi
 
 # --- npm packages: reinstall only when the lockfile changed ------------------
-stamp=node_modules/.infinstor-lock
-want=$(sha256sum package-lock.json | cut -d' ' -f1)
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  log "npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
-  echo "$want" > "$stamp"
-fi
+# npm_ci DIR WHAT: `npm ci` in DIR unless its lockfile is the one last installed.
+npm_ci () {
+  stamp="$1/node_modules/.infinstor-lock"
+  want=$(sha256sum "$1/package-lock.json" | cut -d' ' -f1)
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    log "npm ci ($2)"
+    (cd "$1" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$want" > "$stamp"
+  fi
+}
+npm_ci . InfinStor
 
 # --- build -------------------------------------------------------------------
 npx tsc -p tsconfig.json
 
 # --- dashboard front end (src/ui has its own package, so the root stays lean) ---
-ui_stamp=src/ui/node_modules/.infinstor-lock
-ui_want=$(sha256sum src/ui/package-lock.json | cut -d' ' -f1)
-if [ ! -f "$ui_stamp" ] || [ "$(cat "$ui_stamp")" != "$ui_want" ]; then
-  log "npm ci (dashboard)"
-  (cd src/ui && npm ci --no-audit --no-fund --loglevel=error)
-  echo "$ui_want" > "$ui_stamp"
-fi
+npm_ci src/ui dashboard
 # Rebuilt only when a source file changed: the hash of every file is kept beside the build.
 ui_hash=$(find src/ui -path src/ui/node_modules -prune -o -type f -print | LC_ALL=C sort | xargs -d '\n' sha256sum | sha256sum | cut -d' ' -f1)
 if [ ! -f dist/ui/.source-hash ] || [ "$(cat dist/ui/.source-hash)" != "$ui_hash" ]; then
@@ -80,13 +78,7 @@ if [ ! -x .venv/bin/jupyter-lab ]; then
   fi
 fi
 
-labstamp=src/labext/node_modules/.infinstor-lock
-labwant=$(sha256sum src/labext/package-lock.json | cut -d' ' -f1)
-if [ ! -f "$labstamp" ] || [ "$(cat "$labstamp")" != "$labwant" ]; then
-  log "npm ci (JupyterLab extension)"
-  (cd src/labext && npm ci --no-audit --no-fund --loglevel=error)
-  echo "$labwant" > "$labstamp"
-fi
+npm_ci src/labext "JupyterLab extension"
 # Rebuild only when a source changed: the bundler takes a while.
 srchash=$(find src/labext/src src/labext/schema src/labext/style src/core src/labext/package.json src/labext/tsconfig.json -type f | LC_ALL=C sort | xargs -d '\n' sha256sum | sha256sum | cut -d' ' -f1)
 if [ ! -f dist/labextension/package.json ] || [ "$(cat dist/.labext-src 2>/dev/null)" != "$srchash" ]; then

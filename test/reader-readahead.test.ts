@@ -56,10 +56,22 @@ t.test('small reorderings and skips keep the stream; big jumps restart it', asyn
   check(8 * MiB - 512 * KiB, false, 'a read 512 KiB back')
   check(8 * MiB + 256 * KiB, false, 'a read slightly out of order')
   check(20 * MiB, false, 'a skip within 16 MiB')
-  check(20 * MiB - 3 * MiB, true, 'a read 3 MiB back')
-  check(18 * MiB, false, 'then sequential again')
   check(100 * MiB, true, 'a jump of 80 MiB')
+  check(100 * MiB - 3 * MiB, true, 'a read 3 MiB back, past a new stream\'s window')
+  check(97 * MiB + 128 * KiB, false, 'then sequential again')
   check(0, true, 'back to the start')
+})
+
+t.test('a wide window keeps reads the kernel sent out of order', async t => {
+  // The kernel cuts its own readahead into 128 KiB requests, and FUSE
+  // threads pass them on in any order: a few MiB behind the furthest read
+  // is still the same stream, and restarting it would drop its long GET.
+  const r = new Readahead(opts)
+  for (let off = 0; off < 40 * MiB; off += 128 * KiB) r.next(off, off + 128 * KiB, 64 * MiB)
+  t.equal(r.next(40 * MiB - 3 * MiB, 40 * MiB - 3 * MiB + 128 * KiB, 64 * MiB)?.restarted ?? false, false, '3 MiB back')
+  t.equal(r.sequential, true)
+  t.equal(r.next(40 * MiB - 15 * MiB, 40 * MiB - 15 * MiB + 128 * KiB, 64 * MiB)?.restarted ?? false, false, '15 MiB back')
+  t.equal(r.next(40 * MiB - 17 * MiB, 40 * MiB - 17 * MiB + 128 * KiB, 64 * MiB)?.restarted, true, 'past 16 MiB back, a new stream')
 })
 
 t.test('a restarted stream starts small again', async t => {

@@ -1,7 +1,12 @@
 export interface ReadaheadOptions {
   /** Bytes fetched past the first read of a stream: one GET then covers a small random read and a bit more. */
   initial: number
-  /** How far behind the furthest read a read may start and still count as sequential. */
+  /**
+   * How far behind the furthest read a read may start and still count as
+   * sequential, at least; a stream's window widens it (up to `forward`),
+   * since the kernel splits its own readahead into requests that arrive
+   * in any order.
+   */
   backward: number
   /** How far past the furthest read a read may start and still count as sequential. */
   forward: number
@@ -44,7 +49,7 @@ export class Readahead {
   next (offset: number, end: number, cap: number): Prefetch | undefined {
     const { initial, backward, forward } = this.opts
     const sequential = this.furthest >= 0 &&
-      offset >= this.furthest - backward && offset <= this.furthest + forward
+      offset >= this.furthest - Math.max(backward, Math.min(this.window, forward)) && offset <= this.furthest + forward
     this.sequential = sequential
     if (!sequential) {
       this.furthest = end

@@ -34,7 +34,7 @@ export const SETTINGS: readonly SettingDef[] = [
   { name: 'allow-origin', env: 'INFINSTOR_ALLOW_ORIGIN', type: 'string', help: 'comma-separated origins allowed to call the HTTP server (e.g. a JupyterLab URL)' },
   { name: 'mount-point', env: 'INFINSTOR_MOUNT_POINT', type: 'string', default: '/infinstor', help: 'where the tree is mounted; plain paths shown to users start here' },
   { name: 'contents-max-bytes', env: 'INFINSTOR_CONTENTS_MAX_BYTES', type: 'number', default: 52428800, help: 'largest file the Jupyter contents API returns inline (bigger ones: read the plain mount path)' },
-  { name: 'cache-size', env: 'INFINSTOR_CACHE_SIZE', type: 'number', default: 512, help: 'mount: in-memory block cache, in MiB (0: read straight from S3)' },
+  { name: 'cache-size', env: 'INFINSTOR_CACHE_SIZE', type: 'number', default: 512, help: 'mount: memory for cached blocks, in MiB, counting dropped blocks not yet freed by the garbage collector (0: read straight from S3)' },
   { name: 'cache-dir', env: 'INFINSTOR_CACHE_DIR', type: 'string', help: 'mount: directory for an on-disk block cache (default: none)' },
   { name: 'cache-dir-size', env: 'INFINSTOR_CACHE_DIR_SIZE', type: 'number', default: 10240, help: 'mount: bound of the on-disk block cache, in MiB (least recently used blocks go first)' },
   { name: 'attr-timeout', env: 'INFINSTOR_ATTR_TIMEOUT', type: 'number', default: 1, help: 'mount: seconds the kernel trusts sizes and times (bounds how stale @latest can look)' },

@@ -13,6 +13,19 @@ const READ_DEADLINE_MS = 8_000
 const MiB = 1024 * 1024
 /** A disk cache still assembles blocks in memory, so it gets at least this much. */
 const MIN_CACHE_MIB = 16
+/**
+ * V8 frees a block the cache dropped only at its next full collection,
+ * which it starts once about 64 MiB of such memory has piled up. So that
+ * --cache-size bounds what blocks take, dropped ones included, the cache
+ * keeps that much free (an eighth of it at most).
+ */
+const GC_SLACK_MIB = 64
+
+/** Bytes the block cache may hold for a --cache-size of `cacheMiB`. */
+export function blockBudget (cacheMiB: number): number {
+  const total = Math.max(cacheMiB, MIN_CACHE_MIB)
+  return (total - Math.min(GC_SLACK_MIB, total / 8)) * MiB
+}
 
 /**
  * The block cache with readahead, or with --cache-size 0 and no disk cache,
@@ -30,7 +43,7 @@ function readerFor (engine: Engine, settings: Settings, log: Log): Reader {
   const sockets = 2 * settings.num('s3-concurrency')
   const concurrency = Math.max(1, Math.min(8, Math.floor(sockets / 4)))
   return createReader({ stream: engine.readStream.bind(engine) }, {
-    cacheBytes: Math.max(cacheMiB, MIN_CACHE_MIB) * MiB,
+    cacheBytes: blockBudget(cacheMiB),
     cacheDir,
     cacheDirBytes: settings.num('cache-dir-size') * MiB,
     concurrency,

@@ -1,6 +1,7 @@
 import { InfinError } from '../core/errors.js'
 import type { Handler, Reply, Router } from '../server/http.js'
 import { guessMimetype } from '../server/mime.js'
+import { contentDisposition, UNTRUSTED_CONTENT } from '../server/untrusted.js'
 import { fileStream, readAll } from './bytes.js'
 import { bareModel, directoryModel, fileModel, naturalType, sha256, type ContentsModel } from './models.js'
 import { parseGetOptions, splitPath, type GetOptions } from './query.js'
@@ -117,19 +118,12 @@ export function addContentsRoutes (router: Router, tree: TreeSource, opts: Conte
     const path = splitPath(req.params[0])
     const entry = await lookup(tree, path)
     if (entry.kind === 'dir') throw new InfinError('NotFound', `${join(path) || 'the root'} is a directory; only files can be downloaded`)
-    const encoded = encodeURIComponent(entry.name).replace(/['()*]/g, c => '%' + c.charCodeAt(0).toString(16).toUpperCase())
     const disposition = req.url.searchParams.get('download') === '1' ? 'attachment' : 'inline'
     return {
       stream: fileStream(tree, path, entry.size),
       length: entry.size,
       type: guessMimetype(entry.name) ?? 'application/octet-stream',
-      headers: {
-        'Content-Disposition': `${disposition}; filename*=UTF-8''${encoded}`,
-        // Bucket data is untrusted: an HTML or SVG file must not run as this
-        // origin, where the token cookie would let it call the API.
-        'Content-Security-Policy': 'sandbox',
-        'X-Content-Type-Options': 'nosniff'
-      }
+      headers: { ...UNTRUSTED_CONTENT, 'Content-Disposition': contentDisposition(disposition, entry.name) }
     }
   })
 

@@ -4,6 +4,7 @@ import type { Version } from '../../core/versions.js'
 import type { Engine, View } from '../../engine/engine.js'
 import type { AppDeps } from '../../server/app.js'
 import type { Reply, Request, Router } from '../../server/http.js'
+import { contentDisposition, UNTRUSTED_CONTENT } from '../../server/untrusted.js'
 import { contentType } from './content-type.js'
 import { bucketParam, dirKey, pageOf, pageParams, query, relPath, required, versionJson, viewJson } from './params.js'
 import type { Snapshots } from './snapshots.js'
@@ -97,14 +98,10 @@ function objectReply (engine: Engine, view: View, v: Version, req: Request): Rep
     ETag: v.etag,
     'X-Infinstor-Version-Id': v.versionId,
     'Accept-Ranges': 'bytes',
-    // Bucket content is untrusted: never let it run as a page of this origin.
-    'Content-Security-Policy': "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'",
-    'X-Content-Type-Options': 'nosniff',
+    ...UNTRUSTED_CONTENT,
     'Cache-Control': 'private, max-age=3600'
   }
-  if (query(req, 'download') === '1') {
-    headers['Content-Disposition'] = `attachment; filename*=UTF-8''${encodeURIComponent(name === '' ? 'object' : name)}`
-  }
+  if (query(req, 'download') === '1') headers['Content-Disposition'] = contentDisposition('attachment', name)
   let start = 0
   let end = v.size
   let status = 200

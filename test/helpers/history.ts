@@ -82,8 +82,22 @@ export function dirsOf (state: State): Set<string> {
   return dirs
 }
 
-async function nextSecond (): Promise<void> {
+/** Waits into the next second: moto's LastModified has 1 s resolution. */
+export async function nextSecond (): Promise<void> {
   await new Promise(resolve => setTimeout(resolve, 1000 - (Date.now() % 1000) + 20))
+}
+
+/** One step's op on `key`: writes `body`, or deletes the key when there is none, and records it. */
+export async function applyOp (s3: S3Client, h: History, live: Set<string>, step: number, key: string, body?: Buffer): Promise<void> {
+  if (body === undefined) {
+    await s3.send(new DeleteObjectCommand({ Bucket: h.bucket, Key: key }))
+    live.delete(key)
+    h.ops.push({ step, key })
+  } else {
+    await s3.send(new PutObjectCommand({ Bucket: h.bucket, Key: key, Body: body }))
+    live.add(key)
+    h.ops.push({ step, key, body })
+  }
 }
 
 function body (r: () => number, key: string, step: number): Buffer {
@@ -129,17 +143,9 @@ export async function buildHistory (s3: S3Client, bucket: string, o: HistoryOpti
       chosen.add(key)
     }
     for (const key of chosen) {
-      if (step >= nullSteps && live.has(key) && r() < 0.4) {
-        await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }))
-        live.delete(key)
-        h.ops.push({ step, key })
-      } else {
-        const b = body(r, key, step)
-        await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: b }))
-        live.add(key)
-        if (step < nullSteps) writtenUnversioned.add(key)
-        h.ops.push({ step, key, body: b })
-      }
+      const deletes = step >= nullSteps && live.has(key) && r() < 0.4
+      await applyOp(s3, h, live, step, key, deletes ? undefined : body(r, key, step))
+      if (step < nullSteps) writtenUnversioned.add(key)
     }
     h.at.push(Date.now())
   }

@@ -1,5 +1,5 @@
-import { CreateBucketCommand, DeleteObjectCommand, PutBucketVersioningCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
-import type { History, State } from './history.js'
+import { CreateBucketCommand, PutBucketVersioningCommand, type S3Client } from '@aws-sdk/client-s3'
+import { applyOp, nextSecond, type History, type State } from './history.js'
 import { pick, rng } from './random.js'
 
 /**
@@ -22,10 +22,6 @@ function textBody (r: () => number, key: string, step: number): Buffer {
   return Buffer.from(['id,value,step', ...Array.from({ length: rows }, (_, i) => `${i},${Math.floor(r() * 1000)},${step}`)].join('\n') + '\n')
 }
 
-async function nextSecond (): Promise<void> {
-  await new Promise(resolve => setTimeout(resolve, 1000 - (Date.now() % 1000) + 20))
-}
-
 export async function buildTextHistory (s3: S3Client, bucket: string, seed: number, steps = 5): Promise<History> {
   const r = rng(seed)
   const h: History = { bucket, keys: TEXT_KEYS, ops: [], at: [], enabledAtStep: 0 }
@@ -42,16 +38,8 @@ export async function buildTextHistory (s3: S3Client, bucket: string, seed: numb
       if (key !== 'later.csv' && key !== 'train.csv') chosen.add(key)
     }
     for (const key of chosen) {
-      if (!forced.includes(key) && live.has(key) && r() < 0.35) {
-        await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }))
-        live.delete(key)
-        h.ops.push({ step, key })
-      } else {
-        const body = textBody(r, key, step)
-        await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }))
-        live.add(key)
-        h.ops.push({ step, key, body })
-      }
+      const deletes = !forced.includes(key) && live.has(key) && r() < 0.35
+      await applyOp(s3, h, live, step, key, deletes ? undefined : textBody(r, key, step))
     }
     h.at.push(Date.now())
   }

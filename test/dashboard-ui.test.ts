@@ -1,5 +1,6 @@
 // The dashboard in a real browser (Debian chromium) against a real S3 (moto).
 import { CreateBucketCommand, GetBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3'
+import type { Locator } from 'playwright-core'
 import t from 'tap'
 import { formatInstant } from '../src/core/timespec.js'
 import { nextSecond, seedDemo } from '../src/demo/seed.js'
@@ -57,6 +58,17 @@ t.test('buckets: state, counts, and enabling InfinSnap with a confirmation', asy
 const shown = (iso: string): string => iso.replace('T', ' ').replace('Z', ' UTC')
 
 /** The names listed once the listing for `spec` (if given) is on screen. */
+/** The locator's count once it reaches `expected`, or its last count after `ms`: a preview may still be rendering. */
+async function countWhenSettled (locator: Locator, expected: number, ms = 10_000): Promise<number> {
+  const deadline = Date.now() + ms
+  let n = await locator.count()
+  while (n !== expected && Date.now() < deadline) {
+    await new Promise(resolve => setTimeout(resolve, 100))
+    n = await locator.count()
+  }
+  return n
+}
+
 async function listing (spec?: string): Promise<string[]> {
   await page.locator('.summary').waitFor()
   if (spec !== undefined) await page.locator('.summary', { hasText: `at ${shown(spec)}` }).waitFor()
@@ -74,7 +86,7 @@ t.test('browse at two times shows different contents', async t => {
   await page.locator('a.c-name', { hasText: 'train.csv' }).click()
   const preview = page.getByRole('complementary')
   await preview.locator('table').waitFor()
-  t.equal(await preview.locator('tbody tr').count(), 40, 'CSV preview as a table: 40 rows at step 3')
+  t.equal(await countWhenSettled(preview.locator('tbody tr'), 40), 40, 'CSV preview as a table: 40 rows at step 3')
   t.match(await preview.textContent(), /Download this version/)
   t.match(await preview.locator('.mono.small').textContent(), new RegExp(`^/mnt/infinstor/sales/@${at[3]}/q4/train\\.csv$`), 'plain mount path')
   await shot(page, 'browse', true)
@@ -82,7 +94,7 @@ t.test('browse at two times shows different contents', async t => {
   await page.getByRole('complementary').locator('table').waitFor()
   await page.locator('.summary', { hasText: `at ${shown(at[1])}` }).waitFor()
   await page.waitForFunction(() => document.querySelectorAll('.preview .progress').length === 0)
-  t.equal(await page.getByRole('complementary').locator('tbody tr').count(), 20, 'the same file had 20 rows at step 1')
+  t.equal(await countWhenSettled(page.getByRole('complementary').locator('tbody tr'), 20), 20, 'the same file had 20 rows at step 1')
   const href = await page.getByRole('link', { name: 'Download this version' }).getAttribute('href') ?? ''
   const res = await page.request.get(app.url + href)
   t.equal(res.headers()['content-disposition'], "attachment; filename*=UTF-8''train.csv")

@@ -57,7 +57,6 @@ t.test('buckets: state, counts, and enabling InfinSnap with a confirmation', asy
 
 const shown = (iso: string): string => iso.replace('T', ' ').replace('Z', ' UTC')
 
-/** The names listed once the listing for `spec` (if given) is on screen. */
 /** The locator's count once it reaches `expected`, or its last count after `ms`: a preview may still be rendering. */
 async function countWhenSettled (locator: Locator, expected: number, ms = 10_000): Promise<number> {
   const deadline = Date.now() + ms
@@ -69,6 +68,7 @@ async function countWhenSettled (locator: Locator, expected: number, ms = 10_000
   return n
 }
 
+/** The names listed once the listing for `spec` (if given) is on screen. */
 async function listing (spec?: string): Promise<string[]> {
   await page.locator('.summary').waitFor()
   if (spec !== undefined) await page.locator('.summary', { hasText: `at ${shown(spec)}` }).waitFor()

@@ -1,7 +1,7 @@
 import { InfinError } from '../core/errors.js'
 import { parseTarget, type Target } from '../core/s3url.js'
 import type { Engine, View } from '../engine/engine.js'
-import { openEngine } from '../engine/open.js'
+import { openEngine } from '../daemon/services.js'
 import type { CommandContext } from './commands.js'
 
 export interface Opened {

@@ -1,5 +1,5 @@
 import { InfinError } from '../core/errors.js'
-import { labelJson, labelTargetText } from '../core/labels.js'
+import { labelJson, labelTargetText } from '../core/label-record.js'
 import { checkBucketName } from '../core/s3url.js'
 import { formatInstant } from '../core/timespec.js'
 import { labelsOf } from '../labels/open.js'

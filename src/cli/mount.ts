@@ -4,11 +4,11 @@ import { mkdir, open, readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { InfinError } from '../core/errors.js'
-import { streamLog } from '../fs/log.js'
+import { streamLog } from '../config/log.js'
 import {
   allStatuses, canonicalMountpoint, FS_TYPE, logFileFor, mountedType, readStatus, stateDir, type MountStatus
 } from '../fs/mounts.js'
-import { prepareMountpoint, serveMount, servedBy } from '../fs/serve.js'
+import { prepareMountpoint, serveMount, servedBy } from '../daemon/mount-process.js'
 import type { Command, CommandContext } from './commands.js'
 import { needArgs } from './context.js'
 

@@ -1,5 +1,5 @@
 import { once } from 'node:events'
-import { serveApp } from '../server/app.js'
+import { serveApp } from '../daemon/http-app.js'
 import type { Command } from './commands.js'
 import { engineFor } from './context.js'
 

@@ -2,7 +2,7 @@ import { InfinError } from '../core/errors.js'
 import {
   canonicalMountpoint, FS_TYPE, isAlive, lazyUnmount, mountedType, readStatus, removeStatus, waitFor
 } from '../fs/mounts.js'
-import { servedBy } from '../fs/serve.js'
+import { servedBy } from '../daemon/mount-process.js'
 import type { Command } from './commands.js'
 import { needArgs } from './context.js'
 

@@ -1,9 +1,9 @@
-import { buildTree } from '../fs/open-tree.js'
-import { streamLog } from '../fs/log.js'
-import type { AppDeps } from '../server/app.js'
+import { buildTree } from '../daemon/open-tree.js'
+import { streamLog } from '../config/log.js'
+import type { AppDeps } from '../daemon/http-app.js'
 import type { Router } from '../server/http.js'
 import { addContentsRoutes } from './routes.js'
-import { treeSource } from './tree.js'
+import { treeSource } from './tree-source.js'
 
 /**
  * The Jupyter contents API on the shared server, over the mount's tree when

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { InfinError } from '../core/errors.js'
-import { localFileText, notLive, parseLocalFile, takenMessage, type Label, type StoredLabel } from '../core/labels.js'
+import { localFileText, notLive, parseLocalFile, takenMessage, type Label, type StoredLabel } from '../core/label-record.js'
 import { FileLock, type LockOptions } from './lock.js'
 import type { LabelStore } from './store.js'
 

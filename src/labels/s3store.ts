@@ -2,7 +2,7 @@ import { InfinError } from '../core/errors.js'
 import {
   checkLabelName, corrupt, labelRecord, notLive, parseLabelRecord, parseStoredJson, parseTombstoneRecord, takenMessage,
   tombstoneRecord, type Label, type StoredLabel, type Tombstone
-} from '../core/labels.js'
+} from '../core/label-record.js'
 import { orderHistory, type ListedVersion, type Version } from '../core/versions.js'
 import type { S3Access } from '../s3/access.js'
 import type { LabelStore } from './store.js'

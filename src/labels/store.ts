@@ -1,4 +1,4 @@
-import type { Label, StoredLabel } from '../core/labels.js'
+import type { Label, StoredLabel } from '../core/label-record.js'
 
 /**
  * Where labels are kept. Stores only keep records; the checks that make a

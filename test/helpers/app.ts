@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { SETTINGS, Settings } from '../../src/config/settings.js'
 import type { Engine } from '../../src/engine/engine.js'
 import { attachLabels } from '../../src/labels/open.js'
-import { buildRouter } from '../../src/server/app.js'
+import { buildRouter } from '../../src/daemon/http-app.js'
 import { listen } from '../../src/server/http.js'
 
 export const TOKEN = 'dashboard-test-token'

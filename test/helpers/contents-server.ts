@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SETTINGS, Settings } from '../../src/config/settings.js'
 import type { Engine } from '../../src/engine/engine.js'
-import type { TimeTree } from '../../src/fs/tree.js'
-import type { Labels } from '../../src/labels/labels.js'
+import type { TimeTree } from '../../src/tree/time-tree.js'
+import type { Labels } from '../../src/labels/service.js'
 import { attachLabels } from '../../src/labels/open.js'
-import { serveApp, type Served } from '../../src/server/app.js'
+import { serveApp, type Served } from '../../src/daemon/http-app.js'
 
 interface Teardown { teardown: (fn: () => unknown) => void }
 

@@ -1,6 +1,6 @@
 import { InfinError } from '../../core/errors.js'
 import { formatInstant } from '../../core/timespec.js'
-import type { AppDeps } from '../../server/app.js'
+import type { AppDeps } from '../../daemon/http-app.js'
 import type { Router } from '../../server/http.js'
 import { bucketParam } from './params.js'
 

@@ -1,6 +1,6 @@
-import { Labels } from '../../labels/labels.js'
-import type { AppDeps } from '../../server/app.js'
-import { VERSION } from '../../server/app.js'
+import { Labels } from '../../labels/service.js'
+import type { AppDeps } from '../../daemon/http-app.js'
+import { VERSION } from '../../daemon/http-app.js'
 import type { Router } from '../../server/http.js'
 
 /**

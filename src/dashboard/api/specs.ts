@@ -1,7 +1,7 @@
 import { InfinError } from '../../core/errors.js'
 import { checkBucketName } from '../../core/s3url.js'
 import { formatInstant, formatSpec, parseSpec, type TimeSpec } from '../../core/timespec.js'
-import type { AppDeps } from '../../server/app.js'
+import type { AppDeps } from '../../daemon/http-app.js'
 import type { Router } from '../../server/http.js'
 import { query, required } from './params.js'
 

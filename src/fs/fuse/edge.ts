@@ -1,6 +1,6 @@
 import { InfinError } from '../../core/errors.js'
 import { errnoOf } from '../errno.js'
-import type { Log } from '../log.js'
+import type { Log } from '../../config/log.js'
 
 /**
  * Runs one FUSE operation: the work's domain errors become errno values

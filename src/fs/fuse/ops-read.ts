@@ -1,5 +1,5 @@
 import type { Stat } from '../attrs.js'
-import type { TimeTree } from '../tree.js'
+import type { TimeTree } from '../../tree/time-tree.js'
 import type { Run } from './edge.js'
 
 type Cb = (code: number, ...values: unknown[]) => void

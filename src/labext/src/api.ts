@@ -2,7 +2,7 @@ import { PageConfig, URLExt } from '@jupyterlab/coreutils'
 import { ServerConnection } from '@jupyterlab/services'
 import { baseUrlOf, type LabConfig } from './config.js'
 import type { Probe, Where } from './health.js'
-import type { LabelRecord as Label } from '../../core/labels.js'
+import type { LabelRecord as Label } from '../../core/label-record.js'
 
 /** A label as the InfinStor API returns it: its stored form. */
 export type { Label }

@@ -1,5 +1,5 @@
 /** The dashboard's view of /api/infinstor/*: typed calls, and errors that say how to fix them. */
-import type { LabelRecord as Label } from '../../core/labels'
+import type { LabelRecord as Label } from '../../core/label-record'
 
 export interface Info {
   name: string

@@ -1,0 +1,53 @@
+import { InfinError } from '../../core/errors.js'
+import { labelRecord } from '../../core/label-record.js'
+import { checkBucketName } from '../../core/s3url.js'
+import { labelsOf } from '../../labels/open.js'
+import type { AppDeps } from '../../daemon/http-app.js'
+import type { Router } from '../../server/http.js'
+import { query } from './params.js'
+
+const LABEL = String.raw`\/api\/infinstor\/labels\/([^/]+)`
+
+function text (body: Record<string, unknown>, field: string, optional = false): string | undefined {
+  const v = body[field]
+  if (v === undefined && optional) return undefined
+  if (typeof v !== 'string') throw new InfinError('Usage', `'${field}' must be text`)
+  return v
+}
+
+/** Labels: list, show, create (checked by Labels: name, time, path) and delete (permanent, so ?force=1). */
+export function labelRoutes (router: Router, { engine }: AppDeps): void {
+  router.get(/^\/api\/infinstor\/labels$/, async req => {
+    const bucket = query(req, 'bucket')
+    const labels = await labelsOf(engine).list(bucket === undefined ? undefined : checkBucketName(bucket))
+    return { json: labels.map(labelRecord) }
+  })
+
+  router.add('POST', /^\/api\/infinstor\/labels$/, async req => {
+    const body = await req.json()
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new InfinError('Usage', 'send {"name", "bucket", "path", "spec", "description"?} as JSON')
+    }
+    const fields = body as Record<string, unknown>
+    const name = text(fields, 'name') as string
+    const bucket = checkBucketName(text(fields, 'bucket') as string)
+    const path = (text(fields, 'path', true) ?? '').replace(/^\/+/, '')
+    const spec = (text(fields, 'spec') as string).trim()
+    if (spec === '') throw new InfinError('BadSpec', 'a label needs a time or a slice')
+    const label = await labelsOf(engine).create(name, `s3://${bucket}/${path}@${spec}`, text(fields, 'description', true))
+    return { status: 201, json: labelRecord(label) }
+  })
+
+  router.get(new RegExp(`^${LABEL}$`), async req => {
+    return { json: labelRecord(await labelsOf(engine).show(decodeURIComponent(req.params[0]))) }
+  })
+
+  router.add('DELETE', new RegExp(`^${LABEL}$`), async req => {
+    const name = decodeURIComponent(req.params[0])
+    if (query(req, 'force') !== '1') {
+      throw new InfinError('Usage', `deleting label '${name}' is permanent and its name can never be reused; repeat with ?force=1`)
+    }
+    const removed = await labelsOf(engine).remove(name)
+    return { json: { ...labelRecord(removed.label), deleted: true } }
+  })
+}

@@ -1,0 +1,26 @@
+import type { Version } from '../core/versions.js'
+
+/**
+ * How the FUSE layer reads object bytes. Implementations cache blocks and
+ * read ahead; versions never change, so what they cache never goes stale.
+ */
+export interface ReadHandle {
+  /** Up to `length` bytes at `offset`; fewer only at the end of the object. */
+  read: (offset: number, length: number) => Promise<Buffer>
+  close: () => void
+}
+
+export interface Reader {
+  /** One handle per open file: sequential-read detection is per handle. */
+  open: (bucket: string, version: Version) => ReadHandle
+}
+
+/** Fetches bytes [start, end) of a version from S3 (Engine.read fits). */
+export type RangeFetch = (bucket: string, version: Version, start: number, end: number, signal?: AbortSignal) => Promise<Buffer>
+
+/**
+ * Streams bytes [start, end) of a version as they arrive (Engine.readStream
+ * fits). With it, a large GET serves its first blocks before it ends, so
+ * GETs can be few and large without making a read wait for all of one.
+ */
+export type RangeStream = (bucket: string, version: Version, start: number, end: number, signal?: AbortSignal) => AsyncIterable<Uint8Array>

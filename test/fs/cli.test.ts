@@ -1,0 +1,109 @@
+// `infinstor mount` / `unmount` as a user runs them: a background daemon
+// with a status, refusal of a second mount, clean signals, and a crashed
+// mount cleared by the next one.
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3'
+import { once } from 'node:events'
+import { readFileSync, writeFileSync } from 'node:fs'
+import t, { type Test } from 'tap'
+import { isAlive, waitFor } from '../../src/fs/mounts.js'
+import { mountedType, mountTree, run, scratch } from '../helpers/mount.js'
+import { s3env, type S3Env } from '../helpers/s3env.js'
+
+async function bucket (env: S3Env): Promise<void> {
+  await env.raw.send(new CreateBucketCommand({ Bucket: 'cli' }))
+  await env.raw.send(new PutObjectCommand({ Bucket: 'cli', Key: 'hello.txt', Body: 'hello' }))
+}
+
+/** A CLI bound to one state directory, and teardown that stops whatever it started. */
+function cliIn (t: Test, env: S3Env, dir: string, state: string): (args: string[]) => ReturnType<S3Env['cli']> {
+  const cli = async (args: string[]): ReturnType<S3Env['cli']> => await env.cli(args, { XDG_STATE_HOME: state, XDG_CONFIG_HOME: state })
+  t.teardown(async () => {
+    if (mountedType(dir) !== undefined) await cli(['unmount', dir])
+    if (mountedType(dir) !== undefined) await run('fusermount', ['-uz', dir])
+  })
+  return cli
+}
+
+t.test('daemon: mount in the background, report status, refuse a second mount, unmount', async t => {
+  const env = await s3env(t)
+  await bucket(env)
+  const { dir, state } = scratch(t)
+  const cli = cliIn(t, env, dir, state)
+  const up = await cli(['mount', dir, '--bucket', 'cli'])
+  t.equal(up.code, 0, `mount returns once mounted (${up.stderr})`)
+  t.match(up.stdout, /mounted at .* \(pid \d+\); log: /)
+  t.equal(mountedType(dir), 'fuse.infinstor', 'the kernel has it')
+  const status = await cli(['mount', '--status', dir])
+  t.equal(status.code, 0)
+  const pid = Number(/mounted by pid (\d+)/.exec(status.stdout)?.[1])
+  t.ok(isAlive(pid), 'status names the live daemon')
+  t.match(status.stdout, /cli at http:\/\/127\.0\.0\.1:\d+; log: \S+\.log/)
+  t.match((await cli(['mount', '--status'])).stdout, new RegExp(`${dir}: mounted by pid ${pid}`), 'listed among all mounts')
+  t.equal((await run('cat', [`${dir}/cli/@latest/hello.txt`])).stdout, 'hello', 'it serves')
+
+  const again = await cli(['mount', dir])
+  t.equal(again.code, 8, 'a second mount on the same point is a conflict')
+  t.match(again.stderr, new RegExp(`already mounted by infinstor \\(pid ${pid}\\)`))
+
+  const down = await cli(['unmount', dir])
+  t.equal(down.code, 0, `unmount (${down.stderr})`)
+  t.equal(mountedType(dir), undefined, 'the kernel no longer has it')
+  t.ok(await waitFor(() => !isAlive(pid), 10_000), 'the daemon exited')
+  const log = /log: (\S+)/.exec(status.stdout)?.[1] as string
+  t.match(readFileSync(log, 'utf8'), /unmounting .* \(SIGTERM\)/, 'the daemon logged why it stopped')
+  t.equal((await cli(['mount', '--status', dir])).code, 3, 'status: not mounted')
+  const nothing = await cli(['unmount', dir])
+  t.equal(nothing.code, 3)
+  t.match(nothing.stderr, /nothing is mounted at/)
+})
+
+t.test('a crashed mount is stale until the next mount clears it', async t => {
+  const env = await s3env(t)
+  await bucket(env)
+  const m = await mountTree(t, env)
+  const state = m.env.XDG_STATE_HOME as string
+  const cli = cliIn(t, env, m.dir, state)
+  m.proc.kill('SIGKILL')
+  await once(m.proc, 'exit').catch(() => {})
+  t.equal(mountedType(m.dir), 'fuse.infinstor', 'the dead mount is still in the kernel table')
+  t.match((await run('ls', [m.dir])).stderr, /Transport endpoint is not connected/, 'and is stale')
+  const status = await cli(['mount', '--status', m.dir])
+  t.equal(status.code, 3)
+  t.match(status.stderr, /not served \(pid \d+ is gone\); the mount point is stale/)
+  const up = await cli(['mount', m.dir])
+  t.equal(up.code, 0, `mounting again works (${up.stderr})`)
+  t.equal((await run('cat', [`${m.dir}/cli/@latest/hello.txt`])).stdout, 'hello', 'and serves')
+  t.match(up.stderr, /clearing a stale mount at/, 'and says it cleared the stale mount')
+  t.equal((await cli(['unmount', m.dir])).code, 0)
+  t.equal(mountedType(m.dir), undefined)
+})
+
+t.test('SIGINT unmounts a foreground mount and exits cleanly', async t => {
+  const env = await s3env(t)
+  await bucket(env)
+  const m = await mountTree(t, env)
+  m.proc.kill('SIGINT')
+  const [code] = await once(m.proc, 'exit')
+  t.equal(code, 0, 'exit code 0')
+  t.equal(mountedType(m.dir), undefined, 'unmounted')
+  t.match(m.log(), /unmounting .* \(SIGINT\)/)
+  const status = await env.cli(['mount', '--status', m.dir], { XDG_STATE_HOME: m.env.XDG_STATE_HOME })
+  t.equal(status.code, 3, 'its status file is gone')
+})
+
+t.test('bad mount points and usage', async t => {
+  const env = await s3env(t)
+  const { dir, state } = scratch(t)
+  const cli = cliIn(t, env, dir, state)
+  const missing = await cli(['mount', `${dir}/no/such/dir`])
+  t.equal(missing.code, 2)
+  t.match(missing.stderr, /does not exist; create it first/)
+  writeFileSync(`${dir}/file`, '')
+  const file = await cli(['mount', `${dir}/file`])
+  t.equal(file.code, 2)
+  t.match(file.stderr, /is not a directory/)
+  t.equal((await cli(['mount'])).code, 2, 'a mount point is required')
+  const notOurs = await cli(['unmount', '/proc'])
+  t.equal(notOurs.code, 2, 'unmount refuses a mount that is not infinstor')
+  t.match(notOurs.stderr, /is a proc mount, not an infinstor one/)
+})

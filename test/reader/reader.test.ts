@@ -1,0 +1,459 @@
+// The block cache and readahead, against a fake S3 that counts calls and
+// serves whole ranges (RangeFetch) or chunks (RangeStream); a pure unit, S3
+// itself is covered by reader-s3.test.ts. The oracle for every read is the
+// source buffer itself.
+import { randomBytes } from 'node:crypto'
+import t, { type Test } from 'tap'
+import { InfinError } from '../../src/core/errors.js'
+import type { Version } from '../../src/core/versions.js'
+import { createReader, type CachingReader, type ReaderOptions } from '../../src/reader/reader.js'
+import type { RangeFetch, RangeStream } from '../../src/reader/types.js'
+import { rng } from '../helpers/random.js'
+
+const KiB = 1024
+const MiB = 1024 * KiB
+
+interface Call { key: string, start: number, end: number }
+
+/** Versions with random bytes, served by a fetch that records every call. */
+class FakeS3 {
+  readonly data = new Map<string, Buffer>()
+  readonly calls: Call[] = []
+  /** Calls to fail from now on (each failure uses one). */
+  failures = 0
+  /** When set, fetches wait for `release()`. */
+  private gate: Array<() => void> | undefined
+
+  version (key: string, size: number, versionId = `v-${key}`): Version {
+    this.data.set(`${key}\0${versionId}`, randomBytes(size))
+    return { key, versionId, size, lastModified: 1_700_000_000_000, etag: `"${key}"`, deleteMarker: false, isLatest: true }
+  }
+
+  bytes (v: Version): Buffer { return this.data.get(`${v.key}\0${v.versionId}`) as Buffer }
+
+  hold (): void { this.gate = [] }
+  release (): void {
+    const waiting = this.gate ?? []
+    this.gate = undefined
+    for (const go of waiting) go()
+  }
+
+  fetch: RangeFetch = async (_bucket, v, start, end) => {
+    this.calls.push({ key: v.key, start, end })
+    if (this.gate !== undefined) await new Promise<void>(resolve => this.gate?.push(resolve))
+    await new Promise(resolve => setImmediate(resolve))
+    if (this.failures > 0) {
+      this.failures--
+      throw new InfinError('Unavailable', 'S3 is down')
+    }
+    return Buffer.from(this.bytes(v).subarray(start, end))
+  }
+
+  /** Streams end after this many bytes of the next call (a dropped connection). */
+  cutAfter: number | undefined
+  /** Streams stop answering after this many bytes of the next call. */
+  stallAfter: number | undefined
+  private readonly chunkSizes = rng(99)
+
+  stream: RangeStream = (_bucket, v, start, end) => this.chunks(v, start, end)
+
+  /** Chunks of uneven sizes, so blocks are assembled across chunk edges. */
+  private async * chunks (v: Version, start: number, end: number): AsyncGenerator<Uint8Array> {
+    this.calls.push({ key: v.key, start, end })
+    if (this.gate !== undefined) await new Promise<void>(resolve => this.gate?.push(resolve))
+    if (this.failures > 0) {
+      this.failures--
+      throw new InfinError('Unavailable', 'S3 is down')
+    }
+    const cut = this.cutAfter
+    const stall = this.stallAfter
+    this.cutAfter = this.stallAfter = undefined
+    for (let at = start; at < end;) {
+      await new Promise(resolve => setImmediate(resolve))
+      if (cut !== undefined && at - start >= cut) return
+      if (stall !== undefined && at - start >= stall) await new Promise(() => {})
+      const n = Math.min(end - at, 1 + Math.floor(this.chunkSizes() * 96 * KiB))
+      yield Buffer.from(this.bytes(v).subarray(at, at + n))
+      at += n
+    }
+  }
+
+  source (kind: Kind): RangeFetch | { stream: RangeStream } {
+    return kind === 'fetch' ? this.fetch : { stream: this.stream }
+  }
+}
+
+type Kind = 'fetch' | 'stream'
+const KINDS: Kind[] = ['fetch', 'stream']
+
+const small: Partial<ReaderOptions> = { blockSize: 4 * KiB, initialReadahead: 8 * KiB, maxReadahead: 64 * KiB, partSize: 16 * KiB }
+
+async function expectBytes (t: Test, s3: FakeS3, v: Version, got: Promise<Buffer>, offset: number, length: number): Promise<boolean> {
+  const want = s3.bytes(v).subarray(offset, Math.min(offset + length, v.size))
+  const buf = await got
+  return t.ok(buf.equals(want), `${v.key} [${offset}, +${length}) is exact`)
+}
+
+/** Waits until `cond` holds (polling; the machine may be slow), failing after 20 s. */
+async function until (cond: () => boolean, what: string): Promise<void> {
+  for (const start = Date.now(); !cond(); await new Promise(resolve => setTimeout(resolve, 10))) {
+    if (Date.now() - start > 20_000) throw new Error(`gave up waiting: ${what}`)
+  }
+}
+
+/** Waits until the reader has taken no new bytes for 100 ms. */
+async function settled (reader: CachingReader): Promise<number> {
+  let last = -1
+  while (reader.stats().bytesFetched !== last) {
+    last = reader.stats().bytesFetched
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+  return last
+}
+
+for (const kind of KINDS) t.test(`random read patterns return exactly the source bytes (${kind})`, async t => {
+  const s3 = new FakeS3()
+  const sizes = [0, 1, 4 * KiB - 1, 4 * KiB, 4 * KiB + 1, 100 * KiB + 17, 1 * MiB + 5]
+  const versions = sizes.map((n, i) => s3.version(`f${i}`, n))
+  // A cache far smaller than the data forces evictions mid-read.
+  const reader = createReader(s3.source(kind), { ...small, cacheBytes: 48 * KiB, concurrency: 3 })
+  const r = rng(7)
+  let checks = 0
+  for (let round = 0; round < 40; round++) {
+    const v = versions[Math.floor(r() * versions.length)]
+    const h = reader.open('b', v)
+    const reads: Array<Promise<boolean>> = []
+    let offset = Math.floor(r() * (v.size + 10))
+    for (let n = 0; n < 25; n++) {
+      const length = 1 + Math.floor(r() * 13 * KiB)
+      const pattern = r()
+      // Mostly sequential runs, with backward seeks, skips, far jumps and reads past the end.
+      if (pattern < 0.6) offset += length
+      else if (pattern < 0.7) offset = Math.max(0, offset - Math.floor(r() * 8 * KiB))
+      else if (pattern < 0.8) offset += Math.floor(r() * 40 * KiB)
+      else offset = Math.floor(r() * (v.size + 10))
+      reads.push(expectBytes(t, s3, v, h.read(offset, length), offset, length))
+      // Some reads overlap in time, as FUSE ops do.
+      if (r() < 0.5) await Promise.all(reads.splice(0))
+    }
+    await Promise.all(reads)
+    checks += 25
+    h.close()
+  }
+  t.ok(reader.stats().cachedBytes <= 48 * KiB, 'the byte bound held')
+  t.equal(checks, 1000)
+})
+
+for (const kind of KINDS) t.test(`concurrent reads of one block share one GET (${kind})`, async t => {
+  const s3 = new FakeS3()
+  const v = s3.version('shared', 10 * MiB)
+  const reader = createReader(s3.source(kind), { cacheBytes: 64 * MiB })
+  s3.hold()
+  const handles = Array.from({ length: 10 }, () => reader.open('b', v))
+  const reads = handles.map(async (h, i) => await h.read(4 * MiB + i * 1000, 4096))
+  const sameHandle = [handles[0].read(4 * MiB, 100), handles[0].read(4 * MiB + 200, 100)]
+  s3.release()
+  const bufs = await Promise.all([...reads, ...sameHandle])
+  // (With a stream, the second read of handle 0 is sequential and starts a
+  // long GET past the window; it does not cover this block.)
+  const covering = (): number => s3.calls.filter(c => c.start <= 4 * MiB && c.end > 4 * MiB).length
+  t.equal(covering(), 1, 'one GET for 12 reads of one block')
+  for (const [i, b] of bufs.slice(0, 10).entries()) t.ok(b.equals(s3.bytes(v).subarray(4 * MiB + i * 1000, 4 * MiB + i * 1000 + 4096)))
+  t.equal(reader.stats().hits, 0)
+  t.equal(reader.stats().misses, 12)
+  await handles[3].read(4 * MiB, 4096)
+  t.equal(covering(), 1, 'then served from memory')
+  t.equal(reader.stats().hits, 1)
+})
+
+t.test('a small random read costs one GET of about 1 MiB', async t => {
+  const s3 = new FakeS3()
+  const v = s3.version('rand', 96 * MiB)
+  const reader = createReader(s3.fetch, { cacheBytes: 256 * MiB })
+  const h = reader.open('b', v)
+  // Backward jumps of more than 1 MiB start a new stream each time.
+  for (let offset = 90 * MiB + 12345; offset > 0; offset -= 7 * MiB) {
+    const before = s3.calls.length
+    await expectBytes(t, s3, v, h.read(offset, 128 * KiB), offset, 128 * KiB)
+    const calls = s3.calls.slice(before)
+    t.equal(calls.length, 1, `one GET at ${offset}`)
+    const size = calls[0].end - calls[0].start
+    t.ok(size >= 1 * MiB + 128 * KiB && size <= 1 * MiB + 128 * KiB + 2 * 256 * KiB, `GET of ${size} bytes`)
+  }
+})
+
+t.test('sequential reads grow the readahead; bytes are fetched once (fetch)', async t => {
+  const s3 = new FakeS3()
+  const v = s3.version('seq', 200 * MiB)
+  const reader = createReader(s3.fetch, { cacheBytes: 512 * MiB })
+  const h = reader.open('b', v)
+  let reads = 0
+  let furthestAhead = 0
+  for (let offset = 0; offset < v.size; offset += 128 * KiB) {
+    await expectBytes(t, s3, v, h.read(offset, 128 * KiB), offset, 128 * KiB)
+    reads++
+    const requested = Math.max(...s3.calls.map(c => c.end))
+    furthestAhead = Math.max(furthestAhead, requested - offset)
+  }
+  const sizes = s3.calls.map(c => c.end - c.start)
+  t.equal(sizes.reduce((a, b) => a + b, 0), v.size, 'every byte fetched exactly once')
+  t.ok(sizes[0] <= 1.5 * MiB, `the first GET is small (${sizes[0]})`)
+  t.equal(Math.max(...sizes), 8 * MiB, 'GETs grow with the window, up to the part size')
+  t.ok(furthestAhead >= 60 * MiB && furthestAhead <= 64 * MiB + 256 * KiB, `the window reached ${furthestAhead / MiB} MiB`)
+  t.ok(s3.calls.length < reads / 20, `${s3.calls.length} GETs for ${reads} reads`)
+  const st = reader.stats()
+  t.ok(st.peakInflightBytes <= 8 * 8 * MiB, 'in-flight bytes bounded by concurrency x part size')
+  t.equal(st.inflightBytes, 0)
+})
+
+t.test('a sequential reader is followed by one long GET, paced to its window (stream)', async t => {
+  const s3 = new FakeS3()
+  const v = s3.version('seq', 200 * MiB)
+  const reader = createReader({ stream: s3.stream }, { cacheBytes: 512 * MiB })
+  const h = reader.open('b', v)
+  let furthestAhead = 0
+  for (let offset = 0; offset < v.size; offset += 128 * KiB) {
+    await expectBytes(t, s3, v, h.read(offset, 128 * KiB), offset, 128 * KiB)
+    furthestAhead = Math.max(furthestAhead, reader.stats().bytesFetched - offset)
+    if (offset === 64 * MiB) {
+      t.equal(reader.stats().followers, 1, 'a long GET follows the reader')
+      // A slow reader: the long GET fills the window, then waits.
+      const ahead = await settled(reader) - offset
+      // The window is 64 MiB, extended each time half of it is read, so the
+      // reader's requested end is 32 to 64 MiB ahead; a chunk (< 96 KiB
+      // here) may complete a block past it.
+      t.ok(ahead >= 30 * MiB && ahead <= 64 * MiB + 2 * 256 * KiB, `it filled the window and stopped, ${ahead / MiB} MiB ahead`)
+    }
+  }
+  t.same(s3.calls.map(c => [c.start, c.end]), [[0, 1.25 * MiB], [1.25 * MiB, v.size]],
+    'a small first GET, then one to the end')
+  t.equal(reader.stats().bytesFetched, v.size, 'every byte fetched exactly once')
+  t.ok(furthestAhead <= 64 * MiB + 2 * 256 * KiB, `never more than the window ahead (${furthestAhead / MiB} MiB)`)
+  await until(() => reader.stats().followers === 0, 'the long GET ended with the file')
+  t.pass('the long GET ended with the file')
+})
+
+t.test('a long GET stops when its reader jumps away or closes', async t => {
+  const s3 = new FakeS3()
+  const v = s3.version('away', 100 * MiB)
+  const reader = createReader({ stream: s3.stream }, { cacheBytes: 512 * MiB })
+  const h = reader.open('b', v)
+  for (let offset = 0; offset < 4 * MiB; offset += 128 * KiB) await h.read(offset, 128 * KiB)
+  t.equal(reader.stats().followers, 1)
+  await expectBytes(t, s3, v, h.read(80 * MiB, 4096), 80 * MiB, 4096)
+  await until(() => reader.stats().followers === 0, 'stopped by a far jump')
+  t.pass('stopped by a far jump')
+  for (let offset = 80 * MiB; offset < 84 * MiB; offset += 128 * KiB) await h.read(offset, 128 * KiB)
+  t.equal(reader.stats().followers, 1, 'a new one follows the new stream')
+  h.close()
+  await until(() => reader.stats().followers === 0, 'stopped by close')
+  t.pass('stopped by close')
+})
+
+t.test('a long GET that fails hands the blocks a read waits for to ordinary GETs', async t => {
+  const s3 = new FakeS3()
+  const v = s3.version('drop', 64 * MiB)
+  const reader = createReader({ stream: s3.stream }, { cacheBytes: 512 * MiB })
+  const h = reader.open('b', v)
+  await h.read(0, 128 * KiB)
+  // The next request (the long GET) drops its connection after 3 MiB.
+  s3.cutAfter = 3 * MiB
+  for (let offset = 128 * KiB; offset < 16 * MiB; offset += 128 * KiB) {
+    await expectBytes(t, s3, v, h.read(offset, 128 * KiB), offset, 128 * KiB)
+  }
+  t.ok(reader.stats().failedGets >= 1, 'the drop was counted')
+  t.ok(s3.calls.length >= 3, `${s3.calls.length} GETs: reads went on through others`)
+})
+
+t.test('readahead restarts small after a random jump', async t => {
+  const s3 = new FakeS3()
+  const v = s3.version('jump', 200 * MiB)
+  const reader = createReader(s3.fetch, { cacheBytes: 512 * MiB })
+  const h = reader.open('b', v)
+  for (let offset = 0; offset < 40 * MiB; offset += 128 * KiB) await h.read(offset, 128 * KiB)
+  const before = s3.calls.length
+  await expectBytes(t, s3, v, h.read(150 * MiB, 128 * KiB), 150 * MiB, 128 * KiB)
+  const after = s3.calls.slice(before)
+  t.equal(after.length, 1, 'one GET at the new place')
+  t.ok(after[0].end - after[0].start <= 1.5 * MiB, 'of the initial size')
+})
+
+t.test('the memory cache stays within its byte bound', async t => {
+  const s3 = new FakeS3()
+  const v = s3.version('big', 32 * MiB)
+  const reader = createReader(s3.fetch, { cacheBytes: 3 * MiB })
+  const h = reader.open('b', v)
+  for (let offset = 0; offset < v.size; offset += 128 * KiB) {
+    const got = h.read(offset, 128 * KiB)
+    await expectBytes(t, s3, v, got, offset, 128 * KiB)
+    t.ok(reader.stats().cachedBytes <= 3 * MiB, 'within 3 MiB')
+    // A cached block must not pin the rest of its 8 MiB GET, which the bound would not count.
+    t.ok((await got).buffer.byteLength <= 256 * KiB, 'a block owns just its own memory')
+  }
+  const fetched = reader.stats().bytesFetched
+  await h.read(0, 128 * KiB)
+  t.ok(reader.stats().bytesFetched > fetched, 'the start was evicted and fetched again')
+
+  const roomy = createReader(s3.fetch, { cacheBytes: 64 * MiB })
+  const h2 = roomy.open('b', v)
+  for (let offset = 0; offset < v.size; offset += 128 * KiB) await h2.read(offset, 128 * KiB)
+  const gets = roomy.stats().gets
+  for (let offset = 0; offset < v.size; offset += 128 * KiB) await h2.read(offset, 128 * KiB)
+  t.equal(roomy.stats().gets, gets, 'a cache that fits the file re-reads it without GETs')
+})
+
+t.test('a failed GET surfaces as Unavailable and is retried by the next read', async t => {
+  const s3 = new FakeS3()
+  const v = s3.version('flaky', 3 * MiB)
+  const reader = createReader(s3.fetch, { cacheBytes: 64 * MiB })
+  const h = reader.open('b', v)
+  s3.failures = 1
+  await t.rejects(h.read(0, 4096), { name: 'InfinError', code: 'Unavailable' })
+  await expectBytes(t, s3, v, h.read(0, 4096), 0, 4096)
+  t.equal(reader.stats().failedGets, 1)
+
+  s3.failures = 100
+  const h2 = reader.open('b', v)
+  await t.rejects(h2.read(2 * MiB + 10, 4096), { code: 'Unavailable' })
+  await t.rejects(h2.read(2 * MiB + 10, 4096), { code: 'Unavailable' }, 'still down')
+  s3.failures = 0
+  await expectBytes(t, s3, v, h2.read(2 * MiB + 10, 4096), 2 * MiB + 10, 4096)
+})
+
+t.test('a stream that ends early delivers its blocks so far; the rest fail, then are retried', async t => {
+  const s3 = new FakeS3()
+  const v = s3.version('cut', 4 * MiB)
+  const reader = createReader({ stream: s3.stream }, { cacheBytes: 64 * MiB })
+  const h = reader.open('b', v)
+  s3.cutAfter = 300 * KiB
+  await expectBytes(t, s3, v, h.read(0, 4096), 0, 4096)
+  await t.rejects(h.read(1 * MiB, 4096), { code: 'Corrupt', message: /fewer bytes/ }, 'a block past the cut')
+  await expectBytes(t, s3, v, h.read(1 * MiB, 4096), 1 * MiB, 4096)
+  t.equal(reader.stats().failedGets, 1)
+})
+
+t.test('a stream that stalls fails its missing blocks at the deadline, then they are retried', async t => {
+  const s3 = new FakeS3()
+  const v = s3.version('stall', 4 * MiB)
+  const reader = createReader({ stream: s3.stream }, { cacheBytes: 64 * MiB, getTimeoutMs: 100 })
+  const h = reader.open('b', v)
+  s3.stallAfter = 300 * KiB
+  await expectBytes(t, s3, v, h.read(0, 4096), 0, 4096)
+  await t.rejects(h.read(1 * MiB, 4096), { code: 'Unavailable', message: /stalled for 100 ms/ })
+  await expectBytes(t, s3, v, h.read(1 * MiB, 4096), 1 * MiB, 4096)
+})
+
+t.test('with a stream, a read waits only for its own blocks, not the whole GET', async t => {
+  const s3 = new FakeS3()
+  const v = s3.version('early', 64 * MiB)
+  // The first read asks for the whole file as one GET, which stalls after 1 MiB.
+  const reader = createReader({ stream: s3.stream },
+    { cacheBytes: 256 * MiB, partSize: 64 * MiB, initialReadahead: 63 * MiB, getTimeoutMs: 300 })
+  const h = reader.open('b', v)
+  s3.stallAfter = 1 * MiB
+  await expectBytes(t, s3, v, h.read(0, 4096), 0, 4096)
+  t.equal(s3.calls.length, 1)
+  t.ok(reader.stats().inflightBytes > 60 * MiB, 'served while the GET is still under way')
+  await t.rejects(h.read(2 * MiB, 4096), { code: 'Unavailable' }, 'bytes past the stall fail at the deadline')
+  t.equal(reader.stats().inflightBytes, 0)
+})
+
+t.test('a GET that never answers fails at its deadline, and the block is retried', async t => {
+  const s3 = new FakeS3()
+  const v = s3.version('hang', 1 * MiB)
+  let hang = true
+  const fetch: RangeFetch = async (...args) => {
+    if (hang) return await new Promise<Buffer>(() => {})
+    return await s3.fetch(...args)
+  }
+  const reader = createReader(fetch, { cacheBytes: 8 * MiB, getTimeoutMs: 50, readTimeoutMs: 5000 })
+  const h = reader.open('b', v)
+  await t.rejects(h.read(100, 10), { code: 'Unavailable', message: /stalled for 50 ms/ })
+  hang = false
+  await expectBytes(t, s3, v, h.read(100, 10), 100, 10)
+})
+
+t.test('a read waiting too long fails before FUSE would time out', async t => {
+  const s3 = new FakeS3()
+  const v = s3.version('slow', 1 * MiB)
+  const reader = createReader(s3.fetch, { cacheBytes: 8 * MiB, readTimeoutMs: 50 })
+  s3.hold()
+  await t.rejects(reader.open('b', v).read(0, 10), { code: 'Unavailable', message: /longer than 50 ms/ })
+  s3.release()
+})
+
+t.test('a wrong-sized answer is Corrupt, not wrong bytes', async t => {
+  const s3 = new FakeS3()
+  const v = s3.version('short', 1 * MiB)
+  const fetch: RangeFetch = async (b, ver, start, end) => (await s3.fetch(b, ver, start, end)).subarray(1)
+  const reader = createReader(fetch, { cacheBytes: 8 * MiB })
+  await t.rejects(reader.open('b', v).read(0, 10), { code: 'Corrupt' })
+})
+
+t.test('a read does not queue behind readahead', async t => {
+  const s3 = new FakeS3()
+  const a = s3.version('a', 64 * MiB)
+  const b = s3.version('b', 4 * MiB)
+  const reader = createReader(s3.fetch, { cacheBytes: 256 * MiB, concurrency: 1, partSize: 1 * MiB })
+  const ha = reader.open('b', a)
+  // Sequential reads of `a` build up readahead waiting for the one slot.
+  for (let offset = 0; offset < 8 * MiB; offset += 128 * KiB) await ha.read(offset, 128 * KiB)
+  t.ok(reader.stats().queuedReadahead > 0, 'readahead is queued')
+  const before = s3.calls.length
+  s3.hold()
+  const got = reader.open('b', b).read(100, 10)
+  await new Promise(resolve => setImmediate(resolve))
+  s3.release()
+  await expectBytes(t, s3, b, got, 100, 10)
+  const firstForB = s3.calls.slice(before).findIndex(c => c.key === 'b')
+  t.ok(firstForB >= 0 && firstForB <= 1, `the read of b went out right after the GET under way (call ${firstForB})`)
+  ha.close()
+})
+
+t.test('a far jump drops the readahead queued for the old stream', async t => {
+  const s3 = new FakeS3()
+  const v = s3.version('jumping', 128 * MiB)
+  const reader = createReader(s3.fetch, { cacheBytes: 256 * MiB, concurrency: 1, partSize: 2 * MiB })
+  const h = reader.open('b', v)
+  for (let offset = 0; offset < 16 * MiB; offset += 128 * KiB) await h.read(offset, 128 * KiB)
+  t.ok(reader.stats().queuedReadahead > 1, 'readahead is queued')
+  await expectBytes(t, s3, v, h.read(100 * MiB, 4096), 100 * MiB, 4096)
+  t.equal(reader.stats().queuedReadahead, 0, 'nothing left queued for the old stream')
+  h.close()
+})
+
+t.test('closing a handle drops its queued readahead', async t => {
+  const s3 = new FakeS3()
+  const v = s3.version('closing', 64 * MiB)
+  const reader = createReader(s3.fetch, { cacheBytes: 256 * MiB, concurrency: 1, partSize: 1 * MiB })
+  const h = reader.open('b', v)
+  for (let offset = 0; offset < 8 * MiB; offset += 128 * KiB) await h.read(offset, 128 * KiB)
+  const queued = reader.stats().queuedReadahead
+  t.ok(queued > 0, `${queued} readahead GETs queued`)
+  const before = s3.calls.length
+  h.close()
+  t.equal(reader.stats().queuedReadahead, 0)
+  await new Promise(resolve => setTimeout(resolve, 20))
+  t.ok(s3.calls.length - before <= 1, 'at most the GET already under way completed')
+  // The dropped blocks are not stuck as "loading": a new handle reads them.
+  const h2 = reader.open('b', v)
+  await expectBytes(t, s3, v, h2.read(20 * MiB, 4096), 20 * MiB, 4096)
+  t.equal(reader.stats().openHandles, 1)
+})
+
+t.test('a null version that was overwritten in place is not served from the old cache', async t => {
+  const s3 = new FakeS3()
+  const old = s3.version('n', 100 * KiB, 'null')
+  const reader = createReader(s3.fetch, { cacheBytes: 8 * MiB })
+  const oldBytes = Buffer.from(await reader.open('b', old).read(0, 100 * KiB))
+  // Same key, same 'null' id, new bytes and a new time: what a suspended bucket does.
+  const fresh: Version = { ...s3.version('n', 100 * KiB, 'null'), lastModified: old.lastModified + 1000, etag: '"other"' }
+  const got = await reader.open('b', fresh).read(0, 100 * KiB)
+  t.ok(got.equals(s3.bytes(fresh)), 'the new bytes')
+  t.notOk(got.equals(oldBytes))
+})
+
+t.test('options are checked', async t => {
+  t.throws(() => createReader(new FakeS3().fetch, { cacheBytes: 0 }), { code: 'Usage' })
+  t.throws(() => createReader(new FakeS3().fetch, { cacheBytes: 1, blockSize: -1 }), { code: 'Usage' })
+})

@@ -25,7 +25,7 @@ export interface ReaderOptions {
   initialReadahead?: number
   /**
    * Largest single GET. With a fetch (default 8 MiB), a read may wait for a
-   * whole GET, which must stay well within FUSE's 15 s op timeout. With a
+   * whole GET, which must stay well within the read's deadline. With a
    * stream (default 32 MiB), a read waits only for its own bytes.
    */
   partSize?: number
@@ -39,7 +39,7 @@ export interface ReaderOptions {
   maxStreams?: number
   /** A GET fails when no bytes arrive for this long, retries included (default 10 s). */
   getTimeoutMs?: number
-  /** Deadline of one read, waiting for a slot included (default 12 s, under FUSE's 15 s). */
+  /** Deadline of one read, waiting for a slot included (default 12 s; the mount sets 8 s, as its README says). */
   readTimeoutMs?: number
 }
 

@@ -10,8 +10,9 @@ export class Job {
  * Bounds concurrent GETs with one global p-limit and serves them in two
  * lanes. Reads someone waits for go straight into the limit. Readahead waits
  * in its own queue and enters only while a slot would otherwise be idle, so
- * a read never queues behind megabytes of speculative fetches: FUSE answers
- * ETIMEDOUT after 15 s per op, queueing included.
+ * a read never queues behind megabytes of speculative fetches: each read has
+ * a deadline (the reader's readTimeoutMs; the mount's is 8 s), queueing
+ * included.
  */
 export class Scheduler {
   private readonly limit: LimitFunction

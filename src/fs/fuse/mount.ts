@@ -1,6 +1,7 @@
 import Fuse from 'fuse-native'
 import { InfinError } from '../../core/errors.js'
 import type { Log } from '../../config/log.js'
+import type { Owner } from '../attrs.js'
 import type { TimeTree } from '../../tree/time-tree.js'
 import { runner } from './edge.js'
 import { readOps } from './ops-read.js'
@@ -18,6 +19,8 @@ export interface FuseMountOptions {
   entryTimeoutS: number
   /** Every operation answers within this, S3 or not (reads sooner, on the reader's own deadline). */
   deadlineMs: number
+  /** Who owns every file and directory: the user who mounted. */
+  owner: Owner
   log: Log
 }
 
@@ -34,7 +37,7 @@ function positive (seconds: number): number {
 /** Mounts the tree at `mountpoint`. The kernel-facing choices are all here. */
 export async function mountFuse (mountpoint: string, tree: TimeTree, opts: FuseMountOptions): Promise<FuseMount> {
   const run = runner(opts.log, opts.deadlineMs)
-  const fuse = new Fuse(mountpoint, { ...writeOps(), ...readOps(tree, run) }, {
+  const fuse = new Fuse(mountpoint, { ...writeOps(), ...readOps(tree, opts.owner, run) }, {
     fsname: 'infinstor',
     subtype: 'infinstor',
     // The page cache survives between opens while a file's size and mtime
@@ -49,7 +52,7 @@ export async function mountFuse (mountpoint: string, tree: TimeTree, opts: FuseM
     // its pages). Missing names are never cached: new files show at once.
     entryTimeout: positive(opts.entryTimeoutS),
     attrTimeout: positive(opts.attrTimeoutS),
-    // fuse-native's own limit (15 s by default) would answer first otherwise.
+    // fuse-native's own limit (15 s by default) would otherwise answer a slow listing first.
     timeout: opts.deadlineMs + 5_000
   })
   await new Promise<void>((resolve, reject) => {

@@ -1,7 +1,7 @@
 import { InfinError } from '../core/errors.js'
 import { parseTarget, type Target } from '../core/s3url.js'
+import { openServices, type Services } from '../daemon/services.js'
 import type { Engine, View } from '../engine/engine.js'
-import { openEngine } from '../daemon/services.js'
 import type { CommandContext } from './commands.js'
 
 export interface Opened {
@@ -10,9 +10,13 @@ export interface Opened {
   view: View
 }
 
-/** The engine as the command's settings describe it. */
+/** S3, labels and the engine, as the command's settings describe them. */
+export function servicesFor (ctx: CommandContext): Services {
+  return openServices(ctx.settings)
+}
+
 export function engineFor (ctx: CommandContext): Engine {
-  return openEngine(ctx.settings)
+  return servicesFor(ctx).engine
 }
 
 /** Parses `s3://bucket/path@spec` and resolves its view. */

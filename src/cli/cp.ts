@@ -10,8 +10,6 @@ import type { Command } from './commands.js'
 import { keyIn, needArgs, openTarget } from './context.js'
 import { humanBytes } from './format.js'
 
-const CHUNK = 8 * 1024 * 1024
-
 async function isEmptyOrMissing (dir: string): Promise<boolean> {
   try {
     return (await readdir(dir)).length === 0
@@ -26,8 +24,7 @@ async function download (engine: Engine, bucket: string, v: Version, path: strin
   const part = `${path}.infinstor-part`
   const file = await open(part, 'w')
   try {
-    for (let offset = 0; offset < v.size; offset += CHUNK) {
-      const chunk = await engine.read(bucket, v, offset, offset + CHUNK)
+    for await (const chunk of engine.readChunks(bucket, v)) {
       await file.write(chunk)
       onBytes(chunk.length)
     }

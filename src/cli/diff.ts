@@ -1,9 +1,8 @@
 import { InfinError } from '../core/errors.js'
 import { dirPrefix } from '../core/s3url.js'
-import type { Change } from '../core/versions.js'
+import { versionJson, type Change } from '../core/versions.js'
 import type { Command } from './commands.js'
 import { keyIn, needArgs, openTarget, printJson } from './context.js'
-import { versionJson } from './format.js'
 
 const MARK = { added: 'A', modified: 'M', deleted: 'D' }
 

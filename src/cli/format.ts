@@ -1,21 +1,7 @@
-import { formatInstant } from '../core/timespec.js'
-import type { Version } from '../core/versions.js'
-
 /** A segment printed so that odd ones ('', '.', control characters) stay visible. */
 export function showName (name: string): string {
   // eslint-disable-next-line no-control-regex
   return name === '' || name === '.' || name === '..' || /[\x00-\x1f\x7f]/.test(name) ? JSON.stringify(name) : name
-}
-
-export function versionJson (v: Version): Record<string, unknown> {
-  return {
-    key: v.key,
-    versionId: v.versionId,
-    size: v.size,
-    lastModified: formatInstant(v.lastModified),
-    etag: v.etag,
-    deleteMarker: v.deleteMarker
-  }
 }
 
 export function humanBytes (n: number): string {

@@ -2,9 +2,8 @@ import { InfinError } from '../core/errors.js'
 import { labelJson, labelTargetText } from '../core/label-record.js'
 import { checkBucketName } from '../core/s3url.js'
 import { formatInstant } from '../core/timespec.js'
-import { labelsOf } from '../labels/open.js'
 import type { Command, CommandContext } from './commands.js'
-import { engineFor, printJson } from './context.js'
+import { printJson, servicesFor } from './context.js'
 
 const USAGE = [
   'create NAME s3://bucket/path@spec [-m DESCRIPTION]',
@@ -24,7 +23,8 @@ const SUBCOMMANDS: Record<string, (ctx: CommandContext) => Promise<number>> = {
   async create (ctx) {
     allowOnly(ctx, 'create', ['message'], 2, 'create NAME s3://bucket/path@spec [-m DESCRIPTION]')
     const message = ctx.flags.message
-    const label = await labelsOf(engineFor(ctx)).create(ctx.args[1], ctx.args[2],
+    const { labels, engine } = servicesFor(ctx)
+    const label = await labels.create(engine, ctx.args[1], ctx.args[2],
       typeof message === 'string' ? message : undefined)
     process.stdout.write(`created label ${label.name}: ${labelTargetText(label)}\n`)
     return 0
@@ -35,7 +35,7 @@ const SUBCOMMANDS: Record<string, (ctx: CommandContext) => Promise<number>> = {
     const bucket = typeof ctx.flags.bucket === 'string'
       ? checkBucketName(ctx.flags.bucket.replace(/^s3:\/\//, '').replace(/\/$/, ''))
       : undefined
-    const labels = await labelsOf(engineFor(ctx)).list(bucket)
+    const labels = await servicesFor(ctx).labels.list(bucket)
     if (ctx.flags.json === true) {
       printJson(labels.map(labelJson))
     } else if (labels.length > 0) {
@@ -49,7 +49,7 @@ const SUBCOMMANDS: Record<string, (ctx: CommandContext) => Promise<number>> = {
 
   async show (ctx) {
     allowOnly(ctx, 'show', ['json'], 1, 'show NAME [--json]')
-    const label = await labelsOf(engineFor(ctx)).show(ctx.args[1])
+    const label = await servicesFor(ctx).labels.show(ctx.args[1])
     if (ctx.flags.json === true) {
       printJson(labelJson(label))
     } else {
@@ -75,7 +75,7 @@ const SUBCOMMANDS: Record<string, (ctx: CommandContext) => Promise<number>> = {
       throw new InfinError('Usage', `deleting label '${ctx.args[1]}' is permanent and its name can never be reused; ` +
         'pass --force to delete it')
     }
-    const removed = await labelsOf(engineFor(ctx)).remove(ctx.args[1])
+    const removed = await servicesFor(ctx).labels.remove(ctx.args[1])
     process.stdout.write(`deleted label ${removed.label.name} (it named ${labelTargetText(removed.label)}); ` +
       'the name stays reserved\n')
     return 0

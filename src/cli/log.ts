@@ -1,9 +1,9 @@
 import { InfinError } from '../core/errors.js'
 import { parseTarget } from '../core/s3url.js'
 import { formatInstant } from '../core/timespec.js'
+import { versionJson } from '../core/versions.js'
 import type { Command } from './commands.js'
 import { engineFor, needArgs, printJson } from './context.js'
-import { versionJson } from './format.js'
 
 export const log: Command = {
   summary: 'show every version and delete marker of a key, newest first',

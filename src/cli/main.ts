@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { InfinError, type ErrorCode } from '../core/errors.js'
-import { SETTINGS, Settings } from '../config/settings.js'
+import { SETTING_DEFS, Settings } from '../config/settings.js'
 import { COMMANDS, type Command } from './commands.js'
 
 /** Exit codes, one per domain error; documented in the README. */
@@ -19,13 +19,13 @@ export const EXIT_CODES: Record<ErrorCode | 'Internal', number> = {
   TooLarge: 10
 }
 
-const SETTING_OPTIONS: ParseArgsConfig['options'] = Object.fromEntries(SETTINGS.map(s =>
+const SETTING_OPTIONS: ParseArgsConfig['options'] = Object.fromEntries(SETTING_DEFS.map(s =>
   [s.name, { type: s.type === 'boolean' ? 'boolean' : 'string' }]))
 
 function usage (): string {
   const width = Math.max(...Object.keys(COMMANDS).map(n => n.length))
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
-  const settings = SETTINGS.map(s => `  --${s.name.padEnd(18)} ${s.help} [$${s.env}]`)
+  const settings = SETTING_DEFS.map(s => `  --${s.name.padEnd(18)} ${s.help} [$${s.env}]`)
   return [
     'infinstor: see any versioned S3 bucket as it was at any past time.',
     '',
@@ -62,7 +62,7 @@ export async function main (argv: string[]): Promise<number> {
       process.stdout.write(`Usage: infinstor ${name} ${command.usage}\n\n${command.summary}\n`)
       return 0
     }
-    const settings = new Settings(SETTINGS, values)
+    const settings = new Settings(values)
     return await command.run({ args: positionals, flags: values, settings })
   } catch (e) {
     return report(e)

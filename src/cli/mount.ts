@@ -5,10 +5,11 @@ import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { InfinError } from '../core/errors.js'
 import { streamLog } from '../config/log.js'
+import { runMount } from '../daemon/mount-process.js'
 import {
-  allStatuses, canonicalMountpoint, FS_TYPE, logFileFor, mountedType, readStatus, stateDir, type MountStatus
+  allStatuses, canonicalMountpoint, FS_TYPE, logFileFor, mountedType, prepareMountpoint, readStatus, servedBy, stateDir,
+  type MountStatus
 } from '../fs/mounts.js'
-import { prepareMountpoint, serveMount, servedBy } from '../daemon/mount-process.js'
 import type { Command, CommandContext } from './commands.js'
 import { needArgs } from './context.js'
 
@@ -33,7 +34,7 @@ export const mount: Command = {
     const buckets = ctx.flags.bucket as string[] | undefined
     if (ctx.flags.foreground !== true) return await startDaemon(ctx, mountpoint)
     const logFile = process.env[DAEMON_LOG_ENV]
-    const code = await serveMount({
+    const code = await runMount({
       mountpoint,
       buckets,
       http: ctx.flags['no-serve'] !== true,

@@ -1,7 +1,7 @@
 import { formatInstant } from '../core/timespec.js'
+import { versionJson } from '../core/versions.js'
 import type { Command } from './commands.js'
 import { keyIn, needArgs, openTarget, printJson } from './context.js'
-import { versionJson } from './format.js'
 
 export const stat: Command = {
   summary: 'show the version of a key at a time: version id, size, mtime, etag',

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { serveApp } from '../daemon/http-app.js'
+import { streamLog } from '../config/log.js'
+import { startHttpAlone } from '../daemon/http-app.js'
 import type { Command } from './commands.js'
-import { engineFor } from './context.js'
 
 /** The platform's way to open a URL; $BROWSER (a command) wins, as with other tools. */
 function opener (url: string): [string, string[]] {
@@ -29,7 +29,7 @@ export const ui: Command = {
   usage: '[--no-open] [--port P] [--token T] [--host H]',
   options: { 'no-open': { type: 'boolean' } },
   async run (ctx) {
-    const served = await serveApp({ engine: engineFor(ctx), settings: ctx.settings })
+    const served = await startHttpAlone(ctx.settings, streamLog(line => process.stderr.write(line)))
     const url = `${served.url}/ui/?token=${encodeURIComponent(served.token)}`
     process.stdout.write(`infinstor dashboard: ${url}\n` +
       `token file: ${served.tokenPath} (the URL logs the browser in; keep it private)\n`)

@@ -1,8 +1,7 @@
 import { InfinError } from '../core/errors.js'
 import {
-  canonicalMountpoint, FS_TYPE, isAlive, lazyUnmount, mountedType, readStatus, removeStatus, waitFor
+  canonicalMountpoint, FS_TYPE, isAlive, lazyUnmount, mountedType, readStatus, removeStatus, servedBy, waitFor
 } from '../fs/mounts.js'
-import { servedBy } from '../daemon/mount-process.js'
 import type { Command } from './commands.js'
 import { needArgs } from './context.js'
 

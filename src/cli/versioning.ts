@@ -16,9 +16,7 @@ export const enable: Command = {
   options: {},
   async run (ctx) {
     const bucket = bucketArg(ctx)
-    const engine = engineFor(ctx)
-    const before = await engine.versioningOf(bucket)
-    await engine.s3.setVersioning(bucket, true)
+    const { before } = await engineFor(ctx).setVersioning(bucket, true)
     process.stdout.write(before === 'Enabled'
       ? `versioning was already enabled on '${bucket}'\n`
       : `versioning enabled on '${bucket}': from now on every overwrite and delete keeps the old version, so any later time can be viewed\n`)
@@ -32,11 +30,7 @@ export const disable: Command = {
   options: {},
   async run (ctx) {
     const bucket = bucketArg(ctx)
-    const engine = engineFor(ctx)
-    if (await engine.versioningOf(bucket) === 'Off') {
-      throw new InfinError('NotVersioned', `versioning was never enabled on '${bucket}'; there is nothing to disable`)
-    }
-    await engine.s3.setVersioning(bucket, false)
+    await engineFor(ctx).setVersioning(bucket, false)
     process.stderr.write(
       `warning: versioning is now suspended on '${bucket}'. History written so far stays readable, but from now on\n` +
       'every overwrite and delete destroys the previous data for good, and views of times after now are not\n' +

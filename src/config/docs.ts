@@ -1,11 +1,11 @@
-import { SETTINGS } from './settings.js'
+import { SETTING_DEFS } from './settings.js'
 
 export const TABLE_START = '<!-- settings-table: generated from src/config/settings.ts; test/docs.test.ts checks it -->'
 export const TABLE_END = '<!-- /settings-table -->'
 
 /** The README's settings table, made from the declarations. */
 export function settingsTable (): string {
-  const rows = SETTINGS.map(s =>
+  const rows = SETTING_DEFS.map(s =>
     `| \`--${s.name}\` | \`${s.env}\` | ${s.default === undefined ? '' : `\`${String(s.default)}\``} | ${s.help} |`)
   return [TABLE_START, '| flag | environment | default | meaning |', '|---|---|---|---|', ...rows, TABLE_END].join('\n')
 }

@@ -6,8 +6,9 @@ import { InfinError } from '../core/errors.js'
 /**
  * Every setting, declared once. Each can be given as a command-line flag
  * (`--name`), an environment variable, or a key in the config file, in that
- * order of precedence. The README's settings table is checked against this
- * list by a test.
+ * order of precedence. Reads are typed by name (`settings.get('port')` is a
+ * number; a misspelt name does not compile), and a default lives only here.
+ * The README's settings table and `--help` are made from this list.
  */
 export interface SettingDef {
   name: string
@@ -17,7 +18,7 @@ export interface SettingDef {
   help: string
 }
 
-export const SETTINGS: readonly SettingDef[] = [
+export const SETTINGS = [
   { name: 'endpoint', env: 'AWS_ENDPOINT_URL', type: 'string', help: 'S3 endpoint URL, for S3-compatible servers (default: AWS)' },
   { name: 'region', env: 'AWS_REGION', type: 'string', default: 'us-east-1', help: 'S3 region' },
   { name: 'path-style', env: 'INFINSTOR_PATH_STYLE', type: 'boolean', help: 'path-style bucket addressing (default: on when an endpoint is set)' },
@@ -40,7 +41,19 @@ export const SETTINGS: readonly SettingDef[] = [
   { name: 'attr-timeout', env: 'INFINSTOR_ATTR_TIMEOUT', type: 'number', default: 1, help: 'mount: seconds the kernel trusts sizes and times (bounds how stale @latest can look)' },
   { name: 'op-timeout', env: 'INFINSTOR_OP_TIMEOUT', type: 'number', default: 300, help: 'mount: seconds a listing or lookup may take before it fails with EIO (an unreachable S3 fails sooner, after the request retries)' },
   { name: 'entry-timeout', env: 'INFINSTOR_ENTRY_TIMEOUT', type: 'number', default: 86400, help: 'mount: seconds the kernel keeps a name, and with it the file\'s cached pages' }
-]
+] as const satisfies readonly SettingDef[]
+
+/** The declarations seen one by one (for --help, the README table, and reading values). */
+export const SETTING_DEFS: readonly SettingDef[] = SETTINGS
+
+type Declared = typeof SETTINGS[number]
+export type SettingName = Declared['name']
+type DefOf<N extends SettingName> = Extract<Declared, { name: N }>
+type TypeOf<T> = T extends 'number' ? number : T extends 'boolean' ? boolean : string
+/** A setting's value: its declared type, or also undefined when it has no default. */
+export type SettingType<N extends SettingName> = DefOf<N> extends { default: unknown }
+  ? TypeOf<DefOf<N>['type']>
+  : TypeOf<DefOf<N>['type']> | undefined
 
 export type SettingValue = string | number | boolean | undefined
 
@@ -89,9 +102,9 @@ function convert (def: SettingDef, raw: unknown, source: string): SettingValue {
 export class Settings {
   private readonly values = new Map<string, SettingValue>()
 
-  constructor (defs: readonly SettingDef[], flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env) {
+  constructor (flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env) {
     const file = readConfig(configFile(env))
-    for (const def of defs) {
+    for (const def of SETTING_DEFS) {
       const value = convert(def, flags[def.name], `--${def.name}`) ??
         convert(def, env[def.env], `$${def.env}`) ??
         convert(def, file[def.name], configFile(env)) ??
@@ -100,20 +113,7 @@ export class Settings {
     }
   }
 
-  get (name: string): SettingValue {
-    if (!this.values.has(name)) throw new Error(`unknown setting ${name}`)
-    return this.values.get(name)
-  }
-
-  str (name: string): string | undefined {
-    const v = this.get(name)
-    return v === undefined ? undefined : String(v)
-  }
-
-  num (name: string): number { return Number(this.get(name)) }
-
-  bool (name: string): boolean | undefined {
-    const v = this.get(name)
-    return v === undefined ? undefined : Boolean(v)
+  get<N extends SettingName> (name: N): SettingType<N> {
+    return this.values.get(name) as SettingType<N>
   }
 }

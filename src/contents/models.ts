@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { InfinError } from '../core/errors.js'
 import { guessMimetype } from '../server/mime.js'
 import type { FileFormat, GetOptions, ModelType } from './query.js'
-import type { TreeEntry } from './source.js'
+import type { ContentsEntry } from './entries.js'
 
 /** A Jupyter contents model (the fields JupyterLab's Drive validates, and more). */
 export interface ContentsModel {
@@ -26,7 +26,7 @@ export function isNotebookName (name: string): boolean {
 }
 
 /** The model type an entry has when the client names none (Jupyter's rule). */
-export function naturalType (entry: TreeEntry): ModelType {
+export function naturalType (entry: ContentsEntry): ModelType {
   if (entry.kind === 'dir') return 'directory'
   return isNotebookName(entry.name) ? 'notebook' : 'file'
 }
@@ -36,7 +36,7 @@ function iso (ms: number): string {
 }
 
 /** A model without content: what a directory lists, and what content=0 returns. */
-export function bareModel (entry: TreeEntry, path: string, type: ModelType = naturalType(entry)): ContentsModel {
+export function bareModel (entry: ContentsEntry, path: string, type: ModelType = naturalType(entry)): ContentsModel {
   const base = { name: entry.name, path, type, writable: false as const, content: null, format: null }
   if (entry.kind === 'dir') {
     const t = iso(entry.mtime)
@@ -48,7 +48,7 @@ export function bareModel (entry: TreeEntry, path: string, type: ModelType = nat
 }
 
 /** A directory model with its children listed (each without content). */
-export function directoryModel (entry: TreeEntry, path: string, children: ReadonlyArray<{ entry: TreeEntry, path: string }>): ContentsModel {
+export function directoryModel (entry: ContentsEntry, path: string, children: ReadonlyArray<{ entry: ContentsEntry, path: string }>): ContentsModel {
   return {
     ...bareModel(entry, path, 'directory'),
     format: 'json',
@@ -89,7 +89,7 @@ function parseNotebook (bytes: Uint8Array, path: string): unknown {
  * Follows Jupyter: text when the bytes are UTF-8 and no format is asked,
  * else base64; a format that cannot be given is a 400.
  */
-export function fileModel (entry: TreeEntry, path: string, bytes: Buffer, opts: GetOptions): ContentsModel {
+export function fileModel (entry: ContentsEntry, path: string, bytes: Buffer, opts: GetOptions): ContentsModel {
   const type = opts.type ?? naturalType(entry)
   const model = bareModel(entry, path, type)
   if (type === 'notebook') {

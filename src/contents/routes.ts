@@ -5,9 +5,10 @@ import { contentDisposition, UNTRUSTED_CONTENT } from '../server/untrusted.js'
 import { fileStream, readAll } from './bytes.js'
 import { bareModel, directoryModel, fileModel, naturalType, sha256, type ContentsModel } from './models.js'
 import { parseGetOptions, splitPath, type GetOptions } from './query.js'
-import type { TreeEntry, TreeSource } from './source.js'
+import type { TimeTree } from '../tree/time-tree.js'
+import { listEntries, lookupEntry, type ContentsEntry } from './entries.js'
 
-type FileEntry = Extract<TreeEntry, { kind: 'file' }>
+type FileEntry = Extract<ContentsEntry, { kind: 'file' }>
 
 export interface ContentsOptions {
   /** Largest file returned inline (or hashed); bigger ones get a 413. */
@@ -38,9 +39,9 @@ function asPathError (e: unknown): unknown {
   return e
 }
 
-async function lookup (tree: TreeSource, path: readonly string[]): Promise<TreeEntry> {
+async function lookup (tree: TimeTree, path: readonly string[]): Promise<ContentsEntry> {
   try {
-    return await tree.lookup(path)
+    return await lookupEntry(tree, path)
   } catch (e) {
     throw asPathError(e)
   }
@@ -56,7 +57,7 @@ const readOnly: Handler = async req => {
  * The read-only Jupyter Contents API and /files downloads over the
  * time-travel tree. Every write method is refused with 403.
  */
-export function addContentsRoutes (router: Router, tree: TreeSource, opts: ContentsOptions): void {
+export function addContentsRoutes (router: Router, tree: TimeTree, opts: ContentsOptions): void {
   const mountPath = (path: readonly string[]): string => `${opts.mountPoint.replace(/\/+$/, '')}/${join(path)}`
 
   async function fileContents (file: FileEntry, path: string[], o: GetOptions): Promise<ContentsModel> {
@@ -73,13 +74,13 @@ export function addContentsRoutes (router: Router, tree: TreeSource, opts: Conte
     return o.hash ? { ...model, hash: sha256(bytes), hash_algorithm: 'sha256' } : model
   }
 
-  async function dirContents (dir: TreeEntry, path: string[], o: GetOptions): Promise<ContentsModel> {
+  async function dirContents (dir: ContentsEntry, path: string[], o: GetOptions): Promise<ContentsModel> {
     if (o.type !== undefined && o.type !== 'directory') {
       throw new InfinError('Usage', `${join(path) || 'the root'} is a directory, not a ${o.type}`)
     }
     const extra = o.hash ? { hash: null, hash_algorithm: null } : {}
     if (!o.content) return { ...bareModel(dir, join(path), 'directory'), ...extra }
-    const children = (await tree.list(path)).map(entry => ({ entry, path: join([...path, entry.name]) }))
+    const children = (await listEntries(tree, path)).map(entry => ({ entry, path: join([...path, entry.name]) }))
     return { ...directoryModel(dir, join(path), children), ...extra }
   }
 
@@ -95,7 +96,7 @@ export function addContentsRoutes (router: Router, tree: TreeSource, opts: Conte
     return parent.kind === 'file' || await lookupOrUndefined(path) === undefined
   }
 
-  async function lookupOrUndefined (path: string[]): Promise<TreeEntry | undefined> {
+  async function lookupOrUndefined (path: string[]): Promise<ContentsEntry | undefined> {
     try {
       return await lookup(tree, path)
     } catch (e) {

@@ -1,4 +1,7 @@
-import type { TimeSpec } from './timespec.js'
+import { formatInstant, type TimeSpec } from './timespec.js'
+
+/** A bucket's versioning: 'Off' means it never had any, so it keeps no history. */
+export type VersioningState = 'Enabled' | 'Suspended' | 'Off'
 
 /** One entry of ListObjectVersions: a version or a delete marker. */
 export interface Version {
@@ -11,6 +14,28 @@ export interface Version {
   etag: string
   deleteMarker: boolean
   isLatest: boolean
+}
+
+/** A version as every JSON surface shows it (CLI --json, the HTTP API). */
+export interface VersionJson {
+  key: string
+  versionId: string
+  size: number
+  /** ISO 8601, UTC. */
+  lastModified: string
+  etag: string
+  deleteMarker: boolean
+}
+
+export function versionJson (v: Version): VersionJson {
+  return {
+    key: v.key,
+    versionId: v.versionId,
+    size: v.size,
+    lastModified: formatInstant(v.lastModified),
+    etag: v.etag,
+    deleteMarker: v.deleteMarker
+  }
 }
 
 /** A version plus its position in the server's listing (lower is listed first). */

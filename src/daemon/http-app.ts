@@ -1,46 +1,71 @@
+import type { Log } from '../config/log.js'
 import type { Settings } from '../config/settings.js'
-import { addContents } from '../contents/index.js'
+import { addContentsRoutes } from '../contents/routes.js'
 import { dashboardRoutes } from '../dashboard/routes.js'
-import type { Engine } from '../engine/engine.js'
-import type { TimeTree } from '../tree/time-tree.js'
 import { listen, Router, type RunningServer } from '../server/http.js'
 import { loadToken, tokenFile } from '../server/token.js'
-
-/** What every group of routes is built from. */
-export interface AppDeps {
-  engine: Engine
-  settings: Settings
-  /** The mount's tree, when serving beside a mount: one tree, one cache. */
-  tree?: TimeTree
-}
-
-export const VERSION = '0.1.0'
+import type { TimeTree } from '../tree/time-tree.js'
+import { openReader, openTree } from './open-tree.js'
+import { openServices, type Services } from './services.js'
 
 /**
- * The one HTTP server: the Jupyter contents API, the InfinStor API and the
- * dashboard share it, its token and its engine (and so its caches).
+ * The one HTTP server of a process: the Jupyter contents API (over the
+ * process's tree: the mount's, when beside a mount), the InfinStor API and
+ * the dashboard share it, its token and its engine (and so its caches).
  */
-export function buildRouter (deps: AppDeps): Router {
+export function buildRouter ({ engine, labels, settings }: Services, tree: TimeTree): Router {
   const router = new Router()
-  dashboardRoutes(router, deps)
-  addContents(router, deps)
+  const mountPoint = settings.get('mount-point')
+  dashboardRoutes(router, { engine, labels, mountPoint, region: settings.get('region') })
+  addContentsRoutes(router, tree, { maxBytes: settings.get('contents-max-bytes'), mountPoint })
   return router
 }
 
-export interface Served extends RunningServer {
+export interface HttpServer extends RunningServer {
   token: string
   tokenPath: string
 }
 
-export async function serveApp (deps: AppDeps): Promise<Served> {
-  const tokenPath = deps.settings.str('token-file') ?? tokenFile()
-  const token = await loadToken(deps.settings.str('token'), tokenPath)
-  const allowOrigins = (deps.settings.str('allow-origin') ?? '').split(',').map(s => s.trim()).filter(s => s !== '')
-  const server = await listen(buildRouter(deps), {
-    host: deps.settings.str('host') ?? '127.0.0.1',
-    port: deps.settings.num('port'),
+export async function startHttp (services: Services, tree: TimeTree): Promise<HttpServer> {
+  const { settings } = services
+  const tokenPath = settings.get('token-file') ?? tokenFile()
+  const token = await loadToken(settings.get('token'), tokenPath)
+  const allowOrigins = (settings.get('allow-origin') ?? '').split(',').map(s => s.trim()).filter(s => s !== '')
+  const server = await listen(buildRouter(services, tree), {
+    host: settings.get('host'),
+    port: settings.get('port'),
     token,
     allowOrigins
   })
   return { ...server, token, tokenPath }
+}
+
+/**
+ * Starts the HTTP server beside a mount, over the mount's tree. The mount
+ * is what notebooks depend on, so a server that cannot start (say, its
+ * port is taken by another mount) is logged and the mount goes on.
+ */
+export async function startHttpBesideMount (services: Services, tree: TimeTree, log: Log): Promise<HttpServer | undefined> {
+  try {
+    const served = await startHttp(services, tree)
+    log.info(`HTTP API (Jupyter contents, InfinStor) at ${served.url}; token file: ${served.tokenPath}`)
+    return served
+  } catch (e) {
+    log.info(`HTTP API not started: ${(e as Error).message}. The mount works without it; ` +
+      'choose another --port, or pass --no-serve to skip it')
+    return undefined
+  }
+}
+
+/** `infinstor serve` and `infinstor ui`: the HTTP server over a tree of its own. */
+export async function startHttpAlone (settings: Settings, log: Log): Promise<HttpServer> {
+  const services = openServices(settings)
+  const server = await startHttp(services, openTree(services, openReader(services, log), log))
+  return {
+    ...server,
+    close: async () => {
+      await server.close()
+      services.close()
+    }
+  }
 }

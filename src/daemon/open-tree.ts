@@ -1,13 +1,11 @@
-import type { Settings } from '../config/settings.js'
-import type { Engine } from '../engine/engine.js'
-import { Labels } from '../labels/service.js'
 import type { Log } from '../config/log.js'
 import { DirectReader } from '../reader/direct.js'
 import { createReader } from '../reader/reader.js'
 import type { Reader } from '../reader/types.js'
 import { TimeTree } from '../tree/time-tree.js'
+import type { Services } from './services.js'
 
-/** A read's S3 request is abandoned before the mount's 10 s operation deadline, so its own error is what gets logged. */
+/** A read gives up after this, so an unreachable S3 gives EIO within the documented bound (the README's 8 s). */
 const READ_DEADLINE_MS = 8_000
 
 const MiB = 1024 * 1024
@@ -33,19 +31,19 @@ export function blockBudget (cacheMiB: number): number {
  * sequential readers each hold a socket, so both are sized to fit the S3
  * client's pool (2 x s3-concurrency), leaving room for listings.
  */
-function readerFor (engine: Engine, settings: Settings, log: Log): Reader {
-  const cacheMiB = settings.num('cache-size')
-  const cacheDir = settings.str('cache-dir')
+export function openReader ({ engine, settings }: Services, log: Log): Reader {
+  const cacheMiB = settings.get('cache-size')
+  const cacheDir = settings.get('cache-dir')
   if (cacheMiB === 0 && cacheDir === undefined) {
     log.info('cache-size 0: every read goes straight to S3')
     return new DirectReader(engine.read.bind(engine), { deadlineMs: READ_DEADLINE_MS })
   }
-  const sockets = 2 * settings.num('s3-concurrency')
+  const sockets = 2 * settings.get('s3-concurrency')
   const concurrency = Math.max(1, Math.min(8, Math.floor(sockets / 4)))
   return createReader({ stream: engine.readStream.bind(engine) }, {
     cacheBytes: blockBudget(cacheMiB),
     cacheDir,
-    cacheDirBytes: settings.num('cache-dir-size') * MiB,
+    cacheDirBytes: settings.get('cache-dir-size') * MiB,
     concurrency,
     maxStreams: Math.max(1, Math.min(16, sockets - concurrency - 2)),
     readTimeoutMs: READ_DEADLINE_MS
@@ -53,20 +51,19 @@ function readerFor (engine: Engine, settings: Settings, log: Log): Reader {
 }
 
 /**
- * The time-travel tree over an engine, as settings describe it; no FUSE
+ * The time-travel tree over the engine, as settings describe it; no FUSE
  * here. The mount and the HTTP server (alone, or beside a mount, sharing
- * its tree) both build it here, so they show the same tree through the
- * same reader.
+ * its tree) both build it here; every surface of one process reads
+ * through one reader, and so one block cache.
  */
-export function buildTree (engine: Engine, settings: Settings, log: Log, buckets?: string[]): TimeTree {
-  return new TimeTree(engine, readerFor(engine, settings, log), {
+export function openTree ({ engine, labels, settings }: Services, reader: Reader, log: Log, buckets?: string[]): TimeTree {
+  return new TimeTree(engine, reader, {
     buckets,
-    owner: { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 },
-    liveTtlMs: settings.num('live-ttl-ms'),
-    settleMarginMs: settings.num('settle-margin-ms'),
-    attrTimeoutMs: settings.num('attr-timeout') * 1000,
+    liveTtlMs: settings.get('live-ttl-ms'),
+    settleMarginMs: settings.get('settle-margin-ms'),
+    attrTimeoutMs: settings.get('attr-timeout') * 1000,
     log,
-    // openEngine attaches the configured label store; each bucket lists its labels as @NAME.
-    labels: engine.labels instanceof Labels ? engine.labels : undefined
+    // Each bucket lists its labels as @NAME, and /@labels links to them.
+    labels
   })
 }

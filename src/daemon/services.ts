@@ -1,25 +1,42 @@
-import { SETTINGS, Settings } from '../config/settings.js'
-import { attachLabels } from '../labels/open.js'
-import { S3Access } from '../s3/access.js'
+import { Settings } from '../config/settings.js'
 import { Engine } from '../engine/engine.js'
+import { openLabelStore } from '../labels/open.js'
+import { Labels } from '../labels/service.js'
+import { S3Access } from '../s3/access.js'
+
+/** What every InfinStor process is built from. */
+export interface Services {
+  s3: S3Access
+  engine: Engine
+  labels: Labels
+  settings: Settings
+  /** Closes S3 connections. */
+  close: () => void
+}
 
 /**
- * Builds the engine from settings (flags, environment, config file), with
- * the configured label store attached, so `@NAME` resolves on every surface.
+ * The S3 client, the label store and the engine, as settings (flags,
+ * environment, config file) describe them. The labels are the engine's
+ * label lookup from the start, so `@NAME` resolves on every surface.
+ * Opening does no I/O.
  */
-export function openEngine (settings: Settings = new Settings(SETTINGS, {})): Engine {
+export function openServices (settings: Settings = new Settings({})): Services {
   const s3 = new S3Access({
-    endpoint: settings.str('endpoint'),
-    region: settings.str('region'),
-    pathStyle: settings.bool('path-style'),
-    attempts: settings.num('s3-attempts'),
-    timeoutMs: settings.num('s3-timeout-ms'),
-    concurrency: settings.num('s3-concurrency')
+    endpoint: settings.get('endpoint'),
+    region: settings.get('region'),
+    pathStyle: settings.get('path-style'),
+    attempts: settings.get('s3-attempts'),
+    timeoutMs: settings.get('s3-timeout-ms'),
+    concurrency: settings.get('s3-concurrency')
+  })
+  const labels = new Labels(openLabelStore(settings.get('label-store'), s3), {
+    settleMarginMs: settings.get('settle-margin-ms'),
+    cacheTtlMs: settings.get('live-ttl-ms')
   })
   const engine = new Engine(s3, {
-    settleMarginMs: settings.num('settle-margin-ms'),
-    liveTtlMs: settings.num('live-ttl-ms')
+    settleMarginMs: settings.get('settle-margin-ms'),
+    liveTtlMs: settings.get('live-ttl-ms'),
+    labels
   })
-  attachLabels(engine, settings)
-  return engine
+  return { s3, engine, labels, settings, close: () => { s3.destroy() } }
 }

@@ -1,6 +1,6 @@
-import type { AppDeps } from '../daemon/http-app.js'
 import type { Router } from '../server/http.js'
 import { browseRoutes } from './api/browse.js'
+import type { DashboardDeps } from './api/deps.js'
 import { bucketRoutes } from './api/buckets.js'
 import { historyRoutes } from './api/history.js'
 import { infoRoutes } from './api/info.js'
@@ -10,7 +10,7 @@ import { specRoutes } from './api/specs.js'
 import { staticRoutes } from './static.js'
 
 /** The /api/infinstor/* JSON API and the dashboard's pages at /ui/. */
-export function dashboardRoutes (router: Router, deps: AppDeps): void {
+export function dashboardRoutes (router: Router, deps: DashboardDeps): void {
   infoRoutes(router, deps)
   bucketRoutes(router, deps)
   const snapshots = new Snapshots()

@@ -2,7 +2,8 @@ import { LRUCache } from 'lru-cache'
 import { InfinError } from '../core/errors.js'
 import { formatSpec, horizonOf, parseSpec, type TimeSpec } from '../core/timespec.js'
 import { diffHistories, select, type Change, type Version } from '../core/versions.js'
-import type { S3Access, VersioningState } from '../s3/access.js'
+import type { BucketInfo, S3Access, VersioningState } from '../s3/access.js'
+import { readChunks } from './chunks.js'
 import { Listing } from './listing.js'
 
 export interface EngineOptions {
@@ -12,6 +13,8 @@ export interface EngineOptions {
   liveTtlMs: number
   /** Listings kept, counted in entries (versions, markers and prefixes). */
   maxCachedEntries?: number
+  /** Resolves `@NAME` (a label store); without it, no name is a label. */
+  labels?: LabelLookup
 }
 
 /** What a label resolves to; labels themselves live in a label store. */
@@ -48,25 +51,66 @@ export interface DirView {
 }
 
 const VERSIONING_TTL_MS = 30_000
+/** The bucket list is reused this long: buckets come and go rarely, and every mount root lists them. */
+const BUCKETS_TTL_MS = 10_000
 
 /**
  * Time-travel views over S3: caches version listings, and answers every
  * view a listing covers without another request.
  */
 export class Engine {
-  readonly s3: S3Access
+  /** Only the engine calls S3 for views and bytes; surfaces go through it. */
+  private readonly s3: S3Access
   private readonly opts: EngineOptions
+  readonly labels: LabelLookup | undefined
   private readonly listings: LRUCache<string, Listing>
   private readonly versioning = new Map<string, { at: number, state: Promise<VersioningState> }>()
-  labels: LabelLookup | undefined
+  private bucketList: { at: number, list: Promise<BucketInfo[]> } | undefined
 
   constructor (s3: S3Access, opts: EngineOptions) {
     this.s3 = s3
     this.opts = opts
+    this.labels = opts.labels
     this.listings = new LRUCache({
       maxSize: opts.maxCachedEntries ?? 2_000_000,
       sizeCalculation: (l: Listing) => l.size
     })
+  }
+
+  /** The S3 endpoint (undefined: AWS), for status displays. */
+  get endpoint (): string | undefined { return this.s3.endpoint }
+
+  /** S3 requests sent so far, by operation: diagnostics, and proof in tests that caches work. */
+  get requests (): ReadonlyMap<string, number> { return this.s3.requests }
+
+  /** Closes the S3 client's connections. */
+  close (): void { this.s3.destroy() }
+
+  /** Every bucket the credentials can see, reused for a few seconds. */
+  async buckets (): Promise<BucketInfo[]> {
+    if (this.bucketList === undefined || Date.now() - this.bucketList.at > BUCKETS_TTL_MS) {
+      const entry = { at: Date.now(), list: this.s3.listBuckets() }
+      this.bucketList = entry
+      entry.list.catch(() => { if (this.bucketList === entry) this.bucketList = undefined })
+    }
+    return await this.bucketList.list
+  }
+
+  /**
+   * Turns versioning on or off. Suspending a bucket that never had it is
+   * refused (there is nothing to suspend, and S3 would start a history of
+   * `null` versions). Cached listings of the bucket are dropped, since
+   * whether they are final depends on the state.
+   */
+  async setVersioning (bucket: string, on: boolean): Promise<{ before: VersioningState, after: VersioningState }> {
+    const before = await this.versioningOf(bucket)
+    if (!on && before === 'Off') {
+      throw new InfinError('NotVersioned', `versioning was never enabled on '${bucket}'; there is nothing to disable`)
+    }
+    await this.s3.setVersioning(bucket, on)
+    this.versioning.delete(bucket)
+    for (const key of [...this.listings.keys()]) if (key.startsWith(bucket + '\0')) this.listings.delete(key)
+    return { before, after: await this.versioningOf(bucket) }
   }
 
   /** Versioning state, cached briefly; also proves the bucket exists. */
@@ -86,7 +130,8 @@ export class Engine {
     }
   }
 
-  forgetVersioning (bucket: string): void { this.versioning.delete(bucket) }
+  /** The latest the server's clock can read now, as far as it is known (no request). */
+  latestServerTime (): number { return this.s3.clock.latestNow() }
 
   /** The latest the server's clock can read now (asks S3 once if unknown). */
   async serverNow (bucket?: string): Promise<number> {
@@ -256,6 +301,15 @@ export class Engine {
     const stop = Math.min(end, v.size)
     if (start >= stop) return Buffer.alloc(0)
     return await this.s3.getRange(bucket, v.key, v.versionId, start, stop, signal)
+  }
+
+  /**
+   * Bytes [start, end) of a version in pieces of a few MiB, the next one in
+   * flight while the caller uses the current: for streaming a whole version
+   * to a pipe, a file or a socket with bounded memory.
+   */
+  readChunks (bucket: string, v: Version, start = 0, end = v.size): AsyncGenerator<Buffer> {
+    return readChunks(async (from, to) => await this.read(bucket, v, from, to), start, Math.min(end, v.size))
   }
 
   /** Like `read`, but yields the bytes as they arrive. */

@@ -1,5 +1,4 @@
-import { hash8 } from '../core/names.js'
-import type { Version } from '../core/versions.js'
+import type { TreeNode } from '../tree/nodes.js'
 
 /** File attributes in the shape fuse-native expects (times in ms). */
 export interface Stat {
@@ -23,33 +22,18 @@ const S_IFLNK = 0o120000
 /** A hint for the I/O size tools like cp use: one FUSE read. */
 const BLKSIZE = 128 * 1024
 
-function stat (owner: Owner, mode: number, size: number, nlink: number, mtime: number): Stat {
+/**
+ * A tree node as a `struct stat`. Everything is read-only (a view of the
+ * past cannot be changed) and belongs to the user who mounted.
+ */
+export function toStat (node: TreeNode, owner: Owner): Stat {
+  const [mode, size, nlink] = node.kind === 'dir'
+    ? [S_IFDIR | 0o555, 4096, 2]
+    : node.kind === 'file'
+      ? [S_IFREG | 0o444, node.size, 1]
+      : [S_IFLNK | 0o777, Buffer.byteLength(node.target), 1]
   return {
-    mode, uid: owner.uid, gid: owner.gid, size, nlink, mtime, atime: mtime, ctime: mtime,
+    mode, uid: owner.uid, gid: owner.gid, size, nlink, mtime: node.mtime, atime: node.mtime, ctime: node.mtime,
     blocks: Math.ceil(size / 512), blksize: BLKSIZE
   }
-}
-
-/** Everything is read-only: a view of the past cannot be changed. */
-export function dirStat (owner: Owner, mtime: number): Stat {
-  return stat(owner, S_IFDIR | 0o555, 4096, 2, mtime)
-}
-
-export function fileStat (owner: Owner, size: number, mtime: number): Stat {
-  return stat(owner, S_IFREG | 0o444, size, 1, mtime)
-}
-
-export function linkStat (owner: Owner, target: string, mtime: number): Stat {
-  return stat(owner, S_IFLNK | 0o777, Buffer.byteLength(target), 1, mtime)
-}
-
-/**
- * A version's mtime: its LastModified. S3 keeps whole seconds, so two
- * versions of one size written in the same second would look identical to
- * the kernel's cache check, which would then keep the old pages. The
- * otherwise empty milliseconds carry a digest of the version instead.
- */
-export function versionMtime (v: Version): number {
-  if (v.lastModified % 1000 !== 0) return v.lastModified
-  return v.lastModified + parseInt(hash8(`${v.versionId}\0${v.etag}`), 16) % 1000
 }

@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { mkdir, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { basename, dirname, join, resolve } from 'node:path'
 import { promisify } from 'node:util'
+import type { Log } from '../config/log.js'
 import { InfinError } from '../core/errors.js'
 
 /**
@@ -133,4 +134,33 @@ export async function waitFor (check: () => boolean | Promise<boolean>, ms: numb
     if (Date.now() >= deadline) return false
     await new Promise(resolve => setTimeout(resolve, 100))
   }
+}
+
+/** True when a status file's process is alive and still an infinstor process. */
+export async function servedBy (s: MountStatus | undefined): Promise<boolean> {
+  if (s === undefined || !isAlive(s.pid)) return false
+  // A recycled pid belongs to some other program: its command line says so.
+  const cmdline = await readFile(`/proc/${s.pid}/cmdline`, 'utf8').catch(() => undefined)
+  return cmdline === undefined || cmdline.includes('infinstor')
+}
+
+/**
+ * Makes sure `mountpoint` can be mounted: a directory, not served by a live
+ * infinstor, and not left mounted by a crashed one (that is cleared).
+ */
+export async function prepareMountpoint (mountpoint: string, log: Log): Promise<void> {
+  const type = await mountedType(mountpoint)
+  if (type === undefined) {
+    const st = await stat(mountpoint).catch(() => undefined)
+    if (st === undefined) throw new InfinError('Usage', `mount point ${mountpoint} does not exist; create it first (mkdir -p ${mountpoint})`)
+    if (!st.isDirectory()) throw new InfinError('Usage', `mount point ${mountpoint} is not a directory`)
+    return
+  }
+  const s = await readStatus(mountpoint)
+  if (await servedBy(s) && s?.pid !== process.pid) {
+    throw new InfinError('Conflict', `${mountpoint} is already mounted by infinstor (pid ${s?.pid}); use 'infinstor unmount ${mountpoint}' first`)
+  }
+  if (type !== FS_TYPE) throw new InfinError('Conflict', `${mountpoint} is already a mount point (${type}); choose an empty directory`)
+  log.info(`clearing a stale mount at ${mountpoint} (its process${s === undefined ? '' : ` ${s.pid}`} is gone)`)
+  await lazyUnmount(mountpoint)
 }

@@ -30,17 +30,17 @@ export function whoAmI (): string {
 /**
  * Labels as every surface uses them: the CLI, the mount and the HTTP
  * servers. It checks what a store cannot (names, buckets, settled times),
- * and it is the engine's label lookup, so `@NAME` works wherever a time does.
+ * and it is the engine's label lookup (given to the engine when it is
+ * built), so `@NAME` works wherever a time does. Creating a label looks at
+ * the view it names, so `create` takes the engine that resolves views.
  */
 export class Labels implements LabelLookup {
   readonly store: LabelStore
-  private readonly engine: Engine
   private readonly opts: LabelsOptions
   private readonly cache = new Map<string, { at: number, value: Promise<unknown> }>()
 
-  constructor (store: LabelStore, engine: Engine, opts: LabelsOptions) {
+  constructor (store: LabelStore, opts: LabelsOptions) {
     this.store = store
-    this.engine = engine
     this.opts = opts
   }
 
@@ -77,7 +77,7 @@ export class Labels implements LabelLookup {
    * Creates a label for `s3://bucket/path@spec`. The spec may be a time, a
    * slice, or another label (the new label then copies its meaning).
    */
-  async create (name: string, target: string, description?: string): Promise<Label> {
+  async create (engine: Engine, name: string, target: string, description?: string): Promise<Label> {
     checkLabelName(name)
     if (description !== undefined && description.length > MAX_DESCRIPTION) {
       throw new InfinError('Usage', `a label description has at most ${MAX_DESCRIPTION} characters`)
@@ -86,12 +86,12 @@ export class Labels implements LabelLookup {
     if (t.spec === undefined) {
       throw new InfinError('Usage', `'${target}' has no time: a label needs s3://bucket/path@TIME or @FROM..TO`)
     }
-    const view = await this.engine.view(t.bucket, t.spec)
+    const view = await engine.view(t.bucket, t.spec)
     if (view.spec.kind === 'latest') {
       throw new InfinError('BadSpec', 'a label names a fixed time or slice, never \'latest\' (its meaning would change); ' +
         `give a past time, e.g. s3://${t.bucket}/${t.key}@${formatInstant(Math.floor(Date.now() / 60_000 - 1) * 60_000)}`)
     }
-    const settledUntil = (await this.engine.serverNow(t.bucket)) - CLOCK_RESOLUTION_MS - this.opts.settleMarginMs
+    const settledUntil = (await engine.serverNow(t.bucket)) - CLOCK_RESOLUTION_MS - this.opts.settleMarginMs
     const horizon = labelHorizon(view.spec)
     if (horizon > settledUntil) {
       throw new InfinError('FutureTime', `'${t.spec}' (${formatSpec(view.spec)}) is too recent to label: history after ` +
@@ -99,7 +99,7 @@ export class Labels implements LabelLookup {
         `Label an earlier time, or wait ${Math.ceil((horizon - settledUntil) / 1000)} s`)
     }
     const prefix = dirPrefix(view.root + t.key)
-    if (!(await this.engine.dirExists(view, prefix))) {
+    if (!(await engine.dirExists(view, prefix))) {
       throw new InfinError('NotFound', `s3://${t.bucket}/${prefix} holds nothing at ${view.name}; ` +
         'a label names a folder (or the whole bucket) with files in its view')
     }

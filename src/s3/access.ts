@@ -3,11 +3,11 @@ import {
   ListBucketsCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand
 } from '@aws-sdk/client-s3'
 import pLimit, { type LimitFunction } from 'p-limit'
-import type { ListedVersion } from '../core/versions.js'
+import type { ListedVersion, VersioningState } from '../core/versions.js'
 import { createClient, factsOf, ServerClock, type S3Options } from './client.js'
 import { toDomainError } from './errors.js'
 
-export type VersioningState = 'Enabled' | 'Suspended' | 'Off'
+export type { VersioningState }
 
 /** One page of ListObjectVersions, versions and markers merged. */
 export interface VersionPage {

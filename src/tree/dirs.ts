@@ -55,7 +55,7 @@ export class DirCache {
    */
   isLive (view: View): boolean {
     if (view.spec.kind === 'latest') return true
-    return horizonOf(view.spec) > this.engine.s3.clock.latestNow() - this.opts.settleMarginMs - this.opts.liveTtlMs
+    return horizonOf(view.spec) > this.engine.latestServerTime() - this.opts.settleMarginMs - this.opts.liveTtlMs
   }
 
   async get (view: View, prefix: string): Promise<NamedDir> {

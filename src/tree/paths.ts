@@ -1,17 +1,17 @@
 /**
- * The mount's path layout:
+ * The tree's path layout, as file-name segments from its root:
  *
- *   /                         the buckets
- *   /@labels/NAME             a symlink per label (when a label index is wired in)
- *   /BUCKET/                  @latest, and the bucket's labels as @NAME
- *   /BUCKET/@SPEC/...         the bucket as of SPEC: any time, slice, latest or label
+ *   []                        the buckets
+ *   ['@labels', NAME]         a link per label (when labels are wired in)
+ *   [BUCKET]                  @latest, and the bucket's labels as @NAME
+ *   [BUCKET, '@SPEC', ...]    the bucket as of SPEC: any time, slice, latest or label
  *
- * FUSE hands over absolute, normalised paths ('/' alone for the root, no
- * empty or '.'/'..' components), so a plain split is enough.
+ * The mount hands over absolute paths ('/' for the root, no empty or
+ * '.'/'..' segments): `segments` splits them. Other surfaces pass segments.
  */
 export const LABELS_DIR = '@labels'
 
-export type FsPath =
+export type TreePath =
   | { kind: 'root' }
   | { kind: 'labels' }
   | { kind: 'label', name: string }
@@ -20,10 +20,14 @@ export type FsPath =
   | { kind: 'view', bucket: string, spec: string, names: string[] }
   | { kind: 'none' }
 
-export function parseFsPath (path: string): FsPath {
-  if (path === '/' || path === '') return { kind: 'root' }
-  const parts = path.split('/').slice(1)
-  const [top, second, ...rest] = parts
+/** A mount path ('/a/b') as segments (['a', 'b']). */
+export function segments (path: string): string[] {
+  return path === '/' || path === '' ? [] : path.split('/').slice(1)
+}
+
+export function parseTreePath (path: readonly string[]): TreePath {
+  if (path.length === 0) return { kind: 'root' }
+  const [top, second, ...rest] = path
   if (top === LABELS_DIR) {
     if (second === undefined) return { kind: 'labels' }
     return rest.length === 0 ? { kind: 'label', name: second } : { kind: 'none' }

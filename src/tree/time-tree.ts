@@ -1,21 +1,24 @@
 import { LRUCache } from 'lru-cache'
+import type { Log } from '../config/log.js'
 import { InfinError } from '../core/errors.js'
 import type { Version } from '../core/versions.js'
 import type { Engine, View } from '../engine/engine.js'
-import { dirStat, fileStat, linkStat, versionMtime, type Owner, type Stat } from '../fs/attrs.js'
+import type { ReadHandle, Reader } from '../reader/types.js'
 import { DirCache, type Entry } from './dirs.js'
 import { labelLinkTarget, type LabelIndex, type LabelInfo } from './label-links.js'
-import type { Log } from '../config/log.js'
-import { LABELS_DIR, parseFsPath, type FsPath } from './paths.js'
-import type { ReadHandle, Reader } from '../reader/types.js'
+import { versionMtime, type TreeFile, type TreeNode } from './nodes.js'
+import { LABELS_DIR, parseTreePath, type TreePath } from './paths.js'
 
 export interface TreeOptions {
   /** Buckets to show; default: whatever ListBuckets returns. */
   buckets?: string[]
-  owner: Owner
   liveTtlMs: number
   settleMarginMs: number
-  /** How long the kernel trusts the attributes it was given (the mount's attr timeout). */
+  /**
+   * How long a surface's clients trust the attributes they were given (the
+   * mount's attr timeout): a live file opened within it reads the version
+   * they were shown.
+   */
   attrTimeoutMs: number
   log: Log
   labels?: LabelIndex
@@ -23,30 +26,19 @@ export interface TreeOptions {
   maxDirEntries?: number
 }
 
-/** ListBuckets and resolved views are reused this long. */
-const META_TTL_MS = 10_000
-const O_ACCMODE = 0o3
-const O_TRUNC = 0o1000
-const W_OK = 2
+/** Resolved views are reused this long. */
+const VIEW_TTL_MS = 10_000
 
 type Resolved = { kind: 'dir', prefix: string } | (Entry & { kind: 'file', live: boolean })
 
 interface Reading { handle: ReadHandle, size: number }
 
-interface Open {
-  bucket: string
-  path: string
-  openedAt: number
-  /** Set once the version is chosen: at open for settled views, at the first read for live ones. */
-  reading?: Promise<Reading>
-}
-
 function notFound (what: string): InfinError {
   return new InfinError('NotFound', `${what} does not exist`)
 }
 
-function readOnly (path: string): InfinError {
-  return new InfinError('ReadOnly', `${path}: the time-travel tree is read-only`)
+function show (path: readonly string[]): string {
+  return '/' + path.join('/')
 }
 
 /** The time of a view, as its directories' mtime. */
@@ -54,11 +46,16 @@ function viewTime (view: View, fallback: number): number {
   return view.spec.kind === 'at' ? view.spec.t : view.spec.kind === 'slice' ? view.spec.to : fallback
 }
 
+function fileNode (name: string, version: Version): TreeNode {
+  return { kind: 'file', name, size: version.size, mtime: versionMtime(version), version }
+}
+
 /**
- * The file system without FUSE: every operation takes a mount path and
- * answers with attributes, names or bytes, or throws a domain error. The
- * FUSE adapter only translates. Attributes come from the parent directory's
- * listing, so no entry costs an S3 request of its own.
+ * The time-travel tree without FUSE: lookups, listings and opens by path
+ * segments (see paths.ts), answered with nodes, names or bytes, or a domain
+ * error. The mount, the contents API and the dashboard's paths all show
+ * this one tree. Attributes come from the parent directory's listing, so no
+ * entry costs an S3 request of its own.
  */
 export class TimeTree {
   readonly engine: Engine
@@ -66,19 +63,16 @@ export class TimeTree {
   private readonly opts: TreeOptions
   private readonly dirs: DirCache
   private readonly started = Date.now()
-  private bucketList: { at: number, names: Promise<Set<string>> } | undefined
   private readonly views = new LRUCache<string, { at: number, view: View }>({ max: 1000 })
   /**
-   * For paths in live views: the version of the last attributes answered,
-   * and when. libfuse decides at each open whether the kernel keeps the
-   * file's cached pages by comparing the attributes it last saw (it may ask
-   * for them during the open), and the kernel reads up to the size it last
-   * saw. A live file therefore reads the version of the latest answer, taken
-   * at its first read, after the open has settled what was cached.
+   * For files in live views: the version of the last lookup, and when.
+   * libfuse decides at each open whether the kernel keeps the file's cached
+   * pages by comparing the attributes it last saw (it may ask for them
+   * during the open), and the kernel reads up to the size it last saw. A
+   * live file therefore reads the version of the latest lookup, taken at its
+   * first read, after the open has settled what was cached.
    */
   private readonly pins = new LRUCache<string, { version: Version, at: number }>({ max: 100_000 })
-  private readonly handles = new Map<number, Open>()
-  private nextFd = 1
 
   constructor (engine: Engine, reader: Reader, opts: TreeOptions) {
     this.engine = engine
@@ -93,143 +87,127 @@ export class TimeTree {
     })
   }
 
-  async getattr (path: string): Promise<Stat> {
-    const p = parseFsPath(path)
-    const { owner } = this.opts
+  async lookup (path: readonly string[]): Promise<TreeNode> {
+    const p = parseTreePath(path)
+    const name = path.at(-1) ?? ''
     switch (p.kind) {
-      case 'root': return dirStat(owner, this.started)
+      case 'root': return { kind: 'dir', name, mtime: this.started }
       case 'labels':
-        if (this.opts.labels === undefined) throw notFound(path)
-        return dirStat(owner, this.started)
-      case 'label': return linkStat(owner, labelLinkTarget(await this.label(p.name)), this.started)
+        if (this.opts.labels === undefined) throw notFound(show(path))
+        return { kind: 'dir', name, mtime: this.started }
+      case 'label': return { kind: 'link', name, target: labelLinkTarget(await this.label(p.name)), mtime: this.started }
       case 'bucket':
         await this.checkBucket(p.bucket)
-        return dirStat(owner, this.started)
+        return { kind: 'dir', name, mtime: this.started }
       case 'view': {
-        this.pins.delete(path)
+        const key = show(path)
+        this.pins.delete(key)
         const view = await this.view(p.bucket, p.spec)
         const r = await this.resolve(view, p.names, path)
-        if (r.kind === 'dir') return dirStat(owner, viewTime(view, this.started))
-        if (r.live) this.pins.set(path, { version: r.version, at: Date.now() })
-        return fileStat(owner, r.version.size, versionMtime(r.version))
+        if (r.kind === 'dir') return { kind: 'dir', name, mtime: viewTime(view, this.started) }
+        if (r.live) this.pins.set(key, { version: r.version, at: Date.now() })
+        return fileNode(name, r.version)
       }
-      case 'none': throw notFound(path)
+      case 'none': throw notFound(show(path))
     }
   }
 
-  async readdir (path: string): Promise<string[]> {
-    const p = parseFsPath(path)
+  /** A directory's entries, in name order (the mount's @labels first at the root). */
+  async list (path: readonly string[]): Promise<TreeNode[]> {
+    const p = parseTreePath(path)
+    const dir = (name: string, mtime = this.started): TreeNode => ({ kind: 'dir', name, mtime })
     switch (p.kind) {
       case 'root': {
-        const buckets = [...await this.bucketNames()].sort()
-        return this.opts.labels === undefined ? buckets : [LABELS_DIR, ...buckets]
+        const buckets = [...await this.bucketNames()].sort().map(b => dir(b))
+        return this.opts.labels === undefined ? buckets : [dir(LABELS_DIR), ...buckets]
       }
       case 'labels': {
-        if (this.opts.labels === undefined) throw notFound(path)
-        return (await this.opts.labels.list()).map(l => l.name).sort()
+        if (this.opts.labels === undefined) throw notFound(show(path))
+        const labels = [...await this.opts.labels.list()].sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+        return labels.map(l => ({ kind: 'link', name: l.name, target: labelLinkTarget(l), mtime: this.started }))
       }
       case 'bucket': {
         await this.checkBucket(p.bucket)
         const labels = this.opts.labels === undefined ? [] : await this.opts.labels.list(p.bucket)
-        return ['@latest', ...labels.map(l => '@' + l.name).sort()]
+        return [dir('@latest'), ...labels.map(l => '@' + l.name).sort().map(n => dir(n))]
       }
       case 'view': {
         const view = await this.view(p.bucket, p.spec)
         const r = await this.resolve(view, p.names, path)
-        if (r.kind !== 'dir') throw notFound(`directory ${path}`)
-        const dir = await this.dirs.get(view, r.prefix)
-        if (!dir.exists) throw notFound(path)
-        return [...dir.entries.keys()]
+        if (r.kind !== 'dir') throw notFound(`directory ${show(path)}`)
+        const listed = await this.dirs.get(view, r.prefix)
+        if (!listed.exists) throw notFound(show(path))
+        const mtime = viewTime(view, this.started)
+        return [...listed.entries.values()].map(e => e.kind === 'dir' ? dir(e.name, mtime) : fileNode(e.name, e.version))
       }
-      case 'label': case 'none': throw notFound(`directory ${path}`)
+      case 'label': case 'none': throw notFound(`directory ${show(path)}`)
     }
-  }
-
-  async readlink (path: string): Promise<string> {
-    const p = parseFsPath(path)
-    if (p.kind !== 'label') throw notFound(`link ${path}`)
-    return labelLinkTarget(await this.label(p.name))
-  }
-
-  async access (path: string, mode: number): Promise<void> {
-    if ((mode & W_OK) !== 0) throw readOnly(path)
-    await this.getattr(path)
-  }
-
-  /** Opens a file for reading; returns a file handle number for read and release. */
-  async openFile (path: string, flags: number): Promise<number> {
-    if ((flags & O_ACCMODE) !== 0 || (flags & O_TRUNC) !== 0) throw readOnly(path)
-    const p = parseFsPath(path)
-    if (p.kind !== 'view') throw notFound(`file ${path}`)
-    const view = await this.view(p.bucket, p.spec)
-    const r = await this.resolve(view, p.names, path)
-    if (r.kind !== 'file') throw notFound(`file ${path}`)
-    const f: Open = { bucket: p.bucket, path, openedAt: Date.now() }
-    if (!r.live) f.reading = Promise.resolve(this.reading(f, r.version))
-    const fd = this.nextFd
-    this.nextFd = this.nextFd >= 0x7fffffff ? 1 : this.nextFd + 1
-    this.handles.set(fd, f)
-    return fd
-  }
-
-  async read (fd: number, offset: number, length: number): Promise<Buffer> {
-    const f = this.handles.get(fd)
-    if (f === undefined) throw notFound(`open file ${fd}`)
-    if (f.reading === undefined) {
-      // Concurrent first reads (the kernel reads ahead in parallel) share one choice; a failed one is retried.
-      const choice = this.chooseLive(f)
-      f.reading = choice
-      choice.catch(() => { if (f.reading === choice) f.reading = undefined })
-    }
-    try {
-      const { handle, size } = await f.reading
-      if (offset >= size || length <= 0) return Buffer.alloc(0)
-      return await handle.read(offset, Math.min(length, size - offset))
-    } catch (e) {
-      // The file was open, so "not found" now means it vanished meanwhile: an I/O error, not ENOENT.
-      if (e instanceof InfinError && e.code === 'NotFound') {
-        throw new InfinError('Unavailable', `${f.path}: ${e.message} (it was there when opened)`, { cause: e })
-      }
-      throw e
-    }
-  }
-
-  private reading (f: Open, version: Version): Reading {
-    return { handle: this.reader.open(f.bucket, version), size: version.size }
   }
 
   /**
-   * The latest answer, if it was still trusted when the file was opened (or
-   * came later): then libfuse judged the cached pages against it. Otherwise
-   * libfuse dropped the pages at the open, and the newest version is safe.
+   * Opens a file for reading. A settled view's file is read as listed; a
+   * live one reads the version chosen at its first read (see `pins`).
    */
-  private async chooseLive (f: Open): Promise<Reading> {
-    const pin = this.pins.get(f.path)
-    if (pin !== undefined && pin.at >= f.openedAt - this.opts.attrTimeoutMs) return this.reading(f, pin.version)
-    const p = parseFsPath(f.path) as Extract<FsPath, { kind: 'view' }>
-    const r = await this.resolve(await this.view(p.bucket, p.spec), p.names, f.path)
-    if (r.kind !== 'file') throw notFound(`file ${f.path}`)
-    this.pins.set(f.path, { version: r.version, at: Date.now() })
-    return this.reading(f, r.version)
+  async open (path: readonly string[]): Promise<TreeFile> {
+    const p = parseTreePath(path)
+    if (p.kind !== 'view') throw notFound(`file ${show(path)}`)
+    const view = await this.view(p.bucket, p.spec)
+    const r = await this.resolve(view, p.names, path)
+    if (r.kind !== 'file') throw notFound(`file ${show(path)}`)
+    const openedAt = Date.now()
+    let reading: Promise<Reading> | undefined = r.live ? undefined : Promise.resolve(this.reading(p.bucket, r.version))
+    let closed = false
+    return {
+      read: async (offset, length) => {
+        if (reading === undefined) {
+          // Concurrent first reads (the kernel reads ahead in parallel) share one choice; a failed one is retried.
+          const choice = this.chooseLive(p, path, openedAt)
+          reading = choice
+          choice.catch(() => { if (reading === choice) reading = undefined })
+        }
+        try {
+          const { handle, size } = await reading
+          if (offset >= size || length <= 0) return Buffer.alloc(0)
+          return await handle.read(offset, Math.min(length, size - offset))
+        } catch (e) {
+          // The file was open, so "not found" now means it vanished meanwhile: an I/O error, not ENOENT.
+          if (e instanceof InfinError && e.code === 'NotFound') {
+            throw new InfinError('Unavailable', `${show(path)}: ${e.message} (it was there when opened)`, { cause: e })
+          }
+          throw e
+        }
+      },
+      close: () => {
+        if (closed) return
+        closed = true
+        reading?.then(r => { r.handle.close() }, () => {})
+      }
+    }
   }
 
-  release (fd: number): void {
-    this.handles.get(fd)?.reading?.then(r => { r.handle.close() }, () => {})
-    this.handles.delete(fd)
+  private reading (bucket: string, version: Version): Reading {
+    return { handle: this.reader.open(bucket, version), size: version.size }
   }
 
-  /** Files open now (for status and tests). */
-  get openFiles (): number { return this.handles.size }
+  /**
+   * The latest lookup's version, if it was still trusted when the file was
+   * opened (or came later): then libfuse judged the cached pages against it.
+   * Otherwise libfuse dropped the pages at the open, and the newest version
+   * is safe.
+   */
+  private async chooseLive (p: Extract<TreePath, { kind: 'view' }>, path: readonly string[], openedAt: number): Promise<Reading> {
+    const key = show(path)
+    const pin = this.pins.get(key)
+    if (pin !== undefined && pin.at >= openedAt - this.opts.attrTimeoutMs) return this.reading(p.bucket, pin.version)
+    const r = await this.resolve(await this.view(p.bucket, p.spec), p.names, path)
+    if (r.kind !== 'file') throw notFound(`file ${key}`)
+    this.pins.set(key, { version: r.version, at: Date.now() })
+    return this.reading(p.bucket, r.version)
+  }
 
   private async bucketNames (): Promise<Set<string>> {
     if (this.opts.buckets !== undefined) return new Set(this.opts.buckets)
-    if (this.bucketList === undefined || Date.now() - this.bucketList.at > META_TTL_MS) {
-      const names = this.engine.s3.listBuckets().then(list => new Set(list.map(b => b.name)))
-      const entry = { at: Date.now(), names }
-      this.bucketList = entry
-      names.catch(() => { if (this.bucketList === entry) this.bucketList = undefined })
-    }
-    return await this.bucketList.names
+    return new Set((await this.engine.buckets()).map(b => b.name))
   }
 
   private async checkBucket (bucket: string): Promise<void> {
@@ -240,21 +218,21 @@ export class TimeTree {
   private async view (bucket: string, spec: string): Promise<View> {
     const key = `${bucket}\0${spec}`
     const hit = this.views.get(key)
-    if (hit !== undefined && Date.now() - hit.at < META_TTL_MS) return hit.view
+    if (hit !== undefined && Date.now() - hit.at < VIEW_TTL_MS) return hit.view
     await this.checkBucket(bucket)
     const view = await this.engine.view(bucket, spec)
     this.views.set(key, { at: Date.now(), view })
     return view
   }
 
-  private async resolve (view: View, names: string[], path: string): Promise<Resolved> {
+  private async resolve (view: View, names: string[], path: readonly string[]): Promise<Resolved> {
     let prefix = view.root
     for (let i = 0; i < names.length; i++) {
       const dir = await this.dirs.get(view, prefix)
       const e = dir.exists ? dir.entries.get(names[i]) : undefined
-      if (e === undefined) throw notFound(path)
+      if (e === undefined) throw notFound(show(path))
       if (i === names.length - 1 && e.kind === 'file') return { ...e, live: dir.live }
-      if (e.kind !== 'dir') throw notFound(path)
+      if (e.kind !== 'dir') throw notFound(show(path))
       prefix = e.prefix
     }
     return { kind: 'dir', prefix }

@@ -3,7 +3,7 @@
 import { Drive, ServerConnection, type Contents } from '@jupyterlab/services'
 import t, { type Test } from 'tap'
 import { formatInstant } from '../../src/core/timespec.js'
-import type { Labels } from '../../src/labels/service.js'
+import type { Services } from '../../src/daemon/services.js'
 import { placeKeys } from '../../src/core/placement.js'
 import { serveContents, TOKEN } from '../helpers/contents-server.js'
 import { buildHistory, sha, slice, snapshot, type History, type State } from '../helpers/history.js'
@@ -54,14 +54,14 @@ function under (state: State, dir: string): State {
   return new Map([...state].filter(([k]) => k.startsWith(dir + '/')).map(([k, v]) => [k.slice(dir.length + 1), v]))
 }
 
-async function checkLabels (t: Test, drive: Drive, labels: Labels, h: History): Promise<void> {
-  await labels.create(`${h.bucket}-snap`, `s3://${h.bucket}@${formatInstant(h.at[1])}`)
+async function checkLabels (t: Test, drive: Drive, { engine, labels }: Services, h: History): Promise<void> {
+  await labels.create(engine, `${h.bucket}-snap`, `s3://${h.bucket}@${formatInstant(h.at[1])}`)
   compare(t, await walk(drive, `${h.bucket}/@${h.bucket}-snap`), expected(snapshot(h, 1)), 'label of a snapshot')
-  await labels.create(`${h.bucket}-slice`, `s3://${h.bucket}@${formatInstant(h.at[0])}..${formatInstant(h.at[2])}`)
+  await labels.create(engine, `${h.bucket}-slice`, `s3://${h.bucket}@${formatInstant(h.at[0])}..${formatInstant(h.at[2])}`)
   compare(t, await walk(drive, `${h.bucket}/@${h.bucket}-slice`), expected(slice(h, 0, 2)), 'label of a slice')
   const dir = ['dir', 'other'].find(d => under(snapshot(h, 2), d).size > 0)
   if (dir !== undefined) {
-    await labels.create(`${h.bucket}-${dir}`, `s3://${h.bucket}/${dir}@${formatInstant(h.at[2])}`)
+    await labels.create(engine, `${h.bucket}-${dir}`, `s3://${h.bucket}/${dir}@${formatInstant(h.at[2])}`)
     compare(t, await walk(drive, `${h.bucket}/@${h.bucket}-${dir}`), expected(under(snapshot(h, 2), dir)), `label of ${dir}/`)
   }
   const listed = ((await drive.get(h.bucket)).content as Contents.IModel[]).map(m => m.name)
@@ -88,7 +88,7 @@ t.test('the JupyterLab Drive sees exactly the oracle at several times and slices
   const env = await s3env(t)
   const histories = await Promise.all([41, 42].map(async seed =>
     await buildHistory(env.raw, `drive-${seed}`, { seed, steps: 6, nullSteps: 1 })))
-  const served = await serveContents(t, env.engine(), { labels: true })
+  const served = await serveContents(t, env)
   const serverSettings = ServerConnection.makeSettings({ baseUrl: served.url + '/', token: TOKEN })
   const drive = new Drive({ name: 'InfinStor', serverSettings })
   const root = await drive.get('')
@@ -96,7 +96,7 @@ t.test('the JupyterLab Drive sees exactly the oracle at several times and slices
   for (const h of histories) {
     await t.test(h.bucket, async t => {
       await check(t, drive, h)
-      await checkLabels(t, drive, served.labels as Labels, h)
+      await checkLabels(t, drive, served.services, h)
     })
   }
 

@@ -54,12 +54,12 @@ t.test('contents API', async t => {
 
   const secret = 'sekrit-' + randomBytes(8).toString('hex')
   process.env.AWS_SECRET_ACCESS_KEY = secret
-  const engine = env.engine({ attempts: 2, timeoutMs: 1500 })
-  const served = await serveContents(t, engine,
-    { flags: { 'contents-max-bytes': LIMIT, 'mount-point': '/mnt/tt/' }, labels: true })
+  const served = await serveContents(t, env,
+    { flags: { 'contents-max-bytes': LIMIT, 'mount-point': '/mnt/tt/', 's3-attempts': 2, 's3-timeout-ms': 1500 } })
+  const { engine, labels } = served.services
   // t1 must be settled (older than the server time minus the 1 s margin) to be labelled.
   await new Promise(resolve => setTimeout(resolve, 1500))
-  await served.labels?.create('v1', `s3://lab/data@${t1}`, 'the first training set')
+  await labels.create(engine, 'v1', `s3://lab/data@${t1}`, 'the first training set')
   const bodies: string[] = []
   const http = client(served)
   const get = async (path: string, init?: RequestInit): Promise<{ status: number, body: any, headers: Headers }> => {
@@ -141,7 +141,7 @@ t.test('contents API', async t => {
   })
 
   await t.test('large files: 413 naming the mount path; /files streams them', async t => {
-    const gets = (): number => engine.s3.requests.get('GetObject') ?? 0
+    const gets = (): number => engine.requests.get('GetObject') ?? 0
     const before = gets()
     const big = await get('/api/contents/lab/@latest/big/huge.bin')
     t.equal(big.status, 413)

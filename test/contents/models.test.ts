@@ -4,15 +4,17 @@ import { InfinError } from '../../src/core/errors.js'
 import { bareModel, directoryModel, fileModel, sha256 } from '../../src/contents/models.js'
 import { guessMimetype } from '../../src/server/mime.js'
 import { parseGetOptions, splitPath } from '../../src/contents/query.js'
-import type { TreeEntry } from '../../src/contents/source.js'
+import type { ContentsEntry } from '../../src/contents/entries.js'
+import type { Version } from '../../src/core/versions.js'
 
 const T = Date.UTC(2024, 0, 2, 3, 4, 5)
 
-function file (name: string, size: number): TreeEntry {
-  return { kind: 'file', name, size, mtime: T }
+function file (name: string, size: number): ContentsEntry {
+  const version: Version = { key: name, versionId: 'v', lastModified: T, size, etag: '"e"', deleteMarker: false, isLatest: true }
+  return { kind: 'file', name, size, mtime: T, version }
 }
 
-const dir: TreeEntry = { kind: 'dir', name: 'd', mtime: T }
+const dir: ContentsEntry = { kind: 'dir', name: 'd', mtime: T }
 const opts = { content: true, hash: false }
 
 function code (fn: () => unknown): string | undefined {

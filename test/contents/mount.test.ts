@@ -5,9 +5,10 @@ import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import { formatInstant } from '../../src/core/timespec.js'
 import { fileStream, readAll } from '../../src/contents/bytes.js'
-import { treeSource } from '../../src/contents/tree-source.js'
+import { lookupEntry } from '../../src/contents/entries.js'
 import { DirectReader } from '../../src/reader/direct.js'
 import type { Reader } from '../../src/reader/types.js'
+import type { Engine } from '../../src/engine/engine.js'
 import { TimeTree } from '../../src/tree/time-tree.js'
 import { streamLog } from '../../src/config/log.js'
 import { client, serveContents, TOKEN } from '../helpers/contents-server.js'
@@ -82,18 +83,28 @@ t.test('--no-serve mounts without the HTTP API', async t => {
 t.test('given a tree, the server reads through it (one tree, one cache)', async t => {
   const env = await s3env(t)
   await seed(env)
-  const engine = env.engine()
   let opened = 0
-  const direct = new DirectReader(engine.read.bind(engine), { deadlineMs: 5000 })
-  const counting: Reader = { open: (bucket, version) => { opened++; return direct.open(bucket, version) } }
-  const tree = new TimeTree(engine, counting, {
-    owner: { uid: 0, gid: 0 }, liveTtlMs: 1000, settleMarginMs: 2000, attrTimeoutMs: 1000, log: streamLog(() => {})
+  let open = 0
+  const counting = (engine: Engine): Reader => {
+    const direct = new DirectReader(engine.read.bind(engine), { deadlineMs: 5000 })
+    return {
+      open: (bucket, version) => {
+        opened++
+        open++
+        const handle = direct.open(bucket, version)
+        return { read: handle.read, close: () => { open--; handle.close() } }
+      }
+    }
+  }
+  const served = await serveContents(t, env, {
+    tree: ({ engine }) => new TimeTree(engine, counting(engine), {
+      liveTtlMs: 1000, settleMarginMs: 2000, attrTimeoutMs: 1000, log: streamLog(() => {})
+    })
   })
-  const served = await serveContents(t, engine, { tree })
   const res = await client(served)('/api/contents/side/@latest/train/a.csv')
   t.equal((await res.json() as { content: string }).content, 'x,y\n1,2\n')
   t.equal(opened, 1, 'the read went through the given tree\'s reader')
-  t.equal(tree.openFiles, 0, 'and the file was released')
+  t.equal(open, 0, 'and the file was released')
 
   // A client that leaves mid-download releases the file too, and nothing breaks.
   await env.raw.send(new PutObjectCommand({ Bucket: 'side', Key: 'big.bin', Body: Buffer.alloc(64 * 1024 * 1024, 1) }))
@@ -103,10 +114,10 @@ t.test('given a tree, the server reads through it (one tree, one cache)', async 
   t.equal(download.status, 200)
   const reader = (download.body as ReadableStream<Uint8Array>).getReader()
   await reader.read()
-  t.equal(tree.openFiles, 1, 'the download holds the file open')
+  t.equal(open, 1, 'the download holds the file open')
   abort.abort()
-  for (let i = 0; i < 100 && tree.openFiles > 0; i++) await new Promise(resolve => setTimeout(resolve, 100))
-  t.equal(tree.openFiles, 0, 'an abandoned download releases its file')
+  for (let i = 0; i < 100 && open > 0; i++) await new Promise(resolve => setTimeout(resolve, 100))
+  t.equal(open, 0, 'an abandoned download releases its file')
   const after = await client(served)('/api/contents/side/@latest/train/a.csv')
   t.equal(after.status, 200, 'and the server goes on')
 })
@@ -116,19 +127,18 @@ t.test('a file replaced in S3 between lookup and read fails loudly, never with t
   await seed(env)
   const engine = env.engine({ liveTtlMs: 200 })
   const tree = new TimeTree(engine, new DirectReader(engine.read.bind(engine), { deadlineMs: 5000 }), {
-    owner: { uid: 0, gid: 0 }, liveTtlMs: 200, settleMarginMs: 2000, attrTimeoutMs: 200, log: streamLog(() => {})
+    liveTtlMs: 200, settleMarginMs: 2000, attrTimeoutMs: 200, log: streamLog(() => {})
   })
-  const source = treeSource(tree)
   const path = ['side', '@latest', 'train', 'a.csv']
-  const before = await source.lookup(path)
+  const before = await lookupEntry(tree, path)
   t.equal(before.kind === 'file' && before.size, 8)
-  t.same(await readAll(source, path, 8), FILES['train/a.csv'], 'read right after the lookup: the same version')
+  t.same(await readAll(tree, path, 8), FILES['train/a.csv'], 'read right after the lookup: the same version')
   for (const body of ['x,y\n1,2\n3,4\n', 'x\n']) {
     await env.raw.send(new PutObjectCommand({ Bucket: 'side', Key: 'train/a.csv', Body: body }))
     await new Promise(resolve => setTimeout(resolve, 700)) // past the live TTL and the pin: a read now takes the new version
-    await t.rejects(readAll(source, path, 8), { code: 'Conflict', message: /changed in S3 while it was being read/ }, `now ${body.length} bytes: inline`)
+    await t.rejects(readAll(tree, path, 8), { code: 'Conflict', message: /changed in S3 while it was being read/ }, `now ${body.length} bytes: inline`)
     const bytes: Buffer[] = []
-    await t.rejects(async () => { for await (const c of fileStream(source, path, 8)) bytes.push(c as Buffer) },
+    await t.rejects(async () => { for await (const c of fileStream(tree, path, 8)) bytes.push(c as Buffer) },
       { code: 'Conflict' }, `now ${body.length} bytes: download`)
   }
 })

@@ -16,7 +16,7 @@ import { s3env } from '../helpers/s3env.js'
 
 const env = await s3env(t)
 const h = await buildHistory(env.raw, 'hist', { seed: 11, steps: 6, nullSteps: 1 })
-const app = await startApp(env.engine())
+const app = await startApp(env)
 t.teardown(app.close)
 const last = h.at.length - 1
 const iso = (i: number): string => formatInstant(h.at[i])

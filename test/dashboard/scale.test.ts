@@ -25,7 +25,7 @@ await Promise.all(Array.from({ length: 16 }, async () => {
   }
 }))
 t.comment(`wrote ${N} objects in ${Date.now() - started} ms`)
-const app = await startApp(env.engine({ timeoutMs: 60_000 }))
+const app = await startApp(env, { 's3-timeout-ms': 60_000 })
 t.teardown(app.close)
 
 async function timed<T> (what: string, fn: () => Promise<T>): Promise<T> {

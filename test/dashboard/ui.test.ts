@@ -9,17 +9,17 @@ import { launch, shot } from '../helpers/browser.js'
 import { s3env } from '../helpers/s3env.js'
 
 const env = await s3env(t)
-const engine = env.engine()
-const steps = await seedDemo(engine.s3, 'sales')
+const { s3 } = env.services()
+const steps = await seedDemo(s3, 'sales')
 await nextSecond()
-await engine.s3.put('sales', 'q4/meta.json', JSON.stringify({ source: 'pos', rows: 40 }))
-await engine.s3.put('sales', 'q4/chart.svg', '<svg xmlns="http://www.w3.org/2000/svg" width="60" height="40"><rect width="60" height="40" fill="#2458d6"/></svg>')
+await s3.put('sales', 'q4/meta.json', JSON.stringify({ source: 'pos', rows: 40 }))
+await s3.put('sales', 'q4/chart.svg', '<svg xmlns="http://www.w3.org/2000/svg" width="60" height="40"><rect width="60" height="40" fill="#2458d6"/></svg>')
 await env.raw.send(new CreateBucketCommand({ Bucket: 'raw-logs' }))
 await env.raw.send(new PutObjectCommand({ Bucket: 'raw-logs', Key: 'app.log', Body: 'started\n' }))
 // Past the settle margin, so every step is settled history.
 await new Promise(resolve => setTimeout(resolve, 2500))
 const at = steps.map(s => formatInstant(s.at))
-const app = await startApp(engine)
+const app = await startApp(env)
 t.teardown(app.close)
 const browser = await launch(t)
 const page = await browser.newPage({ viewport: { width: 1360, height: 900 } })

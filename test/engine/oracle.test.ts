@@ -77,7 +77,7 @@ t.test('one listing serves every settled time with no new request', async t => {
   // Let every step settle past the margin, so all times are final.
   await new Promise(resolve => setTimeout(resolve, 2500))
   const engine = env.engine({ settleMarginMs: 1000 })
-  const lists = (): number => engine.s3.requests.get('ListObjectVersions') ?? 0
+  const lists = (): number => engine.requests.get('ListObjectVersions') ?? 0
   const views = await Promise.all(h.at.map(async a => await engine.view(h.bucket, formatInstant(a))))
   await tree(engine, views[views.length - 1])
   const first = lists()

@@ -1,16 +1,15 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { SETTINGS, Settings } from '../../src/config/settings.js'
-import type { Engine } from '../../src/engine/engine.js'
-import { attachLabels } from '../../src/labels/open.js'
+import { streamLog } from '../../src/config/log.js'
 import { buildRouter } from '../../src/daemon/http-app.js'
+import { openReader, openTree } from '../../src/daemon/open-tree.js'
+import type { Services } from '../../src/daemon/services.js'
 import { listen } from '../../src/server/http.js'
+import type { S3Env } from './s3env.js'
 
 export const TOKEN = 'dashboard-test-token'
 
 export interface AppClient {
   url: string
+  services: Services
   /** fetch with the token; `path` starts with '/'. */
   fetch: (path: string, init?: RequestInit) => Promise<Response>
   /** GET (or other method) expecting 2xx JSON. */
@@ -19,19 +18,20 @@ export interface AppClient {
 }
 
 /**
- * The app's real router on a loopback port, settings isolated from the
- * user's config file, labels in a fresh local store (as openEngine would attach them).
+ * The app's real router on a loopback port, over services assembled from
+ * `flags` (settings isolated from the user's config file, labels in a
+ * fresh local store).
  */
-export async function startApp (engine: Engine, flags: Record<string, unknown> = {}): Promise<AppClient> {
-  const labelStore = join(mkdtempSync(join(tmpdir(), 'infinstor-labels-')), 'labels.json')
-  const settings = new Settings(SETTINGS, { 'mount-point': '/mnt/infinstor', 'label-store': labelStore, 'settle-margin-ms': 2000, ...flags },
-    { INFINSTOR_CONFIG: '/nonexistent/config.json' })
-  if (engine.labels === undefined) attachLabels(engine, settings)
-  const server = await listen(buildRouter({ engine, settings }), { host: '127.0.0.1', port: 0, token: TOKEN, allowOrigins: [] })
+export async function startApp (env: S3Env, flags: Record<string, unknown> = {}): Promise<AppClient> {
+  const services = env.services({ 'mount-point': '/mnt/infinstor', ...flags })
+  const log = streamLog(() => {})
+  const tree = openTree(services, openReader(services, log), log)
+  const server = await listen(buildRouter(services, tree), { host: '127.0.0.1', port: 0, token: TOKEN, allowOrigins: [] })
   const go = async (path: string, init: RequestInit = {}): Promise<Response> =>
     await fetch(server.url + path, { ...init, headers: { Authorization: `token ${TOKEN}`, ...init.headers } })
   return {
     url: server.url,
+    services,
     fetch: go,
     json: async (path, init) => {
       const res = await go(path, init)

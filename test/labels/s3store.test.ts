@@ -18,7 +18,7 @@ function label (name: string, creator = 'ann@box', bucket = 'sales'): Label {
 
 t.test('shared store in S3', async t => {
   const env = await s3env(t)
-  const s3 = env.engine().s3
+  const { s3 } = env.services()
   const bucket = async (name: string, versioned = true): Promise<void> => {
     await env.raw.send(new CreateBucketCommand({ Bucket: name }))
     if (versioned) {

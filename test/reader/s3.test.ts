@@ -44,7 +44,7 @@ async function random (reader: CachingReader, c: Case, seed: number): Promise<bo
   return exact
 }
 
-const gets = (engine: Engine): number => engine.s3.requests.get('GetObject') ?? 0
+const gets = (engine: Engine): number => engine.requests.get('GetObject') ?? 0
 
 t.test('multi-MiB versions read exactly, and re-read without GETs', async t => {
   const env = await s3env(t)

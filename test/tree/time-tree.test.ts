@@ -1,28 +1,50 @@
-// The file-system layer without FUSE: paths, attributes, names, reads,
-// errors, caching and the label hook, against a real S3 (moto).
+// The time tree without FUSE: paths, attributes, names, reads, caching
+// and the label hook, against a real S3 (moto).
 import { PutBucketVersioningCommand, PutObjectCommand, CreateBucketCommand } from '@aws-sdk/client-s3'
 import t, { type Test } from 'tap'
 import { InfinError, type ErrorCode } from '../../src/core/errors.js'
 import { formatInstant } from '../../src/core/timespec.js'
 import type { Version } from '../../src/core/versions.js'
-import { versionMtime } from '../../src/fs/attrs.js'
-import { errnoOf, ERRNO } from '../../src/fs/errno.js'
-import { runner } from '../../src/fs/fuse/edge.js'
-import type { LabelInfo } from '../../src/tree/label-links.js'
 import { streamLog } from '../../src/config/log.js'
-import { parseFsPath } from '../../src/tree/paths.js'
+import { Engine } from '../../src/engine/engine.js'
 import { DirectReader } from '../../src/reader/direct.js'
+import type { LabelInfo } from '../../src/tree/label-links.js'
+import { versionMtime, type TreeNode } from '../../src/tree/nodes.js'
+import { parseTreePath, segments } from '../../src/tree/paths.js'
 import { TimeTree } from '../../src/tree/time-tree.js'
-import type { Engine } from '../../src/engine/engine.js'
 import { s3env } from '../helpers/s3env.js'
 
-const owner = { uid: 1234, gid: 5678 }
+/** The tree's operations by mount path, as the FUSE adapter calls them. */
+function byPath (tree: TimeTree): {
+  names: (path: string) => Promise<string[]>
+  lookup: (path: string) => Promise<TreeNode>
+  read: (path: string) => Promise<string>
+} {
+  return {
+    names: async path => (await tree.list(segments(path))).map(n => n.name),
+    lookup: async path => await tree.lookup(segments(path)),
+    read: async path => {
+      const file = await tree.open(segments(path))
+      const parts: Buffer[] = []
+      for (let off = 0; ; off += 4) {
+        const b = await file.read(off, 4)
+        if (b.length === 0) break
+        parts.push(b)
+      }
+      file.close()
+      return Buffer.concat(parts).toString()
+    }
+  }
+}
+
+function size (node: TreeNode): number | undefined {
+  return node.kind === 'file' ? node.size : undefined
+}
 
 function treeOf (engine: Engine, opts: { buckets?: string[], labels?: LabelInfo[], lines?: string[], attrTimeoutMs?: number } = {}): TimeTree {
   const lines = opts.lines ?? []
   return new TimeTree(engine, new DirectReader(engine.read.bind(engine), { deadlineMs: 5000 }), {
     buckets: opts.buckets,
-    owner,
     liveTtlMs: 500,
     settleMarginMs: 1000,
     attrTimeoutMs: opts.attrTimeoutMs ?? 1000,
@@ -40,43 +62,19 @@ async function nextSecond (): Promise<void> {
 }
 
 t.test('paths parse into the layout', async t => {
-  t.same(parseFsPath('/'), { kind: 'root' })
-  t.same(parseFsPath('/@labels'), { kind: 'labels' })
-  t.same(parseFsPath('/@labels/v3'), { kind: 'label', name: 'v3' })
-  t.same(parseFsPath('/@labels/v3/x'), { kind: 'none' })
-  t.same(parseFsPath('/sales'), { kind: 'bucket', bucket: 'sales' })
-  t.same(parseFsPath('/sales/q4'), { kind: 'none' }, 'a bucket holds only @views')
-  t.same(parseFsPath('/sales/@'), { kind: 'none' })
-  t.same(parseFsPath('/sales/@2022-12-06..2022-12-07/q4/a.csv'),
+  const parse = (path: string): ReturnType<typeof parseTreePath> => parseTreePath(segments(path))
+  t.same(parse('/'), { kind: 'root' })
+  t.same(parse('/@labels'), { kind: 'labels' })
+  t.same(parse('/@labels/v3'), { kind: 'label', name: 'v3' })
+  t.same(parse('/@labels/v3/x'), { kind: 'none' })
+  t.same(parse('/sales'), { kind: 'bucket', bucket: 'sales' })
+  t.same(parse('/sales/q4'), { kind: 'none' }, 'a bucket holds only @views')
+  t.same(parse('/sales/@'), { kind: 'none' })
+  t.same(parse('/sales/@2022-12-06..2022-12-07/q4/a.csv'),
     { kind: 'view', bucket: 'sales', spec: '2022-12-06..2022-12-07', names: ['q4', 'a.csv'] })
 })
 
-t.test('errors map to errno once, and the unexpected ones are logged', async t => {
-  const cases: Array<[ErrorCode, number, boolean]> = [
-    ['NotFound', ERRNO.ENOENT, false], ['BadSpec', ERRNO.ENOENT, true], ['FutureTime', ERRNO.ENOENT, true],
-    ['NotVersioned', ERRNO.ENOENT, true], ['ReadOnly', ERRNO.EROFS, false], ['Unavailable', ERRNO.EIO, true],
-    ['AccessDenied', ERRNO.EACCES, true], ['Corrupt', ERRNO.EIO, true]
-  ]
-  for (const [code, errno, logged] of cases) {
-    const m = errnoOf(new InfinError(code, 'x', { cause: new Error('deeper') }))
-    t.equal(m.errno, errno, `${code} -> ${errno}`)
-    t.equal(m.why !== undefined, logged, `${code} ${logged ? 'is' : 'is not'} logged`)
-  }
-  t.match(errnoOf(new InfinError('Unavailable', 'S3 down', { cause: new Error('ECONNREFUSED') })).why, /S3 down; cause: Error: ECONNREFUSED/)
-  t.match(errnoOf(new TypeError('bug')), { errno: ERRNO.EIO, why: /internal error: TypeError: bug/ })
-})
-
-t.test('an operation that never finishes is answered with EIO at its deadline', async t => {
-  const lines: string[] = []
-  const run = runner(streamLog(l => lines.push(l)), 50)
-  const got = await new Promise<number>(resolve => { run('read', '/b/@latest/f', async () => await new Promise(() => {}), e => resolve(e)) })
-  t.equal(got, ERRNO.EIO)
-  t.match(lines.join(''), /read \/b\/@latest\/f: no answer within 50 ms/)
-  const ok = await new Promise<[number, unknown]>(resolve => { run('getattr', '/', async () => 7, (e, v) => resolve([e, v])) })
-  t.same(ok, [0, 7], 'a prompt answer passes through')
-})
-
-t.test('tree, attributes and bytes at two times; getattr costs no S3 request', async t => {
+t.test('tree, attributes and bytes at two times; a lookup costs no S3 request', async t => {
   const env = await s3env(t)
   await env.raw.send(new CreateBucketCommand({ Bucket: 'tree' }))
   await env.raw.send(new CreateBucketCommand({ Bucket: 'other' }))
@@ -95,30 +93,30 @@ t.test('tree, attributes and bytes at two times; getattr costs no S3 request', a
   const engine = env.engine({ settleMarginMs: 1000 })
   const lines: string[] = []
   const tree = treeOf(engine, { lines })
+  const { names, lookup, read } = byPath(tree)
 
-  t.same(await tree.readdir('/'), ['other', 'tree'], 'the root lists the buckets')
-  t.same(await tree.readdir('/tree'), ['@latest'], 'a bucket lists @latest (and labels, when wired in)')
-  t.same(await tree.readdir(`/tree/@${t1}`), ['a', 'd', 'empty', 'x'])
-  t.same(await tree.readdir(`/tree/@${t1}/a`), ['／'], 'an empty segment gets a stand-in name')
-  t.same(await tree.readdir(`/tree/@${t1}/empty`), [], "a 'dir/' marker is an empty directory")
-  t.same(await tree.readdir(`/tree/@${t1}/x`), ['y'])
+  t.same(await names('/'), ['other', 'tree'], 'the root lists the buckets')
+  t.same(await names('/tree'), ['@latest'], 'a bucket lists @latest (and labels, when wired in)')
+  t.same(await names(`/tree/@${t1}`), ['a', 'd', 'empty', 'x'])
+  t.same(await names(`/tree/@${t1}/a`), ['／'], 'an empty segment gets a stand-in name')
+  t.same(await names(`/tree/@${t1}/empty`), [], "a 'dir/' marker is an empty directory")
+  t.same(await names(`/tree/@${t1}/x`), ['y'])
   t.match(lines.join(''), /s3:\/\/tree\/x is hidden at .*: a directory of the same name wins/, 'the hidden file is logged')
 
-  const dir = await tree.getattr(`/tree/@${t1}/d`)
-  t.equal(dir.mode, 0o40555, 'directories are 0555')
-  t.same([dir.uid, dir.gid], [1234, 5678], 'owned by the mounting user')
-  await tree.readdir(`/tree/@${t1}/d`)
-  await tree.readdir('/tree/@latest/d')
-  const before = new Map(engine.s3.requests)
-  const f0 = await tree.getattr(`/tree/@${t1}/d/f0`)
-  for (let i = 1; i < 50; i++) await tree.getattr(`/tree/@${t1}/d/f${i}`)
-  const now0 = await tree.getattr('/tree/@latest/d/f0')
-  t.same(engine.s3.requests, before, '51 getattrs after a listing cost no S3 request')
-  for (let i = 1; i <= 10; i++) await tree.readdir(`/tree/@${formatInstant(Date.parse(t1) + i * 50)}/d`)
-  t.same(engine.s3.requests, before, 'the same folder at ten more settled times costs no S3 request')
-  t.equal(f0.mode, 0o100444, 'files are 0444')
-  t.equal(f0.size, 5)
-  t.equal(now0.size, 11)
+  const dir = await lookup(`/tree/@${t1}/d`)
+  t.same([dir.kind, dir.name, dir.mtime], ['dir', 'd', Date.parse(t1)], "a directory of a view has the view's time")
+  await names(`/tree/@${t1}/d`)
+  await names('/tree/@latest/d')
+  const before = new Map(engine.requests)
+  const f0 = await lookup(`/tree/@${t1}/d/f0`)
+  for (let i = 1; i < 50; i++) await lookup(`/tree/@${t1}/d/f${i}`)
+  const now0 = await lookup('/tree/@latest/d/f0')
+  t.same(engine.requests, before, '51 lookups after a listing cost no S3 request')
+  for (let i = 1; i <= 10; i++) await names(`/tree/@${formatInstant(Date.parse(t1) + i * 50)}/d`)
+  t.same(engine.requests, before, 'the same folder at ten more settled times costs no S3 request')
+  t.equal(f0.kind, 'file')
+  t.equal(size(f0), 5)
+  t.equal(size(now0), 11)
   t.ok(now0.mtime > f0.mtime, 'mtime is the version time')
   const v0 = (await engine.readDir(await engine.view('tree', t1), 'd/')).files.find(f => f.key === 'd/f0')?.version as Version
   t.equal(Math.floor(f0.mtime / 1000), v0.lastModified / 1000, 'to the second')
@@ -126,37 +124,22 @@ t.test('tree, attributes and bytes at two times; getattr costs no S3 request', a
   t.not(sameSecond, f0.mtime, 'another version of the same second gets another mtime (so the page cache notices)')
   t.equal(Math.floor(sameSecond / 1000), v0.lastModified / 1000, 'in the same second')
 
-  const read = async (path: string): Promise<string> => {
-    const fd = await tree.openFile(path, 0)
-    const parts: Buffer[] = []
-    for (let off = 0; ; off += 4) {
-      const b = await tree.read(fd, off, 4)
-      if (b.length === 0) break
-      parts.push(b)
-    }
-    tree.release(fd)
-    return Buffer.concat(parts).toString()
-  }
   t.equal(await read(`/tree/@${t1}/d/f0`), 'one 0', 'the old bytes at the old time')
   t.equal(await read('/tree/@latest/d/f0'), 'two, longer')
   t.equal(await read(`/tree/@${t1}/a/／/b`), 'slashes')
-  t.equal(tree.openFiles, 0, 'released handles are gone')
 
-  await rejectsWith(t, tree.openFile('/tree/@latest/d/f0', 1), 'ReadOnly', 'open for writing')
-  await rejectsWith(t, tree.openFile('/tree/@latest/d/f0', 2), 'ReadOnly', 'open read-write')
-  await rejectsWith(t, tree.access('/tree/@latest/d/f0', 2), 'ReadOnly', 'access(W_OK)')
-  await rejectsWith(t, tree.getattr('/tree/@latest/d/nope'), 'NotFound', 'an unknown key')
-  await rejectsWith(t, tree.getattr('/tree/@latest/d/f0/deeper'), 'NotFound', 'a path through a file')
-  await rejectsWith(t, tree.getattr('/tree/@2022-13-01'), 'BadSpec', 'a bad spec')
-  await rejectsWith(t, tree.getattr('/tree/@2999-01-01'), 'FutureTime', 'a future time')
-  await rejectsWith(t, tree.getattr('/tree/@some-label'), 'NotFound', 'an unknown label')
-  await rejectsWith(t, tree.getattr('/nobucket'), 'NotFound', 'an unknown bucket')
-  await rejectsWith(t, tree.getattr('/tree/q4'), 'NotFound', 'a bucket entry without @')
-  await rejectsWith(t, tree.getattr('/@labels'), 'NotFound', 'no @labels without a label index')
+  await rejectsWith(t, lookup('/tree/@latest/d/nope'), 'NotFound', 'an unknown key')
+  await rejectsWith(t, lookup('/tree/@latest/d/f0/deeper'), 'NotFound', 'a path through a file')
+  await rejectsWith(t, lookup('/tree/@2022-13-01'), 'BadSpec', 'a bad spec')
+  await rejectsWith(t, lookup('/tree/@2999-01-01'), 'FutureTime', 'a future time')
+  await rejectsWith(t, lookup('/tree/@some-label'), 'NotFound', 'an unknown label')
+  await rejectsWith(t, lookup('/nobucket'), 'NotFound', 'an unknown bucket')
+  await rejectsWith(t, lookup('/tree/q4'), 'NotFound', 'a bucket entry without @')
+  await rejectsWith(t, lookup('/@labels'), 'NotFound', 'no @labels without a label index')
 
   const only = treeOf(engine, { buckets: ['tree'] })
-  t.same(await only.readdir('/'), ['tree'], '--bucket limits the root')
-  await rejectsWith(t, only.getattr('/other'), 'NotFound', 'a bucket not asked for')
+  t.same(await byPath(only).names('/'), ['tree'], '--bucket limits the root')
+  await rejectsWith(t, byPath(only).lookup('/other'), 'NotFound', 'a bucket not asked for')
 })
 
 t.test('an open file in @latest reads the version whose size the kernel was told', async t => {
@@ -166,27 +149,29 @@ t.test('an open file in @latest reads the version whose size the kernel was told
   await env.raw.send(new PutObjectCommand({ Bucket: 'pin', Key: 'f', Body: 'first' }))
   // The kernel's trust in attributes lasts 5 s here: long enough for the steps below on a busy machine.
   const tree = treeOf(env.engine({ liveTtlMs: 200 }), { attrTimeoutMs: 5000 })
-  t.equal((await tree.getattr('/pin/@latest/f')).size, 5)
+  const path = ['pin', '@latest', 'f']
+  const sizeNow = async (): Promise<number | undefined> => size(await tree.lookup(path))
+  t.equal(await sizeNow(), 5)
   await nextSecond()
   await env.raw.send(new PutObjectCommand({ Bucket: 'pin', Key: 'f', Body: 'second, longer' }))
   await new Promise(resolve => setTimeout(resolve, 700))
-  const fd = await tree.openFile('/pin/@latest/f', 0)
-  t.equal((await tree.read(fd, 0, 100)).toString(), 'first', 'the pinned version, not a torn mix of sizes')
-  tree.release(fd)
-  t.equal((await tree.getattr('/pin/@latest/f')).size, 14, 'a new getattr sees the new version')
-  const fd2 = await tree.openFile('/pin/@latest/f', 0)
-  t.equal((await tree.read(fd2, 0, 100)).toString(), 'second, longer', 'and the next open reads it')
-  tree.release(fd2)
+  const f1 = await tree.open(path)
+  t.equal((await f1.read(0, 100)).toString(), 'first', 'the pinned version, not a torn mix of sizes')
+  f1.close()
+  t.equal(await sizeNow(), 14, 'a new lookup sees the new version')
+  const f2 = await tree.open(path)
+  t.equal((await f2.read(0, 100)).toString(), 'second, longer', 'and the next open reads it')
+  f2.close()
   await nextSecond()
   await env.raw.send(new PutObjectCommand({ Bucket: 'pin', Key: 'f', Body: 'third' }))
   await new Promise(resolve => setTimeout(resolve, 5100))
-  const fd3 = await tree.openFile('/pin/@latest/f', 0)
-  t.equal((await tree.read(fd3, 0, 100)).toString(), 'third', 'once the kernel no longer trusts the old size, an open reads the newest')
-  tree.release(fd3)
-  const fd4 = await tree.openFile('/pin/@latest/f', 0)
-  t.equal((await tree.getattr('/pin/@latest/f')).size, 5)
-  t.equal((await tree.read(fd4, 0, 100)).toString(), 'third', 'attributes answered between open and first read are what it reads')
-  tree.release(fd4)
+  const f3 = await tree.open(path)
+  t.equal((await f3.read(0, 100)).toString(), 'third', 'once the kernel no longer trusts the old size, an open reads the newest')
+  f3.close()
+  const f4 = await tree.open(path)
+  t.equal(await sizeNow(), 5)
+  t.equal((await f4.read(0, 100)).toString(), 'third', 'attributes answered between open and first read are what it reads')
+  f4.close()
 })
 
 t.test('the label hook: @NAME in a bucket, /@labels/NAME links', async t => {
@@ -197,16 +182,18 @@ t.test('the label hook: @NAME in a bucket, /@labels/NAME links', async t => {
   const at = Date.now()
   await nextSecond()
   await env.raw.send(new PutObjectCommand({ Bucket: 'lab', Key: 'q4/train.csv', Body: 'v2!' }))
-  const engine = env.engine()
   const label: LabelInfo = { name: 'train-v1', bucket: 'lab', prefix: 'q4/', spec: { kind: 'at', t: at } }
-  engine.labels = { resolve: async name => name === label.name ? label : undefined }
+  const engine = new Engine(env.services().s3, {
+    settleMarginMs: 2000, liveTtlMs: 1000, labels: { resolve: async name => name === label.name ? label : undefined }
+  })
   const tree = treeOf(engine, { labels: [label] })
-  t.same(await tree.readdir('/'), ['@labels', 'lab'])
-  t.same(await tree.readdir('/lab'), ['@latest', '@train-v1'])
-  t.same(await tree.readdir('/@labels'), ['train-v1'])
-  t.equal(await tree.readlink('/@labels/train-v1'), `../lab/@${formatInstant(at)}/q4`)
-  t.equal((await tree.getattr('/@labels/train-v1')).mode & 0o170000, 0o120000, 'a symlink')
-  t.same(await tree.readdir('/lab/@train-v1'), ['train.csv'], "the label's view is rooted at its path")
-  t.equal((await tree.getattr('/lab/@train-v1/train.csv')).size, 2, 'at its time')
-  await rejectsWith(t, tree.readlink('/@labels/nope'), 'NotFound', 'an unknown label link')
+  const { names, lookup } = byPath(tree)
+  t.same(await names('/'), ['@labels', 'lab'])
+  t.same(await names('/lab'), ['@latest', '@train-v1'])
+  t.same(await names('/@labels'), ['train-v1'])
+  t.same(await lookup('/@labels/train-v1'), { kind: 'link', name: 'train-v1', target: `../lab/@${formatInstant(at)}/q4`, mtime: (await lookup('/')).mtime },
+    'a link to the view')
+  t.same(await names('/lab/@train-v1'), ['train.csv'], "the label's view is rooted at its path")
+  t.equal(size(await lookup('/lab/@train-v1/train.csv')), 2, 'at its time')
+  await rejectsWith(t, lookup('/@labels/nope'), 'NotFound', 'an unknown label link')
 })

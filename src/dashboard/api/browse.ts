@@ -1,17 +1,16 @@
 import { Readable } from 'node:stream'
+import type { DirEntry, DirReply, FilesReply } from '../../core/api-types.js'
 import { nameEntries, segmentName } from '../../core/names.js'
-import type { Version } from '../../core/versions.js'
+import { versionJson, type Version } from '../../core/versions.js'
 import type { Engine, View } from '../../engine/engine.js'
-import type { AppDeps } from '../../daemon/http-app.js'
 import type { Reply, Request, Router } from '../../server/http.js'
 import { contentDisposition, UNTRUSTED_CONTENT } from '../../server/untrusted.js'
 import { contentType } from './content-type.js'
-import { bucketParam, dirKey, pageOf, pageParams, query, relPath, required, versionJson, viewJson } from './params.js'
+import type { DashboardDeps } from './deps.js'
+import { bucketParam, dirKey, pageOf, pageParams, query, relPath, required, viewJson } from './params.js'
 import type { Snapshots } from './snapshots.js'
 
 const BUCKET = String.raw`\/api\/infinstor\/buckets\/([^/]+)`
-/** Reads of large versions go out in pieces this big, so memory stays flat. */
-const CHUNK = 8 << 20
 
 async function viewOf (engine: Engine, req: Request): Promise<View> {
   return await engine.view(bucketParam(req), query(req, 'spec') ?? 'latest')
@@ -24,7 +23,7 @@ export function mountPathOf (mountPoint: string, view: View, dirPath: string): s
 }
 
 /** Browsing a view: one directory a page at a time, a flat list (slices), and a version's bytes. */
-export function browseRoutes (router: Router, { engine, settings }: AppDeps, snapshots: Snapshots): void {
+export function browseRoutes (router: Router, { engine, mountPoint }: DashboardDeps, snapshots: Snapshots): void {
   router.get(new RegExp(`^${BUCKET}/dir$`), async req => {
     const { snapshot, meta, items } = await snapshots.get(req, async () => {
       const view = await viewOf(engine, req)
@@ -39,27 +38,24 @@ export function browseRoutes (router: Router, { engine, settings }: AppDeps, sna
         meta: {
           view: viewJson(view),
           path,
-          mountPath: mountPathOf(settings.str('mount-point') ?? '/infinstor', view, path),
+          mountPath: mountPathOf(mountPoint, view, path),
           exists: dir.exists
         },
         items: [...named.filter(e => e.kind === 'dir'), ...named.filter(e => e.kind === 'file')]
       }
     })
     const page = pageParams(req)
-    return {
-      json: {
-        ...meta,
-        snapshot,
-        total: items.length,
-        offset: page.offset,
-        entries: pageOf(items, page).map(e => ({
-          name: e.name,
-          type: e.kind,
-          key: e.key,
-          ...(e.version !== undefined ? versionJson(e.version) : {})
-        }))
-      }
+    const json: DirReply = {
+      ...meta,
+      snapshot,
+      total: items.length,
+      offset: page.offset,
+      entries: pageOf(items, page).map((e): DirEntry => e.version === undefined
+        ? { name: e.name, type: 'dir', key: e.key }
+        // The key shown is relative to the view's root, like the path.
+        : { ...versionJson(e.version), name: e.name, type: 'file', key: e.key })
     }
+    return { json }
   })
 
   router.get(new RegExp(`^${BUCKET}/files$`), async req => {
@@ -72,15 +68,14 @@ export function browseRoutes (router: Router, { engine, settings }: AppDeps, sna
       }
     })
     const page = pageParams(req)
-    return {
-      json: {
-        ...meta,
-        snapshot,
-        total: items.length,
-        offset: page.offset,
-        entries: pageOf(items, page).map(f => ({ key: f.key, ...versionJson(f.version) }))
-      }
+    const json: FilesReply = {
+      ...meta,
+      snapshot,
+      total: items.length,
+      offset: page.offset,
+      entries: pageOf(items, page).map(f => ({ ...versionJson(f.version), key: f.key }))
     }
+    return { json }
   })
 
   router.get(new RegExp(`^${BUCKET}/object$`), async req => {
@@ -114,10 +109,7 @@ function objectReply (engine: Engine, view: View, v: Version, req: Request): Rep
     status = 206
     headers['Content-Range'] = `bytes ${start}-${end - 1}/${v.size}`
   }
-  async function * chunks (): AsyncGenerator<Buffer> {
-    for (let at = start; at < end; at += CHUNK) yield await engine.read(view.bucket, v, at, Math.min(end, at + CHUNK))
-  }
-  return { status, headers, stream: Readable.from(chunks()), type: contentType(name), length: end - start }
+  return { status, headers, stream: Readable.from(engine.readChunks(view.bucket, v, start, end)), type: contentType(name), length: end - start }
 }
 
 /** One `bytes=a-b`, `bytes=a-` or `bytes=-n` range; others are ignored (whole body), as HTTP allows. */

@@ -1,10 +1,11 @@
 import { InfinError } from '../../core/errors.js'
 import { dirPrefix } from '../../core/s3url.js'
 import { formatInstant, parseInstant } from '../../core/timespec.js'
-import type { Change } from '../../core/versions.js'
-import type { AppDeps } from '../../daemon/http-app.js'
+import type { ChangeRow, DiffReply, TimelineBin, TimelineReply } from '../../core/api-types.js'
+import { versionJson, type Change } from '../../core/versions.js'
 import type { Request, Router } from '../../server/http.js'
-import { bucketParam, intParam, pageOf, pageParams, query, relPath, required, versionJson, viewJson } from './params.js'
+import type { DashboardDeps } from './deps.js'
+import { bucketParam, intParam, pageOf, pageParams, query, relPath, required, viewJson } from './params.js'
 import type { Snapshots } from './snapshots.js'
 
 const BUCKET = String.raw`\/api\/infinstor\/buckets\/([^/]+)`
@@ -26,13 +27,11 @@ function instantParam (req: Request, name: string): number | undefined {
   return text === undefined ? undefined : parseInstant(text)
 }
 
-export interface Bin { t: string, writes: number, deletes: number }
-
 /**
  * Counts writes and delete markers into `n` equal bins covering [from, to]:
  * bins are whole seconds wide and start on a second.
  */
-export function binEvents (events: Iterable<{ t: number, deleted: boolean }>, from: number, to: number, n: number): { binMs: number, bins: Bin[] } {
+export function binEvents (events: Iterable<{ t: number, deleted: boolean }>, from: number, to: number, n: number): { binMs: number, bins: TimelineBin[] } {
   const start = Math.floor(from / SECOND) * SECOND
   const binMs = Math.max(SECOND, Math.ceil((to - start + 1) / n / SECOND) * SECOND)
   const count = Math.max(1, Math.ceil((to - start + 1) / binMs))
@@ -47,7 +46,7 @@ export function binEvents (events: Iterable<{ t: number, deleted: boolean }>, fr
 }
 
 /** What changed between two views, and when things changed. */
-export function historyRoutes (router: Router, { engine }: AppDeps, snapshots: Snapshots): void {
+export function historyRoutes (router: Router, { engine }: DashboardDeps, snapshots: Snapshots): void {
   router.get(new RegExp(`^${BUCKET}/diff$`), async req => {
     const kinds = kindsParam(req)
     const { snapshot, meta, items } = await snapshots.get(req, async () => {
@@ -63,15 +62,14 @@ export function historyRoutes (router: Router, { engine }: AppDeps, snapshots: S
       return { meta: { a: viewJson(a), b: viewJson(b), root, counts }, items: changes.filter(c => kinds.has(c.kind)) }
     })
     const page = pageParams(req)
-    return {
-      json: {
-        ...meta,
-        snapshot,
-        total: items.length,
-        offset: page.offset,
-        changes: pageOf(items, page).map(c => changeJson(c, meta.root as string))
-      }
+    const json: DiffReply = {
+      ...meta,
+      snapshot,
+      total: items.length,
+      offset: page.offset,
+      changes: pageOf(items, page).map(c => changeJson(c, meta.root))
     }
+    return { json }
   })
 
   router.get(new RegExp(`^${BUCKET}/timeline$`), async req => {
@@ -94,12 +92,13 @@ export function historyRoutes (router: Router, { engine }: AppDeps, snapshots: S
     const { binMs, bins } = binEvents(events, from, to, n)
     const total = { writes: 0, deletes: 0 }
     for (const bin of bins) { total.writes += bin.writes; total.deletes += bin.deletes }
-    return { json: { path: prefix, from: bins[0].t, to: formatInstant(to), binMs, total, bins } }
+    const json: TimelineReply = { path: prefix, from: bins[0].t, to: formatInstant(to), binMs, total, bins }
+    return { json }
   })
 }
 
-function changeJson (c: Change, root: string): Record<string, unknown> {
-  const out: Record<string, unknown> = { key: c.key.slice(root.length), change: c.kind }
+function changeJson (c: Change, root: string): ChangeRow {
+  const out: ChangeRow = { key: c.key.slice(root.length), change: c.kind }
   if (c.before !== undefined) out.before = versionJson(c.before)
   if (c.after !== undefined) out.after = versionJson(c.after)
   return out

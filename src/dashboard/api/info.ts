@@ -1,7 +1,7 @@
-import { Labels } from '../../labels/service.js'
-import type { AppDeps } from '../../daemon/http-app.js'
-import { VERSION } from '../../daemon/http-app.js'
+import { VERSION } from '../../config/version.js'
+import type { InfoReply } from '../../core/api-types.js'
 import type { Router } from '../../server/http.js'
+import type { DashboardDeps } from './deps.js'
 
 /**
  * Where the S3 credentials come from, named but never shown: the SDK's
@@ -14,18 +14,19 @@ export function credentialSource (env: NodeJS.ProcessEnv = process.env): string 
   return 'default chain'
 }
 
-export function infoRoutes (router: Router, deps: AppDeps): void {
-  router.get(/^\/api\/infinstor\/info$/, async () => ({
-    json: {
+export function infoRoutes (router: Router, { engine, labels, mountPoint, region }: DashboardDeps): void {
+  router.get(/^\/api\/infinstor\/info$/, async () => {
+    const json: InfoReply = {
       name: 'infinstor',
       version: VERSION,
-      endpoint: deps.engine.s3.endpoint ?? 'AWS',
-      region: deps.settings.str('region'),
+      endpoint: engine.endpoint ?? 'AWS',
+      region,
       credentialSource: credentialSource(),
-      labelStore: deps.engine.labels instanceof Labels ? deps.engine.labels.store.where : null,
-      mountPoint: deps.settings.str('mount-point'),
+      labelStore: labels.store.where,
+      mountPoint,
       // Diagnostics: how much S3 work this server has done (the caches keep it low).
-      s3Requests: Object.fromEntries(deps.engine.s3.requests)
+      s3Requests: Object.fromEntries(engine.requests)
     }
-  }))
+    return { json }
+  })
 }

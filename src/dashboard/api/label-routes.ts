@@ -1,9 +1,9 @@
 import { InfinError } from '../../core/errors.js'
+import type { DeletedLabelReply } from '../../core/api-types.js'
 import { labelRecord } from '../../core/label-record.js'
 import { checkBucketName } from '../../core/s3url.js'
-import { labelsOf } from '../../labels/open.js'
-import type { AppDeps } from '../../daemon/http-app.js'
 import type { Router } from '../../server/http.js'
+import type { DashboardDeps } from './deps.js'
 import { query } from './params.js'
 
 const LABEL = String.raw`\/api\/infinstor\/labels\/([^/]+)`
@@ -16,11 +16,11 @@ function text (body: Record<string, unknown>, field: string, optional = false): 
 }
 
 /** Labels: list, show, create (checked by Labels: name, time, path) and delete (permanent, so ?force=1). */
-export function labelRoutes (router: Router, { engine }: AppDeps): void {
+export function labelRoutes (router: Router, { engine, labels }: DashboardDeps): void {
   router.get(/^\/api\/infinstor\/labels$/, async req => {
     const bucket = query(req, 'bucket')
-    const labels = await labelsOf(engine).list(bucket === undefined ? undefined : checkBucketName(bucket))
-    return { json: labels.map(labelRecord) }
+    const listed = await labels.list(bucket === undefined ? undefined : checkBucketName(bucket))
+    return { json: listed.map(labelRecord) }
   })
 
   router.add('POST', /^\/api\/infinstor\/labels$/, async req => {
@@ -34,12 +34,12 @@ export function labelRoutes (router: Router, { engine }: AppDeps): void {
     const path = (text(fields, 'path', true) ?? '').replace(/^\/+/, '')
     const spec = (text(fields, 'spec') as string).trim()
     if (spec === '') throw new InfinError('BadSpec', 'a label needs a time or a slice')
-    const label = await labelsOf(engine).create(name, `s3://${bucket}/${path}@${spec}`, text(fields, 'description', true))
+    const label = await labels.create(engine, name, `s3://${bucket}/${path}@${spec}`, text(fields, 'description', true))
     return { status: 201, json: labelRecord(label) }
   })
 
   router.get(new RegExp(`^${LABEL}$`), async req => {
-    return { json: labelRecord(await labelsOf(engine).show(decodeURIComponent(req.params[0]))) }
+    return { json: labelRecord(await labels.show(decodeURIComponent(req.params[0]))) }
   })
 
   router.add('DELETE', new RegExp(`^${LABEL}$`), async req => {
@@ -47,7 +47,8 @@ export function labelRoutes (router: Router, { engine }: AppDeps): void {
     if (query(req, 'force') !== '1') {
       throw new InfinError('Usage', `deleting label '${name}' is permanent and its name can never be reused; repeat with ?force=1`)
     }
-    const removed = await labelsOf(engine).remove(name)
-    return { json: { ...labelRecord(removed.label), deleted: true } }
+    const removed = await labels.remove(name)
+    const json: DeletedLabelReply = { ...labelRecord(removed.label), deleted: true }
+    return { json }
   })
 }

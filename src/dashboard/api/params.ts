@@ -1,7 +1,7 @@
 import { InfinError } from '../../core/errors.js'
 import { checkBucketName, dirPrefix } from '../../core/s3url.js'
+import type { ViewInfo } from '../../core/api-types.js'
 import { formatInstant } from '../../core/timespec.js'
-import type { Version } from '../../core/versions.js'
 import type { View } from '../../engine/engine.js'
 import type { Request } from '../../server/http.js'
 
@@ -63,14 +63,10 @@ export function dirKey (view: View, path: string): string {
 }
 
 /** What a reply says about the view it was computed from. */
-export function viewJson (view: View): Record<string, unknown> {
-  const out: Record<string, unknown> = { bucket: view.bucket, root: view.root, spec: view.name, kind: view.spec.kind }
+export function viewJson (view: View): ViewInfo {
+  const out: ViewInfo = { bucket: view.bucket, root: view.root, spec: view.name, kind: view.spec.kind }
   if (view.spec.kind === 'at') out.t = formatInstant(view.spec.t)
   if (view.spec.kind === 'slice') Object.assign(out, { from: formatInstant(view.spec.from), to: formatInstant(view.spec.to) })
   if (view.label !== undefined) out.label = view.label
   return out
-}
-
-export function versionJson (v: Version): { size: number, lastModified: string, versionId: string, etag: string } {
-  return { size: v.size, lastModified: formatInstant(v.lastModified), versionId: v.versionId, etag: v.etag }
 }

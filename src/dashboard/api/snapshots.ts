@@ -4,7 +4,7 @@ import type { Request } from '../../server/http.js'
 import { query } from './params.js'
 
 /** A computed list and the facts that go with it, kept while a client pages through it. */
-export interface Computed<T> { meta: Record<string, unknown>, items: T[] }
+export interface Computed<T, M> { meta: M, items: T[] }
 
 const PAGING_PARAMS = new Set(['offset', 'limit', 'snapshot'])
 
@@ -17,18 +17,18 @@ const PAGING_PARAMS = new Set(['offset', 'limit', 'snapshot'])
  * computed for, and an expired one is simply computed again.
  */
 export class Snapshots {
-  private readonly cache = new LRUCache<string, Computed<unknown>>({
+  private readonly cache = new LRUCache<string, Computed<unknown, unknown>>({
     maxSize: 1_000_000,
     sizeCalculation: c => Math.max(1, c.items.length),
     ttl: 10 * 60_000
   })
 
-  async get<T> (req: Request, compute: () => Promise<Computed<T>>): Promise<Computed<T> & { snapshot: string }> {
+  async get<T, M> (req: Request, compute: () => Promise<Computed<T, M>>): Promise<Computed<T, M> & { snapshot: string }> {
     const params = [...req.url.searchParams].filter(([k]) => !PAGING_PARAMS.has(k)).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)
     const signature = `${req.url.pathname}?${new URLSearchParams(params).toString()}`
     const given = query(req, 'snapshot')
     if (given !== undefined) {
-      const hit = this.cache.get(`${given}\0${signature}`) as Computed<T> | undefined
+      const hit = this.cache.get(`${given}\0${signature}`) as Computed<T, M> | undefined
       if (hit !== undefined) return { ...hit, snapshot: given }
     }
     const computed = await compute()

@@ -1,40 +1,72 @@
-import type { Stat } from '../attrs.js'
+import { InfinError } from '../../core/errors.js'
+import type { TreeFile } from '../../tree/nodes.js'
+import { segments } from '../../tree/paths.js'
 import type { TimeTree } from '../../tree/time-tree.js'
+import { toStat, type Owner, type Stat } from '../attrs.js'
 import type { Run } from './edge.js'
 
 type Cb = (code: number, ...values: unknown[]) => void
 
 const NAME_MAX = 255
 const ST_RDONLY = 1
+const O_ACCMODE = 0o3
+const O_TRUNC = 0o1000
+const W_OK = 2
 
-/** The operations that read: each is a thin call into the tree. */
-export function readOps (tree: TimeTree, run: Run): Record<string, (...args: any[]) => void> {
+function readOnly (path: string): InfinError {
+  return new InfinError('ReadOnly', `${path}: the time-travel tree is read-only`)
+}
+
+/** The operations that read: each is a thin call into the tree, plus the table of open files. */
+export function readOps (tree: TimeTree, owner: Owner, run: Run): Record<string, (...args: any[]) => void> {
+  const files = new Map<number, TreeFile>()
+  let nextFd = 1
   return {
     getattr (path: string, cb: Cb) {
-      run<Stat>('getattr', path, async () => await tree.getattr(path), (e, st) => { e !== 0 ? cb(e) : cb(0, st) })
+      run<Stat>('getattr', path, async () => toStat(await tree.lookup(segments(path)), owner),
+        (e, st) => { e !== 0 ? cb(e) : cb(0, st) })
     },
     readdir (path: string, cb: Cb) {
-      run<string[]>('readdir', path, async () => await tree.readdir(path),
+      run<string[]>('readdir', path, async () => (await tree.list(segments(path))).map(n => n.name),
         (e, names) => { e !== 0 ? cb(e) : cb(0, ['.', '..', ...(names as string[])]) })
     },
     readlink (path: string, cb: Cb) {
-      run<string>('readlink', path, async () => await tree.readlink(path), (e, target) => { e !== 0 ? cb(e) : cb(0, target) })
+      run<string>('readlink', path, async () => {
+        const node = await tree.lookup(segments(path))
+        if (node.kind !== 'link') throw new InfinError('NotFound', `link ${path} does not exist`)
+        return node.target
+      }, (e, target) => { e !== 0 ? cb(e) : cb(0, target) })
     },
     access (path: string, mode: number, cb: Cb) {
-      run('access', path, async () => { await tree.access(path, mode) }, e => { cb(e) })
+      run('access', path, async () => {
+        if ((mode & W_OK) !== 0) throw readOnly(path)
+        await tree.lookup(segments(path))
+      }, e => { cb(e) })
     },
     open (path: string, flags: number, cb: Cb) {
-      run<number>('open', path, async () => await tree.openFile(path, flags), (e, fd) => { e !== 0 ? cb(e) : cb(0, fd) })
+      run<number>('open', path, async () => {
+        if ((flags & O_ACCMODE) !== 0 || (flags & O_TRUNC) !== 0) throw readOnly(path)
+        const file = await tree.open(segments(path))
+        const fd = nextFd
+        nextFd = nextFd >= 0x7fffffff ? 1 : nextFd + 1
+        files.set(fd, file)
+        return fd
+      }, (e, fd) => { e !== 0 ? cb(e) : cb(0, fd) })
     },
     read (path: string, fd: number, buf: Buffer, len: number, pos: number, cb: Cb) {
       // fuse-native takes the byte count (or a negative errno) as the first argument.
-      run<Buffer>('read', path, async () => await tree.read(fd, pos, len), (e, bytes) => {
+      run<Buffer>('read', path, async () => {
+        const file = files.get(fd)
+        if (file === undefined) throw new InfinError('NotFound', `open file ${fd} of ${path} does not exist`)
+        return await file.read(pos, len)
+      }, (e, bytes) => {
         if (e !== 0) return cb(e)
         cb((bytes as Buffer).copy(buf))
       })
     },
     release (path: string, fd: number, cb: Cb) {
-      tree.release(fd)
+      files.get(fd)?.close()
+      files.delete(fd)
       cb(0)
     },
     statfs (path: string, cb: Cb) {

@@ -1,66 +1,19 @@
 /** The dashboard's view of /api/infinstor/*: typed calls, and errors that say how to fix them. */
-import type { LabelRecord as Label } from '../../core/label-record'
+import type {
+  BucketRow, BucketSummary as Summary, ChangeRow, DiffReply, DirEntry as Entry, DirReply, FilesReply, InfoReply as Info,
+  LabelRecord as Label, SpecReply as SpecInfo, TimelineReply as Timeline, VersionJson, ViewInfo
+} from '../../core/api-types'
 
-export interface Info {
-  name: string
-  version: string
-  endpoint: string
-  region?: string
-  credentialSource: string
-  labelStore: string | null
-  mountPoint?: string
-  s3Requests: Record<string, number>
-}
-
-export interface BucketRow { name: string, created: string | null, versioning: string }
-
-export interface Summary {
-  bucket: string
-  versioning: 'Enabled' | 'Suspended' | 'Off'
-  horizon: string | null
-  liveObjects: number
-  liveBytes: number
-  versions: number
-  deleteMarkers: number
-}
-
-export interface ViewInfo { bucket: string, root: string, spec: string, kind: string, t?: string, from?: string, to?: string, label?: string }
-
-export interface Entry {
-  name: string
-  type: 'file' | 'dir'
-  key: string
-  size?: number
-  lastModified?: string
-  versionId?: string
-  etag?: string
-}
+export type { BucketRow, ChangeRow, Entry, Info, SpecInfo, Summary, Timeline, ViewInfo }
 
 /** A page of a list; later pages name the first page's `snapshot`, so they are cut from the same list. */
 export interface Paged<T> { total: number, offset: number, items: T[], snapshot?: string }
 
-export interface DirPage extends Paged<Entry> { view: ViewInfo, path: string, mountPath: string, exists: boolean }
-
-export interface FileRow { key: string, size: number, lastModified: string, versionId: string }
-export interface FilesPage extends Paged<FileRow> { view: ViewInfo, totalBytes: number }
-
-export interface VersionInfo { size: number, lastModified: string, versionId: string, etag: string }
-export interface ChangeRow { key: string, change: 'added' | 'modified' | 'deleted', before?: VersionInfo, after?: VersionInfo }
-export interface DiffPage extends Paged<ChangeRow> {
-  a: ViewInfo
-  b: ViewInfo
-  counts: { added: number, modified: number, deleted: number }
-}
-
-export interface Timeline {
-  from: string
-  to: string
-  binMs: number
-  total: { writes: number, deletes: number }
-  bins: Array<{ t: string, writes: number, deletes: number }>
-}
-
-export interface SpecInfo { canonical: string, kind: string, t?: string, from?: string, to?: string, bucket?: string, prefix?: string, spec?: string }
+export type DirPage = Omit<DirReply, 'entries'> & Paged<Entry>
+export type FileRow = VersionJson
+export type FilesPage = Omit<FilesReply, 'entries'> & Paged<FileRow>
+export type VersionInfo = VersionJson
+export type DiffPage = Omit<DiffReply, 'changes'> & Paged<ChangeRow>
 
 /** A label as the API returns it: its stored form. */
 export type { Label }

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks'
-import { objectHead, objectUrl, type Entry } from '../api'
+import { objectHead, objectUrl } from '../api'
 import { bytes, when } from '../format'
 import { useAsync } from '../hooks'
 import { ErrorBox, Progress } from './feedback'
@@ -38,7 +38,7 @@ function kindOf (name: string): 'image' | 'csv' | 'tsv' | 'json' | 'text' {
   return 'text'
 }
 
-function TextPreview ({ bucket, entry, spec }: { bucket: string, entry: Entry, spec: string }) {
+function TextPreview ({ bucket, entry, spec }: { bucket: string, entry: PreviewedFile, spec: string }) {
   const kind = kindOf(entry.name)
   const head = useAsync(async () => await objectHead(bucket, entry.key, spec, PREVIEW_BYTES), [bucket, entry.key, spec])
   if (head.error !== undefined) return <ErrorBox error={head.error} />
@@ -92,9 +92,12 @@ async function copy (text: string): Promise<void> {
 }
 
 /** One file at the view's time: its facts, a preview, a download and its plain mount path. */
+/** A file to preview: what its listing entry says, or only its key while that page is not fetched. */
+export interface PreviewedFile { name: string, key: string, size?: number, lastModified?: string, versionId?: string }
+
 export function Preview ({ bucket, entry, spec, mountPath, onClose }: {
   bucket: string
-  entry: Entry
+  entry: PreviewedFile
   spec: string
   mountPath: string
   onClose: () => void

@@ -1,0 +1,124 @@
+/**
+ * The replies of the InfinStor HTTP API (`/api/infinstor/*`), as they go
+ * over the wire. The server (src/dashboard/api) builds them and the
+ * dashboard (src/ui) and the JupyterLab drive (src/labext) read them, all
+ * from this one declaration. Types only: times are ISO 8601 text in UTC.
+ */
+import type { LabelRecord } from './label-record.js'
+import type { VersioningState, VersionJson } from './versions.js'
+
+export type { LabelRecord, VersioningState, VersionJson }
+
+/** GET /info: who this server is and what it talks to (never credentials). */
+export interface InfoReply {
+  name: 'infinstor'
+  version: string
+  endpoint: string
+  region?: string
+  /** Where credentials come from: 'env', 'profile:NAME' or 'default chain'. */
+  credentialSource: string
+  labelStore: string | null
+  mountPoint?: string
+  /** S3 requests this server has sent, by operation. */
+  s3Requests: Record<string, number>
+}
+
+/** GET /buckets: one row per bucket ('Unknown' when its state could not be read). */
+export interface BucketRow { name: string, created: string | null, versioning: VersioningState | 'Unknown' }
+
+/** GET /buckets/B: counts now, and where history begins. */
+export interface BucketSummary {
+  bucket: string
+  versioning: VersioningState
+  /** The earliest versioned write: before it, overwritten or deleted data is gone. */
+  horizon: string | null
+  liveObjects: number
+  liveBytes: number
+  versions: number
+  deleteMarkers: number
+}
+
+/** PUT /buckets/B/versioning */
+export interface VersioningReply { versioning: VersioningState }
+
+/** The view a reply was computed from. */
+export interface ViewInfo {
+  bucket: string
+  /** '' or the prefix a label roots its view at. */
+  root: string
+  /** The canonical spec, or the label name given. */
+  spec: string
+  kind: 'latest' | 'at' | 'slice'
+  t?: string
+  from?: string
+  to?: string
+  /** Set when the view was named by a label. */
+  label?: string
+}
+
+/** A page of a computed list; later pages pass `snapshot` back, so they are cut from the same list. */
+export interface PageInfo { snapshot: string, total: number, offset: number }
+
+/** One entry of a directory: a subdirectory, or a file with its version (`key` is relative to the view's root). */
+export type DirEntry =
+  | { name: string, type: 'dir', key: string }
+  | (VersionJson & { name: string, type: 'file' })
+
+/** GET /buckets/B/dir */
+export interface DirReply extends PageInfo {
+  view: ViewInfo
+  path: string
+  mountPath: string
+  exists: boolean
+  entries: DirEntry[]
+}
+
+/** GET /buckets/B/files: every file of a view under a path (`key` relative to the view's root). */
+export interface FilesReply extends PageInfo {
+  view: ViewInfo
+  totalBytes: number
+  entries: VersionJson[]
+}
+
+export type ChangeKind = 'added' | 'modified' | 'deleted'
+
+export interface ChangeRow { key: string, change: ChangeKind, before?: VersionJson, after?: VersionJson }
+
+/** GET /buckets/B/diff */
+export interface DiffReply extends PageInfo {
+  a: ViewInfo
+  b: ViewInfo
+  root: string
+  counts: Record<ChangeKind, number>
+  changes: ChangeRow[]
+}
+
+export interface TimelineBin { t: string, writes: number, deletes: number }
+
+/** GET /buckets/B/timeline */
+export interface TimelineReply {
+  path: string
+  from: string
+  to: string
+  binMs: number
+  total: { writes: number, deletes: number }
+  bins: TimelineBin[]
+}
+
+/** GET /specs: spec text checked and made canonical; a label also says what it names. */
+export interface SpecReply {
+  canonical: string
+  kind: 'latest' | 'at' | 'slice' | 'label'
+  t?: string
+  from?: string
+  to?: string
+  bucket?: string
+  prefix?: string
+  spec?: string
+}
+
+/** DELETE /labels/NAME */
+export type DeletedLabelReply = LabelRecord & { deleted: true }
+
+/** Every error: Jupyter's shape, with the domain error's code as `reason`. */
+export interface ErrorReply { message: string, reason: string }

@@ -1,0 +1,11 @@
+import type { Engine } from '../../engine/engine.js'
+import type { Labels } from '../../labels/service.js'
+
+/** What the InfinStor API is served from (the daemon assembles it). */
+export interface DashboardDeps {
+  engine: Engine
+  labels: Labels
+  /** Where the tree is mounted: the plain paths shown to users start here. */
+  mountPoint: string
+  region: string
+}

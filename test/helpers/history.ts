@@ -19,6 +19,13 @@ export const ODD_KEYS = [
   'with space.txt', 'ünïcödé/файл.txt', 'sym+bols%20=&~.dat', 'at@sign', 'a//b', 'dots/./x', 'dots/../y',
   'trail/', 'clash', 'clash/inner', 'long/' + 'L'.repeat(300), 'x-/y', 'x/z'
 ]
+/**
+ * Keys only a mount or a contents client can show as they are: a NUL (XML
+ * has no way to write it, so S3 clients that parse listings strictly, like
+ * boto3, fail on it), and a real name equal to another key's stand-in
+ * ('．' beside the '.' of 'coll/./x').
+ */
+export const FILE_NAME_KEYS = ['nul/a\0b', 'coll/．', 'coll/./x']
 
 export interface Op { step: number, key: string, body?: Buffer }
 

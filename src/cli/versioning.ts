@@ -11,9 +11,9 @@ function bucketArg (ctx: CommandContext): string {
 }
 
 export const enable: Command = {
-  summary: 'turn on versioning for a bucket, so its history is kept from now on',
-  usage: 'BUCKET',
-  options: {},
+  summary: 'turn on versioning for a bucket, so its history is kept from now on (--events: send its changes to the history index\'s SQS queue)',
+  usage: 'BUCKET [--events QUEUE_ARN]',
+  options: { events: { type: 'string' } },
   async run (ctx) {
     const bucket = bucketArg(ctx)
     const engine = engineFor(ctx)
@@ -22,6 +22,12 @@ export const enable: Command = {
     process.stdout.write(before === 'Enabled'
       ? `versioning was already enabled on '${bucket}'\n`
       : `versioning enabled on '${bucket}': from now on every overwrite and delete keeps the old version, so any later time can be viewed\n`)
+    const queue = ctx.flags.events as string | undefined
+    if (queue !== undefined) {
+      if (!/^arn:[^:]+:sqs:[^:]*:[^:]*:[^:]+$/.test(queue)) throw new InfinError('Usage', `--events takes an SQS queue ARN (arn:aws:sqs:REGION:ACCOUNT:NAME), not '${queue}'`)
+      await engine.s3.setHistoryEvents(bucket, queue)
+      process.stdout.write(`object changes in '${bucket}' now go to ${queue}; run 'infinstor index ${bucket} --watch --queue QUEUE_URL' to apply them\n`)
+    }
     return 0
   }
 }
@@ -37,6 +43,10 @@ export const disable: Command = {
       throw new InfinError('NotVersioned', `versioning was never enabled on '${bucket}'; there is nothing to disable`)
     }
     await engine.s3.setVersioning(bucket, false)
+    // New history is no longer kept, so events for the history index stop too.
+    await engine.s3.setHistoryEvents(bucket, undefined).catch((e: Error) => {
+      process.stderr.write(`warning: could not remove the history index's event notification: ${e.message}\n`)
+    })
     process.stderr.write(
       `warning: versioning is now suspended on '${bucket}'. History written so far stays readable, but from now on\n` +
       'every overwrite and delete destroys the previous data for good, and views of times after now are not\n' +

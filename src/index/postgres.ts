@@ -1,0 +1,113 @@
+import pg from 'pg'
+import { InfinError } from '../core/errors.js'
+import { numberedPlaceholders, type Param, type Sql, type Statements } from './sql.js'
+
+/** PostgreSQL allows 65,535 parameters in one statement. */
+const MAX_PARAMS = 60_000
+const MAX_ROWS_PER_INSERT = 1000
+
+// BIGINT and NUMERIC (what SUM returns) come back as strings by default.
+// Every number here (ms times, sizes, counts) is far below 2^53.
+const types = {
+  getTypeParser: (oid: number, format?: 'text' | 'binary') => {
+    if (oid === pg.types.builtins.INT8 || oid === pg.types.builtins.NUMERIC) return (v: string) => Number(v)
+    return pg.types.getTypeParser(oid, format as 'text')
+  }
+}
+
+/**
+ * PostgreSQL through `pg` (node-postgres): a pool for concurrent reads, and
+ * one pooled connection per transaction. Statements arrive with `?`
+ * placeholders and are numbered here.
+ */
+export class PostgresSql implements Sql {
+  readonly dialect = 'postgres'
+  readonly location: string
+  private readonly pool: pg.Pool
+
+  constructor (url: string) {
+    this.location = redact(url)
+    this.pool = new pg.Pool({ connectionString: url, max: 4, types, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 10_000 })
+    // An idle connection that breaks is dropped by the pool; the next query reports it.
+    this.pool.on('error', () => {})
+  }
+
+  private statements (client: pg.Pool | pg.PoolClient): Statements {
+    const query = async (sql: string, params: readonly Param[]): Promise<pg.QueryResult> => {
+      try {
+        return await client.query({ text: numberedPlaceholders(sql), values: params as Param[] })
+      } catch (e) {
+        throw postgresError(e, this.location)
+      }
+    }
+    return {
+      all: async <T>(sql: string, params: readonly Param[] = []) => (await query(sql, params)).rows as T[],
+      get: async <T>(sql: string, params: readonly Param[] = []) => (await query(sql, params)).rows[0] as T | undefined,
+      run: async (sql: string, params: readonly Param[] = []) => (await query(sql, params)).rowCount ?? 0,
+      insertMany: async (table, columns, rows) => {
+        const per = Math.max(1, Math.min(MAX_ROWS_PER_INSERT, Math.floor(MAX_PARAMS / columns.length)))
+        for (let i = 0; i < rows.length; i += per) {
+          const chunk = rows.slice(i, i + per)
+          const tuple = `(${columns.map(() => '?').join(', ')})`
+          await query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')}`, chunk.flat())
+        }
+      }
+    }
+  }
+
+  all: Statements['all'] = async (sql, params) => await this.statements(this.pool).all(sql, params)
+  get: Statements['get'] = async (sql, params) => await this.statements(this.pool).get(sql, params)
+  run: Statements['run'] = async (sql, params) => await this.statements(this.pool).run(sql, params)
+  insertMany: Statements['insertMany'] = async (table, columns, rows) =>
+    await this.transaction(async tx => { await tx.insertMany(table, columns, rows) })
+
+  async transaction<T> (fn: (tx: Statements) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient
+    try {
+      client = await this.pool.connect()
+    } catch (e) {
+      throw postgresError(e, this.location)
+    }
+    let broken = false
+    try {
+      await client.query('BEGIN')
+      const out = await fn(this.statements(client))
+      await client.query('COMMIT')
+      return out
+    } catch (e) {
+      try {
+        await client.query('ROLLBACK')
+      } catch {
+        broken = true
+      }
+      throw postgresError(e, this.location)
+    } finally {
+      client.release(broken)
+    }
+  }
+
+  async close (): Promise<void> { await this.pool.end() }
+}
+
+/** The URL without its password, for messages and status. */
+export function redact (url: string): string {
+  try {
+    const u = new URL(url)
+    if (u.password !== '') u.password = '***'
+    return u.toString()
+  } catch {
+    return 'postgres://(unparsable URL)'
+  }
+}
+
+function postgresError (e: unknown, where: string): unknown {
+  if (e instanceof InfinError) return e
+  const err = e as { code?: string, message?: string }
+  const code = err.code ?? ''
+  // Class 08: connection exceptions; 28: authorization; 3D: no such database; 57P: shutdown.
+  if (/^(ECONN|ENOTFOUND|ETIMEDOUT|EHOSTUNREACH|EAI_)/.test(code) || /^(08|28|3D|57P)/.test(code) ||
+      /timeout|terminated|Connection/i.test(err.message ?? '')) {
+    return new InfinError('Unavailable', `cannot use the history index at ${where}: ${err.message ?? code}`, { cause: e })
+  }
+  return e
+}

@@ -1,8 +1,12 @@
+import pLimit from 'p-limit'
 import { compareKeys, type ListedVersion } from '../core/versions.js'
 import type { S3Access } from '../s3/access.js'
 import type { SqsAccess } from '../s3/sqs.js'
 import type { IndexStore } from './open.js'
 import { rowsOfKey } from './rows.js'
+
+/** Keys of one batch of messages re-read at once. */
+const REFRESH_CONCURRENCY = 4
 
 /** A key that an S3 event says changed: only a hint, re-read from S3 before use. */
 export interface EventHint { bucket: string, key: string, time?: number }
@@ -108,14 +112,16 @@ export class EventWatcher {
         if (seen === undefined || (h.time ?? 0) > (seen.time ?? 0)) hints.set(id, h)
       }
     }
-    for (const h of hints.values()) {
+    // Distinct keys are independent: re-read a few at once (each write is its own transaction).
+    const limit = pLimit(REFRESH_CONCURRENCY)
+    await Promise.all([...hints.values()].map(async h => await limit(async () => {
       if (!await this.wanted(h.bucket)) {
         this.stats.ignored++
-        continue
+        return
       }
       await refreshKey(this.s3, this.index, h, this.o.pageSize)
       this.stats.keys++
-    }
+    })))
     await this.sqs.delete(this.o.queueUrl, messages)
     this.stats.messages += messages.length
     return messages.length

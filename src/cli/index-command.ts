@@ -49,7 +49,10 @@ function progressLine (): { show: (p: SweepProgress) => void, end: () => void } 
       process.stderr.write(`\r\x1b[Ks3://${p.bucket}: ${p.pages} pages, ${p.entries.toLocaleString('en-US')} versions, ` +
         `${rate(p).toLocaleString('en-US')} versions/s, ${clock(p.elapsedMs)} elapsed${p.resumed ? ' (resumed)' : ''}`)
     },
-    end () { if (shown) process.stderr.write('\r\x1b[K') }
+    end () {
+      if (shown) process.stderr.write('\r\x1b[K')
+      shown = false
+    }
   }
 }
 

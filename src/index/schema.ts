@@ -40,7 +40,6 @@ const MIGRATIONS: Record<number, (d: Dialect) => string[]> = {
     const bytes = d === 'sqlite' ? '' : ' COLLATE "C"'
     const count = `${int} NOT NULL DEFAULT 0`
     return [
-      'CREATE TABLE infinstor_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)',
       `CREATE TABLE infinstor_buckets (
         id ${id}, name TEXT NOT NULL UNIQUE, versioning TEXT,
         watermark ${int}, last_sweep ${int}, last_event ${int},
@@ -52,9 +51,7 @@ const MIGRATIONS: Record<number, (d: Dialect) => string[]> = {
         bucket ${int} NOT NULL, key TEXT${bytes} NOT NULL, valid_from ${int} NOT NULL, ord INTEGER NOT NULL,
         valid_to ${int} NOT NULL, version_id TEXT NOT NULL, size ${int} NOT NULL, etag TEXT NOT NULL,
         dm SMALLINT NOT NULL,
-        PRIMARY KEY (bucket, key, valid_from, ord))${d === 'sqlite' ? ' WITHOUT ROWID' : ''}`,
-      `INSERT INTO infinstor_meta (name, value) VALUES ('format', '${FORMAT}')`,
-      "INSERT INTO infinstor_meta (name, value) VALUES ('schema_version', '0')"
+        PRIMARY KEY (bucket, key, valid_from, ord))${d === 'sqlite' ? ' WITHOUT ROWID' : ''}`
     ]
   }
 }
@@ -71,15 +68,15 @@ async function tables (q: Statements, d: Dialect): Promise<string[]> {
   return rows.map(r => r.name)
 }
 
-/** The schema version found (0: none yet), or Corrupt when the store holds something else. */
-async function inspect (q: Statements, sql: Sql): Promise<number> {
+/** The schema version found (undefined: an empty store), or Corrupt when the store holds something else. */
+async function inspect (q: Statements, sql: Sql): Promise<number | undefined> {
   const names = await tables(q, sql.dialect)
   const ours = names.filter(n => n.startsWith('infinstor_'))
   if (!ours.includes('infinstor_meta')) {
     // A PostgreSQL database may hold other applications' tables; an SQLite file is ours alone.
     const foreign = sql.dialect === 'sqlite' ? names : ours
     if (foreign.length > 0) throw corrupt(sql.location, `holds other tables (${foreign.slice(0, 3).join(', ')}), not an InfinStor index`)
-    return 0
+    return undefined
   }
   let meta: Array<{ name: string, value: string }>
   try {
@@ -118,12 +115,17 @@ async function verify (sql: Sql): Promise<void> {
  */
 export async function prepareSchema (sql: Sql, create = true): Promise<boolean> {
   const found = await inspect(sql, sql)
-  if (found === 0 && !create) return false
-  if (found < SCHEMA_VERSION) {
+  if (found === undefined && !create) return false
+  if (found === undefined || found < SCHEMA_VERSION) {
     await sql.transaction(async tx => {
       // Two processes opening a new PostgreSQL index at once: one creates, the other waits and sees it.
       if (sql.dialect === 'postgres') await tx.get('SELECT pg_advisory_xact_lock(7283641)')
-      for (let v = await inspect(tx, sql) + 1; v <= SCHEMA_VERSION; v++) {
+      const names = await tables(tx, sql.dialect)
+      if (!names.includes('infinstor_meta')) {
+        await tx.run('CREATE TABLE infinstor_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)')
+        await tx.run(`INSERT INTO infinstor_meta (name, value) VALUES ('format', '${FORMAT}'), ('schema_version', '0')`)
+      }
+      for (let v = (await inspect(tx, sql) ?? 0) + 1; v <= SCHEMA_VERSION; v++) {
         for (const statement of MIGRATIONS[v](sql.dialect)) await tx.run(statement)
         await tx.run("UPDATE infinstor_meta SET value = ? WHERE name = 'schema_version'", [String(v)])
       }

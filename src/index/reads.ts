@@ -68,7 +68,8 @@ export class IndexReads {
   private readonly ids = new Map<string, number>()
   private readonly states = new Map<string, { at: number, state: IndexedBucket | undefined }>()
 
-  constructor (protected readonly sql: Sql) {}
+  /** The query layer, for maintenance and measurement; the engine needs only the methods. */
+  constructor (readonly sql: Sql) {}
 
   /** A bucket's row id; ids never change once given. */
   protected async bucketId (name: string): Promise<number | undefined> {

@@ -30,16 +30,18 @@ async function asPostgres (tool: string, args: string[]): Promise<void> {
 
 /**
  * A throwaway PostgreSQL cluster in a temp dir, on a free loopback port,
- * trusting local connections; stopped and removed at teardown.
+ * trusting local connections; stopped and removed at teardown. Without
+ * `durable`, fsync is off (tests lose nothing they need).
  */
-export async function startPostgres (t: { teardown: (fn: () => unknown) => void }): Promise<Postgres> {
+export async function startPostgres (t: { teardown: (fn: () => unknown) => void }, opts: { durable?: boolean } = {}): Promise<Postgres> {
   const dir = mkdtempSync(join(tmpdir(), 'infinstor-pg-'))
   if (process.getuid?.() === 0) chownSync(dir, Number((await run('id', ['-u', 'postgres'])).stdout), Number((await run('id', ['-g', 'postgres'])).stdout))
   const data = join(dir, 'data')
   const port = await freePort()
   await asPostgres('initdb', ['-N', '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C.UTF-8', '-D', data])
-  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=128MB`
-  await asPostgres('pg_ctl', ['-D', data, '-o', opts, '-l', join(dir, 'log'), '-w', 'start'])
+  // Tests need no durability; a benchmark keeps PostgreSQL's defaults.
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c shared_buffers=256MB${opts.durable === true ? '' : ' -c fsync=off'}`
+  await asPostgres('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', 'start'])
   let stopped = false
   const stop = async (): Promise<void> => {
     if (stopped) return

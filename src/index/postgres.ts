@@ -31,7 +31,7 @@ export class PostgresSql implements Sql {
   private statements (client: pg.Pool | pg.PoolClient): Statements {
     const query = async (sql: string, params: readonly Param[]): Promise<pg.QueryResult> => {
       try {
-        return await client.query({ text: numberedPlaceholders(sql), values: params as Param[] })
+        return await client.query({ name: this.nameOf(sql), text: numberedPlaceholders(sql), values: params as Param[] })
       } catch (e) {
         throw postgresError(e, this.location)
       }
@@ -52,6 +52,22 @@ export class PostgresSql implements Sql {
   }
 
   private readonly types = new Map<string, Promise<Map<string, string>>>()
+  private readonly names = new Map<string, string>()
+
+  /**
+   * A name per statement text, so each connection parses and plans it once
+   * (node-postgres prepares a named statement on first use per connection).
+   */
+  private nameOf (sql: string): string | undefined {
+    let name = this.names.get(sql)
+    if (name === undefined) {
+      // The statements are few; a bound keeps a bug from preparing without end.
+      if (this.names.size >= 500) return undefined
+      name = `infinstor_${this.names.size}`
+      this.names.set(sql, name)
+    }
+    return name
+  }
 
   /** A table's column types, asked once: unnest needs typed arrays. */
   private async columnTypes (client: pg.Pool | pg.PoolClient, table: string): Promise<Map<string, string>> {

@@ -135,7 +135,7 @@ export class IndexReads {
         : { key: after, inclusive: false }
     const scan = new Scan(this.sql, id, start, prefixEnd(prefix))
     const view = viewPredicate(spec)
-    let batch = 16
+    let batch = 1
     while (!scan.done) {
       const rows = await scan.next<VersionRecord>(SELECT, view, batch)
       let jumped = false
@@ -160,8 +160,8 @@ export class IndexReads {
         }
         if (jumped) break
       }
-      // Files come in runs: read more at once while they last, few after a subdirectory.
-      batch = jumped ? 16 : Math.min(batch * 4, DEFAULT_LIMIT)
+      // Files come in runs: read more at once while they last; after a subdirectory, one row proves the next.
+      batch = jumped ? 1 : Math.min(batch * 8, DEFAULT_LIMIT)
     }
     return out
   }

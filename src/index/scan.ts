@@ -5,17 +5,19 @@ export interface Cursor { key: string, inclusive: boolean }
 
 export interface Clause { sql: string, params: Param[] }
 
-const FIRST_WINDOW = 64
+const FIRST_WINDOW = 16
 /** Rows one statement may step over: a few milliseconds of SQLite's time. */
 export const MAX_WINDOW = 16_384
 
 /**
- * Walks one bucket's rows in key order, in windows of a bounded number of
- * rows, so that no statement runs long however many rows a view skips
- * (better-sqlite3 blocks the process while a statement runs). A window ends
- * on a key boundary: it holds every row of its last key. Windows start
- * small (the next live row is usually near) and grow fourfold while a scan
- * goes on.
+ * Walks one bucket's rows in key order. In SQLite it goes in windows of a
+ * bounded number of rows, so that no statement runs long however many rows
+ * a view skips (better-sqlite3 blocks the process while a statement runs).
+ * A window ends on a key boundary: it holds every row of its last key.
+ * Windows start small (the next live row is usually near) and grow
+ * fourfold while a scan goes on. PostgreSQL runs statements in its own
+ * processes, so a long one stalls nobody: there a window is the whole rest
+ * of the range, and each step is one round trip.
  */
 export class Scan {
   private from: Cursor | undefined
@@ -43,6 +45,7 @@ export class Scan {
   private async nextWindow (size: number): Promise<{ range: Clause, top?: string }> {
     const lower = this.lower()
     const upper: Clause = this.end === undefined ? { sql: '', params: [] } : { sql: ' AND key < ?', params: [this.end] }
+    if (this.sql.dialect === 'postgres') return { range: { sql: `bucket = ?${lower.sql}${upper.sql}`, params: [this.bucket, ...lower.params, ...upper.params] } }
     const top = await this.sql.get<{ key: string }>(
       `SELECT key FROM infinstor_versions WHERE bucket = ?${lower.sql}${upper.sql} ORDER BY key LIMIT 1 OFFSET ?`,
       [this.bucket, ...lower.params, ...upper.params, size - 1])

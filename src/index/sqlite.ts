@@ -38,6 +38,7 @@ export class SqliteSql implements Sql {
       this.writer.pragma('synchronous = NORMAL')
     })
     this.reader = guard(file, () => new Database(file, { timeout: BUSY_TIMEOUT_MS }))
+    this.reads = this.statements(this.reader)
   }
 
   private prepare (db: Db, sql: string): Stmt {
@@ -69,8 +70,9 @@ export class SqliteSql implements Sql {
     }
   }
 
-  all: Statements['all'] = async (sql, params) => await this.statements(this.reader).all(sql, params)
-  get: Statements['get'] = async (sql, params) => await this.statements(this.reader).get(sql, params)
+  private readonly reads: Statements
+  all: Statements['all'] = async (sql, params) => await this.reads.all(sql, params)
+  get: Statements['get'] = async (sql, params) => await this.reads.get(sql, params)
   run: Statements['run'] = async (sql, params) => await this.transaction(async tx => await tx.run(sql, params))
   insertMany: Statements['insertMany'] = async (table, columns, rows) =>
     await this.transaction(async tx => { await tx.insertMany(table, columns, rows) })

@@ -11,7 +11,7 @@ import { sweep } from '../../src/index/sweep.js'
 import { SqsAccess } from '../../src/s3/sqs.js'
 import { pick, rng } from '../helpers/random.js'
 import { s3env, type S3Env } from '../helpers/s3env.js'
-import { allPages, indexEngines } from './engines.js'
+import { allPages, indexEngines, type IndexEngine } from './engines.js'
 
 const KEYS = ['plain.txt', 'with space.txt', 'sym+bols%20=&~.dat', 'ünïcödé/файл.txt', 'dir/a', 'dir/sub/b', 'trail/', 'x-/y']
 
@@ -56,6 +56,16 @@ async function exact (t: Test, env: S3Env, store: IndexStore, bucket: string, wh
   t.same([b?.versions, b?.deleteMarkers, b?.liveObjects, b?.liveBytes], [s.versions, s.deleteMarkers, s.liveObjects, s.liveBytes], `${what}: counts`)
 }
 
+/** moto, both index engines, a plain SQS client for the test's own moves, and the one under test. */
+async function setup (t: Test): Promise<{ env: S3Env, engines: IndexEngine[], sqs: SQSClient, access: SqsAccess }> {
+  const env = await s3env(t)
+  const engines = await indexEngines(t)
+  const sqs = new SQSClient({ endpoint: env.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } })
+  const access = new SqsAccess({ attempts: 3, timeoutMs: 5000 })
+  t.teardown(() => { sqs.destroy(); access.destroy() })
+  return { env, engines, sqs, access }
+}
+
 t.test('event messages: moto\'s and AWS\'s forms, SNS-wrapped, test events and junk', async t => {
   const moto = '{"Records": [{"eventTime": "2026-11-30T15:12:11.519991", "eventName": "ObjectCreated:Put", "s3": {"bucket": {"name": "b"}, "object": {"key": "with+space%2F%C3%BC%2Bx%2520%3D%26.txt", "size": 2}}}]}'
   t.same(parseEventMessage(moto), [{ bucket: 'b', key: 'with space/ü+x%20=&.txt', time: Date.parse('2026-11-30T15:12:11.519Z') }])
@@ -69,11 +79,7 @@ t.test('event messages: moto\'s and AWS\'s forms, SNS-wrapped, test events and j
 })
 
 t.test('events keep the index current; deletes (which send no event) arrive with the next sweep', async t => {
-  const env = await s3env(t)
-  const engines = await indexEngines(t)
-  const sqs = new SQSClient({ endpoint: env.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } })
-  const access = new SqsAccess({ attempts: 3, timeoutMs: 5000 })
-  t.teardown(() => { sqs.destroy(); access.destroy() })
+  const { env, engines, sqs, access } = await setup(t)
   for (const e of engines) {
     await t.test(e.name, async t => {
       const bucket = `ix-events-${e.name}`
@@ -109,11 +115,7 @@ t.test('events keep the index current; deletes (which send no event) arrive with
 })
 
 t.test('dropped, duplicated and reordered events, then a sweep: exact again', async t => {
-  const env = await s3env(t)
-  const engines = await indexEngines(t)
-  const sqs = new SQSClient({ endpoint: env.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } })
-  const access = new SqsAccess({ attempts: 3, timeoutMs: 5000 })
-  t.teardown(() => { sqs.destroy(); access.destroy() })
+  const { env, engines, sqs, access } = await setup(t)
   for (const e of engines) {
     await t.test(e.name, async t => {
       const bucket = `ix-chaos-${e.name}`

@@ -1,11 +1,9 @@
 import { InfinError } from '../core/errors.js'
 import { checkBucketName } from '../core/s3url.js'
 import { formatInstant } from '../core/timespec.js'
-import { IndexKeeper } from '../index/keeper.js'
-import { describeIndex, openIndex, type IndexStore } from '../index/open.js'
-import { sweep, type SweepProgress, type SweepResult } from '../index/sweep.js'
+import type { IndexStore } from '../index/open.js'
+import type { SweepProgress, SweepResult } from '../index/sweep.js'
 import type { IndexedBucket } from '../index/types.js'
-import { SqsAccess } from '../s3/sqs.js'
 import type { Command, CommandContext } from './commands.js'
 import { engineFor, printJson } from './context.js'
 import { humanBytes } from './format.js'
@@ -27,6 +25,7 @@ export const index: Command = {
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) {
       throw new InfinError('Usage', `index-page-size must be a whole number from 1 to 1000, not ${pageSize}`)
     }
+    const { openIndex } = await import('../index/open.js')
     const store = await openIndex(ctx.settings.str('index'), { create: true }) as IndexStore
     try {
       return ctx.flags.watch === true ? await watch(ctx, store, bucket, pageSize) : await sweepOnce(ctx, store, bucket, pageSize)
@@ -72,6 +71,7 @@ function sweptLine (r: SweepResult): string {
 
 async function sweepOnce (ctx: CommandContext, store: IndexStore, bucket: string, pageSize: number): Promise<number> {
   const progress = progressLine()
+  const { sweep } = await import('../index/sweep.js')
   const s3 = engineFor(ctx).s3
   try {
     const r = await sweep(s3, store, bucket, {
@@ -91,6 +91,7 @@ async function sweepOnce (ctx: CommandContext, store: IndexStore, bucket: string
 
 async function watch (ctx: CommandContext, store: IndexStore, bucket: string, pageSize: number): Promise<number> {
   const queueUrl = (ctx.flags.queue as string | undefined) ?? ctx.settings.str('index-queue')
+  const [{ IndexKeeper }, { SqsAccess }] = await Promise.all([import('../index/keeper.js'), import('../s3/sqs.js')])
   const s3 = engineFor(ctx).s3
   const sqs = queueUrl === undefined
     ? undefined
@@ -175,6 +176,7 @@ function statusText (store: IndexStore, b: IndexedBucket): string {
 async function showStatus (ctx: CommandContext): Promise<number> {
   if (ctx.args.length > 1) throw new InfinError('Usage', 'expected at most one bucket name')
   const setting = ctx.settings.str('index')
+  const { describeIndex, openIndex } = await import('../index/open.js')
   const store = await openIndex(setting, { create: false })
   const json = ctx.flags.json === true
   if (store === undefined) {

@@ -1,11 +1,9 @@
 import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { PostgresSql, redact } from './postgres.js'
 import { IndexReads } from './reads.js'
 import { prepareSchema } from './schema.js'
-import type { Dialect, Sql } from './sql.js'
-import { SqliteSql } from './sqlite.js'
+import { redact, type Dialect, type Sql } from './sql.js'
 import type { HistoryIndex } from './types.js'
 import { IndexWrites } from './writes.js'
 
@@ -54,7 +52,10 @@ export async function openIndex (setting: string | undefined, opts: { create: bo
   const target = setting === undefined || setting === '' ? defaultIndexFile(opts.env) : setting
   const postgres = isPostgresUrl(target)
   if (!postgres && !opts.create && !existsSync(resolve(target))) return undefined
-  const sql: Sql = postgres ? new PostgresSql(target) : new SqliteSql(resolve(target))
+  // Each engine's client loads only when used: a CLI command that needs no index pays for neither.
+  const sql: Sql = postgres
+    ? new (await import('./postgres.js')).PostgresSql(target)
+    : new (await import('./sqlite.js')).SqliteSql(resolve(target))
   try {
     if (!await prepareSchema(sql, opts.create)) {
       await sql.close()

@@ -1,6 +1,6 @@
 import pg from 'pg'
 import { InfinError } from '../core/errors.js'
-import { numberedPlaceholders, type Param, type Sql, type Statements } from './sql.js'
+import { numberedPlaceholders, redact, type Param, type Sql, type Statements } from './sql.js'
 
 // BIGINT and NUMERIC (what SUM returns) come back as strings by default.
 // Every number here (ms times, sizes, counts) is far below 2^53.
@@ -123,17 +123,6 @@ export class PostgresSql implements Sql {
  */
 export function arrayLiteral (values: readonly Param[]): string {
   return '{' + values.map(v => v === null ? 'NULL' : typeof v === 'number' ? String(v) : '"' + v.replace(/[\\"]/g, '\\$&') + '"').join(',') + '}'
-}
-
-/** The URL without its password, for messages and status. */
-export function redact (url: string): string {
-  try {
-    const u = new URL(url)
-    if (u.password !== '') u.password = '***'
-    return u.toString()
-  } catch {
-    return 'postgres://(unparsable URL)'
-  }
 }
 
 function postgresError (e: unknown, where: string): unknown {

@@ -51,3 +51,14 @@ export class Mutex {
     }
   }
 }
+
+/** The URL without its password, for messages and status. */
+export function redact (url: string): string {
+  try {
+    const u = new URL(url)
+    if (u.password !== '') u.password = '***'
+    return u.toString()
+  } catch {
+    return 'postgres://(unparsable URL)'
+  }
+}

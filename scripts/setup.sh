@@ -11,6 +11,8 @@ need_apt=""
 command -v fusermount >/dev/null 2>&1 || need_apt="$need_apt fuse"
 [ -e /usr/lib/x86_64-linux-gnu/libfuse.so.2 ] || [ -e /lib/x86_64-linux-gnu/libfuse.so.2 ] || ldconfig -p 2>/dev/null | grep -q 'libfuse.so.2' || need_apt="$need_apt libfuse2"
 command -v chromium >/dev/null 2>&1 || need_apt="$need_apt chromium"
+# PostgreSQL: the history index's tests run against a throwaway cluster.
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt="$need_apt postgresql"
 if [ -n "${INFINSTOR_SETUP_EXTRA_APT:-}" ]; then need_apt="$need_apt $INFINSTOR_SETUP_EXTRA_APT"; fi
 if [ -n "$need_apt" ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -48,6 +50,28 @@ npm_ci () {
   fi
 }
 npm_ci . InfinStor
+
+# --- better-sqlite3's native binding -------------------------------------------
+# Its install script is off (package.json allowScripts): on these machines it
+# would try a download, then compile for about 3 minutes on every `npm ci`.
+# It is compiled here once per version and Node ABI, and kept in the user's
+# cache, so a fresh clone or a changed lockfile copies it in seconds.
+sqlite_native () {
+  dir=node_modules/better-sqlite3
+  built=$dir/build/Release/better_sqlite3.node
+  [ -f "$built" ] && return 0
+  tag=$(node -p "require('./$dir/package.json').version + '-' + process.platform + '-' + process.arch + '-abi' + process.versions.modules")
+  cached="${XDG_CACHE_HOME:-$HOME/.cache}/infinstor/native/better-sqlite3-$tag.node"
+  if [ ! -f "$cached" ]; then
+    log "compiling better-sqlite3 $tag (once; about 3 minutes)"
+    (cd "$dir" && npm run build-release --silent >/dev/null)
+    mkdir -p "$(dirname "$cached")"
+    cp "$built" "$cached.tmp.$$" && mv "$cached.tmp.$$" "$cached"
+  fi
+  mkdir -p "$(dirname "$built")"
+  cp "$cached" "$built"
+}
+sqlite_native
 
 # --- build -------------------------------------------------------------------
 npx tsc -p tsconfig.json

@@ -4,6 +4,7 @@ import { cat } from './cat.js'
 import { cp } from './cp.js'
 import { demo } from './demo.js'
 import { diff } from './diff.js'
+import { index } from './index-command.js'
 import { jupyter } from './jupyter.js'
 import { label } from './label.js'
 import { log } from './log.js'
@@ -30,5 +31,5 @@ export interface Command {
 }
 
 export const COMMANDS: Record<string, Command> = {
-  ls, cat, stat, log, diff, cp, label, enable, disable, status, mount, unmount, serve, ui, jupyter, demo
+  ls, cat, stat, log, diff, cp, label, enable, disable, status, index, mount, unmount, serve, ui, jupyter, demo
 }

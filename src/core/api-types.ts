@@ -36,6 +36,30 @@ export interface BucketSummary {
   liveBytes: number
   versions: number
   deleteMarkers: number
+  /** The bucket in the history index, when it is indexed. */
+  index?: IndexStatus
+}
+
+/** A bucket's place in the history index (`infinstor index --status --json`, and the dashboard). */
+export interface IndexStatus {
+  bucket: string
+  engine: 'sqlite' | 'postgres'
+  /** The SQLite file, or the PostgreSQL URL without its password. */
+  location: string
+  versioning?: string
+  versions: number
+  deleteMarkers: number
+  liveObjects: number
+  liveBytes: number
+  horizon?: string
+  /** Views at or before this time come from the index; none until a sweep completes. */
+  watermark?: string
+  /** How far the watermark is behind now, in ms. */
+  lagMs?: number
+  lastSweep?: string
+  lastEvent?: string
+  /** A sweep under way or interrupted. */
+  sweep?: { pages: number, versions: number, marker?: string, started?: string, owner?: string, heartbeat?: string }
 }
 
 /** PUT /buckets/B/versioning */

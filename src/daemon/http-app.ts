@@ -5,6 +5,7 @@ import { dashboardRoutes } from '../dashboard/routes.js'
 import { listen, Router, type RunningServer } from '../server/http.js'
 import { loadToken, tokenFile } from '../server/token.js'
 import type { TimeTree } from '../tree/time-tree.js'
+import { keepIndex } from './index-keeper.js'
 import { openReader, openTree } from './open-tree.js'
 import { openServices, type Services } from './services.js'
 
@@ -61,11 +62,13 @@ export async function startHttpBesideMount (services: Services, tree: TimeTree, 
 export async function startHttpAlone (settings: Settings, log: Log): Promise<HttpServer> {
   const services = openServices(settings)
   const server = await startHttp(services, openTree(services, openReader(services, log), log))
+  const stopKeeper = await keepIndex(services, log)
   return {
     ...server,
     close: async () => {
       await server.close()
-      services.close()
+      await stopKeeper?.()
+      await services.close()
     }
   }
 }

@@ -6,6 +6,7 @@ import {
   FS_TYPE, lazyUnmount, mountedType, prepareMountpoint, removeStatus, writeStatus, type MountStatus
 } from '../fs/mounts.js'
 import { startHttpBesideMount } from './http-app.js'
+import { keepIndex } from './index-keeper.js'
 import { openReader, openTree } from './open-tree.js'
 import { openServices } from './services.js'
 
@@ -72,6 +73,7 @@ export async function runMount (opts: MountProcessOptions): Promise<number> {
   process.on('uncaughtException', onCrash)
   process.on('unhandledRejection', onCrash)
   const http = opts.http === false ? undefined : await startHttpBesideMount(services, tree, log)
+  const stopKeeper = await keepIndex(services, log)
   const endpoint = services.engine.endpoint
   const status: MountStatus = {
     mountpoint,
@@ -95,8 +97,9 @@ export async function runMount (opts: MountProcessOptions): Promise<number> {
     await lazyUnmount(mountpoint).catch(err => log.info((err as Error).message))
   }
   await http?.close()
+  await stopKeeper?.()
   await removeStatus(mountpoint, process.pid)
-  services.close()
+  await services.close()
   process.off('uncaughtException', onCrash)
   process.off('unhandledRejection', onCrash)
   return 0

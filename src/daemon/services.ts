@@ -10,15 +10,16 @@ export interface Services {
   engine: Engine
   labels: Labels
   settings: Settings
-  /** Closes S3 connections. */
-  close: () => void
+  /** Closes S3 connections and the history index. */
+  close: () => Promise<void>
 }
 
 /**
  * The S3 client, the label store and the engine, as settings (flags,
  * environment, config file) describe them. The labels are the engine's
- * label lookup from the start, so `@NAME` resolves on every surface.
- * Opening does no I/O.
+ * label lookup from the start, so `@NAME` resolves on every surface; the
+ * history index (the `index` setting), if one exists, answers the views it
+ * covers. Opening does no I/O: the index opens at its first use.
  */
 export function openServices (settings: Settings = new Settings({})): Services {
   const s3 = new S3Access({
@@ -36,7 +37,9 @@ export function openServices (settings: Settings = new Settings({})): Services {
   const engine = new Engine(s3, {
     settleMarginMs: settings.get('settle-margin-ms'),
     liveTtlMs: settings.get('live-ttl-ms'),
-    labels
+    labels,
+    // Loaded only when a view is asked for: commands that need no index do not load its engine.
+    index: async () => await (await import('../index/open.js')).openIndex(settings.get('index'), { create: false })
   })
-  return { s3, engine, labels, settings, close: () => { s3.destroy() } }
+  return { s3, engine, labels, settings, close: async () => { await engine.close() } }
 }

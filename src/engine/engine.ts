@@ -1,9 +1,11 @@
 import { LRUCache } from 'lru-cache'
+import type { IndexStatus } from '../core/api-types.js'
 import { InfinError } from '../core/errors.js'
 import { formatSpec, horizonOf, parseSpec, type TimeSpec } from '../core/timespec.js'
 import { diffHistories, select, type Change, type Version } from '../core/versions.js'
 import type { BucketInfo, S3Access, VersioningState } from '../s3/access.js'
 import { readChunks } from './chunks.js'
+import { IndexedHistory, type IndexLoader } from './indexed.js'
 import { Listing } from './listing.js'
 
 export interface EngineOptions {
@@ -15,6 +17,8 @@ export interface EngineOptions {
   maxCachedEntries?: number
   /** Resolves `@NAME` (a label store); without it, no name is a label. */
   labels?: LabelLookup
+  /** Opens the persistent history index, which answers the views it covers; without it, listings answer all. */
+  index?: IndexLoader
 }
 
 /** What a label resolves to; labels themselves live in a label store. */
@@ -66,11 +70,13 @@ export class Engine {
   private readonly listings: LRUCache<string, Listing>
   private readonly versioning = new Map<string, { at: number, state: Promise<VersioningState> }>()
   private bucketList: { at: number, list: Promise<BucketInfo[]> } | undefined
+  private readonly indexed: IndexedHistory
 
   constructor (s3: S3Access, opts: EngineOptions) {
     this.s3 = s3
     this.opts = opts
     this.labels = opts.labels
+    this.indexed = new IndexedHistory(opts.index ?? (async () => undefined))
     this.listings = new LRUCache({
       maxSize: opts.maxCachedEntries ?? 2_000_000,
       sizeCalculation: (l: Listing) => l.size
@@ -83,8 +89,16 @@ export class Engine {
   /** S3 requests sent so far, by operation: diagnostics, and proof in tests that caches work. */
   get requests (): ReadonlyMap<string, number> { return this.s3.requests }
 
-  /** Closes the S3 client's connections. */
-  close (): void { this.s3.destroy() }
+  /** The bucket's state in the history index, if it is indexed. */
+  async indexStatus (bucket: string): Promise<IndexStatus | undefined> {
+    return await this.indexed.status(bucket)
+  }
+
+  /** Closes the S3 client's connections and the history index. */
+  async close (): Promise<void> {
+    this.s3.destroy()
+    await this.indexed.close()
+  }
 
   /** Every bucket the credentials can see, reused for a few seconds. */
   async buckets (): Promise<BucketInfo[]> {
@@ -130,6 +144,14 @@ export class Engine {
     }
   }
 
+  /**
+   * Sends the bucket's object changes to an SQS queue (by ARN) for the
+   * history index, or stops sending them (undefined).
+   */
+  async setHistoryEvents (bucket: string, queueArn: string | undefined): Promise<void> {
+    await this.s3.setHistoryEvents(bucket, queueArn)
+  }
+
   /** The latest the server's clock can read now, as far as it is known (no request). */
   latestServerTime (): number { return this.s3.clock.latestNow() }
 
@@ -144,25 +166,31 @@ export class Engine {
 
   /** Resolves `spec` text (a time, a slice, `latest` or a label) for a bucket. */
   async view (bucket: string, specText = 'latest'): Promise<View> {
+    // A view the history index covers needs no request: the index saw the
+    // bucket with versioning. A spec that fails here (a time the local
+    // clock thinks is future, say) is judged below by the server's clock.
+    const early = await this.resolve(bucket, specText).catch(() => undefined)
+    if (early !== undefined && await this.indexed.covering(bucket, early.spec) !== undefined) return early
     const state = await this.versioningOf(bucket)
-    const spec = parseSpec(specText, this.s3.clock.latestNow())
-    let view: View
-    if (spec.kind === 'label') {
-      const target = await this.labels?.resolve(spec.name)
-      if (target === undefined) throw new InfinError('NotFound', `no label named '${spec.name}'`)
-      if (target.bucket !== bucket) {
-        throw new InfinError('NotFound', `label '${spec.name}' belongs to bucket '${target.bucket}', not '${bucket}'`)
-      }
-      view = { bucket, root: target.prefix, spec: target.spec, name: spec.name, label: spec.name }
-    } else {
-      view = { bucket, root: '', spec, name: formatSpec(spec) }
-    }
+    const view = await this.resolve(bucket, specText)
     if (view.spec.kind !== 'latest' && state === 'Off') {
       throw new InfinError('NotVersioned',
         `bucket '${bucket}' has never had versioning, so it keeps no history to travel back to. ` +
         `Enable it with 'infinstor enable ${bucket}'; history is kept from then on`)
     }
     return view
+  }
+
+  /** Parses spec text against the server's clock as far as it is known, and resolves a label. */
+  private async resolve (bucket: string, specText: string): Promise<View> {
+    const spec = parseSpec(specText, this.s3.clock.latestNow())
+    if (spec.kind !== 'label') return { bucket, root: '', spec, name: formatSpec(spec) }
+    const target = await this.labels?.resolve(spec.name)
+    if (target === undefined) throw new InfinError('NotFound', `no label named '${spec.name}'`)
+    if (target.bucket !== bucket) {
+      throw new InfinError('NotFound', `label '${spec.name}' belongs to bucket '${target.bucket}', not '${bucket}'`)
+    }
+    return { bucket, root: target.prefix, spec: target.spec, name: spec.name, label: spec.name }
   }
 
   /**
@@ -201,8 +229,14 @@ export class Engine {
     return listing
   }
 
-  /** One directory of a view: its live files and its non-empty subdirectories. */
+  /** One directory of a view: its live files and its non-empty subdirectories (from the index when it covers the view). */
   async readDir (view: View, prefix: string): Promise<DirView> {
+    const index = await this.indexed.covering(view.bucket, view.spec)
+    if (index !== undefined) {
+      const d = await this.indexed.readDir(index, view.bucket, prefix, view.spec)
+      const exists = prefix === view.root || d.marker !== undefined || d.files.length > 0 || d.dirs.length > 0
+      return { exists, ...d }
+    }
     const listing = await this.complete(await this.listing(view.bucket, prefix, '/', view.spec))
     const files: FileEntry[] = []
     let marker: Version | undefined
@@ -222,6 +256,8 @@ export class Engine {
 
   /** True when some key under `prefix` is in the view. */
   async dirExists (view: View, prefix: string): Promise<boolean> {
+    const index = await this.indexed.covering(view.bucket, view.spec)
+    if (index !== undefined) return await index.dirExists(view.bucket, prefix, view.spec)
     const listing = await this.listing(view.bucket, prefix, '/', view.spec)
     const memoKey = formatSpec(view.spec)
     let answer = listing.memo.get(memoKey)
@@ -247,6 +283,8 @@ export class Engine {
 
   /** Every key under `prefix` in the view, in key order, from one flat listing. */
   async walk (view: View, prefix: string): Promise<FileEntry[]> {
+    const index = await this.indexed.covering(view.bucket, view.spec)
+    if (index !== undefined) return await this.indexed.walk(index, view.bucket, prefix, view.spec)
     const listing = await this.complete(await this.listing(view.bucket, prefix, undefined, view.spec))
     const out: FileEntry[] = []
     for (const [key, history] of listing.histories()) {
@@ -258,6 +296,8 @@ export class Engine {
 
   /** Added, modified and deleted keys under `prefix` between two views of one bucket. */
   async diff (a: View, b: View, prefix: string): Promise<Change[]> {
+    const index = await this.indexed.covering(a.bucket, a.spec, b.spec)
+    if (index !== undefined) return await this.indexed.diff(index, a.bucket, a.spec, b.spec, prefix)
     const later = horizonOf(a.spec) >= horizonOf(b.spec) ? a.spec : b.spec
     const listing = await this.complete(await this.listing(a.bucket, prefix, undefined, later))
     return diffHistories(listing.histories(), a.spec, b.spec)
@@ -275,6 +315,9 @@ export class Engine {
    * a directory (other keys continue it with '/').
    */
   async history (bucket: string, key: string, spec: TimeSpec = { kind: 'latest' }): Promise<{ versions: Version[], isDir: boolean }> {
+    // The index holds every entry up to the view's end, so selecting at the view is exact.
+    const index = await this.indexed.covering(bucket, spec)
+    if (index !== undefined) return await index.history(bucket, key)
     const listing = await this.listing(bucket, key, '/', spec)
     let versions: Version[] = []
     await listing.scan((k, h) => {

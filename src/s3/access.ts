@@ -1,6 +1,7 @@
 import {
-  type S3Client, CreateBucketCommand, DeleteObjectCommand, GetBucketVersioningCommand, GetObjectCommand, HeadBucketCommand,
-  ListBucketsCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand
+  type Event, type S3Client, CreateBucketCommand, DeleteObjectCommand, GetBucketNotificationConfigurationCommand,
+  GetBucketVersioningCommand, GetObjectCommand, HeadBucketCommand, ListBucketsCommand, ListObjectVersionsCommand,
+  PutBucketNotificationConfigurationCommand, PutBucketVersioningCommand, PutObjectCommand
 } from '@aws-sdk/client-s3'
 import pLimit, { type LimitFunction } from 'p-limit'
 import type { ListedVersion, VersioningState } from '../core/versions.js'
@@ -17,6 +18,9 @@ export interface VersionPage {
   /** The server's Date header for this page, in ms. */
   serverDate: number
 }
+
+/** The notification InfinStor adds for the history index, recognised by this id. */
+export const HISTORY_EVENTS_ID = 'infinstor-history'
 
 export interface BucketInfo { name: string, created?: number }
 
@@ -50,16 +54,20 @@ export class S3Access {
 
   /**
    * Pages through ListObjectVersions lazily, passing both markers: servers
-   * differ in how they resume from a key marker alone.
+   * differ in how they resume from a key marker alone. `startAfter` starts
+   * past that key (a resumed sweep); some servers still return a few of its
+   * entries, which callers drop.
    */
-  async * listVersions (bucket: string, prefix: string, delimiter?: string): AsyncGenerator<VersionPage> {
-    let keyMarker: string | undefined
+  async * listVersions (bucket: string, prefix: string, delimiter?: string,
+    opts: { startAfter?: string, maxKeys?: number } = {}): AsyncGenerator<VersionPage> {
+    let keyMarker: string | undefined = opts.startAfter
     let versionIdMarker: string | undefined
     let position = 0
     for (;;) {
       const out = await this.call('ListObjectVersions', `list versions of s3://${bucket}/${prefix}`, async () =>
         await this.client.send(new ListObjectVersionsCommand({
-          Bucket: bucket, Prefix: prefix, Delimiter: delimiter, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker
+          Bucket: bucket, Prefix: prefix, Delimiter: delimiter, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker,
+          MaxKeys: opts.maxKeys
         })))
       const facts = factsOf(out)
       const base = position
@@ -140,6 +148,27 @@ export class S3Access {
     await this.call('PutBucketVersioning', `change versioning of bucket '${bucket}'`, async () =>
       await this.client.send(new PutBucketVersioningCommand({
         Bucket: bucket, VersioningConfiguration: { Status: on ? 'Enabled' : 'Suspended' }
+      })))
+  }
+
+  /**
+   * Points the bucket's object-created and object-removed notifications at
+   * an SQS queue (or removes them, with no queue), keeping any other
+   * notification the bucket has.
+   */
+  async setHistoryEvents (bucket: string, queueArn: string | undefined): Promise<void> {
+    const what = `change event notifications of bucket '${bucket}'`
+    const current = await this.call('GetBucketNotificationConfiguration', what, async () =>
+      await this.client.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket })))
+    const others = (current.QueueConfigurations ?? []).filter(q => q.Id !== HISTORY_EVENTS_ID)
+    if (queueArn === undefined && others.length === (current.QueueConfigurations ?? []).length) return
+    const { $metadata, ...config } = current
+    const queues = queueArn === undefined
+      ? others
+      : [...others, { Id: HISTORY_EVENTS_ID, QueueArn: queueArn, Events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'] as Event[] }]
+    await this.call('PutBucketNotificationConfiguration', what, async () =>
+      await this.client.send(new PutBucketNotificationConfigurationCommand({
+        Bucket: bucket, NotificationConfiguration: { ...config, QueueConfigurations: queues }
       })))
   }
 

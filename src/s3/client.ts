@@ -31,6 +31,12 @@ export class ServerClock {
    * fraction, so the true time is up to a second past the header.
    */
   latestNow (): number { return Date.now() + (this.offset ?? 0) + 1000 }
+
+  /**
+   * The earliest the server's clock can read now: a header was stamped
+   * before it was received, so the offset it gives is never too large.
+   */
+  earliestNow (): number { return Date.now() + (this.offset ?? 0) }
 }
 
 /** Per-request facts the middleware records for the caller. */

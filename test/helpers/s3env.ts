@@ -45,7 +45,7 @@ export async function s3env (t: Teardown): Promise<S3Env> {
   const opened: Services[] = []
   t.teardown(async () => {
     raw.destroy()
-    for (const s of opened) s.close()
+    for (const s of opened) await s.close()
     await moto.stop()
   })
   const env = { ...process.env, ...CREDS, AWS_ENDPOINT_URL: moto.endpoint }
@@ -59,6 +59,8 @@ export async function s3env (t: Teardown): Promise<S3Env> {
       'settle-margin-ms': 2000,
       'live-ttl-ms': 1000,
       'label-store': join(home, 'labels.json'),
+      // No index unless a test builds one: never the user's own.
+      index: join(home, 'index.sqlite'),
       ...flags
     }, { ...env, INFINSTOR_CONFIG: join(home, 'none.json') })
     const s = openServices(settings)

@@ -21,8 +21,9 @@ export function bucketRoutes (router: Router, { engine }: DashboardDeps): void {
   })
 
   router.get(new RegExp(`^${BUCKET}$`), async req => {
-    const s = await engine.summary(bucketParam(req))
-    const json: BucketSummary = { ...s, horizon: s.horizon === undefined ? null : formatInstant(s.horizon) }
+    const bucket = bucketParam(req)
+    const [s, index] = await Promise.all([engine.summary(bucket), engine.indexStatus(bucket)])
+    const json: BucketSummary = { ...s, horizon: s.horizon === undefined ? null : formatInstant(s.horizon), index }
     return { json }
   })
 

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks'
-import { api, type BucketRow } from '../api'
+import { api, type BucketRow, type Summary } from '../api'
 import { Confirm, Empty, ErrorBox, Progress } from '../components/feedback'
 import { bytes, count, when } from '../format'
 import { asApiError, useAsync, type Async } from '../hooks'
@@ -10,6 +10,21 @@ const STATE_TEXT: Record<string, string> = {
   Enabled: 'on',
   Suspended: 'suspended',
   Off: 'off (never enabled)'
+}
+
+/** Where the bucket stands in the history index: what it serves, and how fresh. */
+function IndexCell ({ s }: { s: Summary }) {
+  const ix = s.index
+  if (ix === undefined) return <td class="index-state" title="views read S3 listings; `infinstor index BUCKET` builds an index">none</td>
+  const detail = `${ix.engine} ${ix.location}; ${count(ix.versions)} versions, ${count(ix.deleteMarkers)} delete markers; ` +
+    `last sweep ${ix.lastSweep === undefined ? 'never' : when(ix.lastSweep)}; last event ${ix.lastEvent === undefined ? 'none' : when(ix.lastEvent)}`
+  return (
+    <td class="index-state" title={detail}>
+      {ix.watermark === undefined
+        ? 'no sweep yet'
+        : <>up to {when(ix.watermark)} <span class="muted">({Math.round((ix.lagMs ?? 0) / 60_000)} min behind)</span></>}
+    </td>
+  )
 }
 
 function Row ({ b, onChanged }: { b: BucketRow, onChanged: () => void }) {
@@ -42,8 +57,9 @@ function Row ({ b, onChanged }: { b: BucketRow, onChanged: () => void }) {
             <td class="num">{count(s.liveObjects)}</td>
             <td class="num">{bytes(s.liveBytes)}</td>
             <td class="num">{count(s.versions)} / {count(s.deleteMarkers)}</td>
+            <IndexCell s={s} />
           </>
-        : <td colSpan={4}>{summary.error !== undefined ? <ErrorBox error={summary.error} /> : <Progress label="Counting objects…" elapsed={summary.elapsed} />}</td>}
+        : <td colSpan={5}>{summary.error !== undefined ? <ErrorBox error={summary.error} /> : <Progress label="Counting objects…" elapsed={summary.elapsed} />}</td>}
       <td>
         <button class={on ? 'danger-outline' : 'primary'} onClick={() => setAsking(true)}>{on ? 'Disable InfinSnap' : 'Enable InfinSnap'}</button>
         {asking && (
@@ -85,7 +101,7 @@ export function Buckets ({ list }: { list: Async<BucketRow[]> }) {
       {list.value !== undefined && list.value.length > 0 && (
         <table class="grid">
           <thead>
-            <tr><th>Bucket</th><th>InfinSnap</th><th>History since</th><th class="num">Objects now</th><th class="num">Size now</th><th class="num">Versions / delete markers</th><th /></tr>
+            <tr><th>Bucket</th><th>InfinSnap</th><th>History since</th><th class="num">Objects now</th><th class="num">Size now</th><th class="num">Versions / delete markers</th><th>History index</th><th /></tr>
           </thead>
           <tbody>{list.value.map(b => <Row key={b.name} b={b} onChanged={list.reload} />)}</tbody>
         </table>

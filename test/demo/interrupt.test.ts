@@ -7,6 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
+import { run } from '../helpers/mount.js'
 import { BIN } from '../helpers/s3env.js'
 
 const PROMPT = 'run until you press Ctrl-C'
@@ -109,10 +110,25 @@ async function waitFor (job: ReturnType<typeof startJob>, text: string): Promise
   }
 }
 
+/** The demo's "try your own" lines, run in another shell (bash, where an alias line works as in a terminal). */
+async function tryYourOwn (job: ReturnType<typeof startJob>, box: Sandbox): Promise<{ code: number | null, out: string, lines: string }> {
+  const text = job.output()
+  const lines = text.slice(text.indexOf('To try your own, in another shell:\n') + 35, text.indexOf('\n\n', text.indexOf('To try your own'))).trim()
+  // Only what a user's shell has: not the demo's PATH entries or variables.
+  const script = `shopt -s expand_aliases\n${lines.split('\n').map(l => l.trim()).join('\n')}\n`
+  const r = await run('bash', ['-c', script], { env: { PATH: process.env.PATH, HOME: box.state, XDG_CONFIG_HOME: box.state, XDG_STATE_HOME: box.state } })
+  return { code: r.code, out: r.stdout + r.stderr, lines }
+}
+
 t.test('SIGINT, SIGTERM and SIGINT again to the whole group: still a clean unmount', async t => {
   const box = sandbox(t)
   const job = startJob(box)
   await waitFor(job, PROMPT)
+  const own = await tryYourOwn(job, box)
+  t.equal(own.code, 0, 'the "try your own" lines work in another shell', { lines: own.lines, out: own.out })
+  t.match(own.out, /README\.md\nq4\//, 'ls lists the bucket at a past time')
+  t.match(own.out, /Usage: infinstor <command>/, '--help')
+  t.notMatch(own.lines, /INFINSTOR_PORT/, "the demo's own HTTP port is not exported")
   process.kill(-job.pid, 'SIGINT')
   await new Promise(resolve => setTimeout(resolve, 50))
   process.kill(-job.pid, 'SIGTERM')

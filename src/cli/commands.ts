@@ -1,5 +1,5 @@
 import type { ParseArgsConfig } from 'node:util'
-import type { Settings } from '../config/settings.js'
+import type { SettingName, Settings } from '../config/settings.js'
 import { cat } from './cat.js'
 import { cp } from './cp.js'
 import { demo } from './demo.js'
@@ -26,6 +26,8 @@ export interface Command {
   summary: string
   usage: string
   options: NonNullable<ParseArgsConfig['options']>
+  /** Settings that matter most to this command, listed with their defaults in its --help. */
+  settings?: SettingName[]
   /** Returns the exit code; failures throw domain errors instead. */
   run: (ctx: CommandContext) => Promise<number>
 }

@@ -1,4 +1,5 @@
 import { InfinError } from '../core/errors.js'
+import { historyNote } from '../core/history-note.js'
 import { parseTarget, type Target } from '../core/s3url.js'
 import { openServices, type Services } from '../daemon/services.js'
 import type { Engine, View } from '../engine/engine.js'
@@ -38,4 +39,25 @@ export function needArgs (ctx: CommandContext, n: number, usage: string): void {
 
 export function printJson (value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n')
+}
+
+/**
+ * Why a view may be empty: its time is before the bucket's history begins.
+ * Not an error (the listing is just empty), so it is said on stderr and the
+ * command still succeeds; undefined when the view is within history.
+ */
+export async function historyNoteOf (engine: Engine, view: View): Promise<string | undefined> {
+  const horizon = await engine.beforeHorizon(view)
+  return horizon === undefined ? undefined : historyNote(view.bucket, view.name, horizon).message
+}
+
+export async function sayHistoryNote (engine: Engine, view: View): Promise<void> {
+  const note = await historyNoteOf(engine, view)
+  if (note !== undefined) process.stderr.write(`infinstor: note: ${note}\n`)
+}
+
+/** A "not found" that also says, when it applies, that the time is before the bucket's history. */
+export async function notFoundAt (engine: Engine, view: View, message: string): Promise<InfinError> {
+  const note = await historyNoteOf(engine, view)
+  return new InfinError('NotFound', note === undefined ? message : `${message}: ${note}`)
 }

@@ -7,8 +7,8 @@ import { placeKeys } from '../core/placement.js'
 import type { Version } from '../core/versions.js'
 import type { Engine } from '../engine/engine.js'
 import type { Command } from './commands.js'
-import { keyIn, needArgs, openTarget } from './context.js'
-import { humanBytes } from './format.js'
+import { keyIn, needArgs, notFoundAt, openTarget } from './context.js'
+import { count, humanBytes } from './format.js'
 
 async function isEmptyOrMissing (dir: string): Promise<boolean> {
   try {
@@ -51,7 +51,7 @@ export const cp: Command = {
     const prefix = dirPrefix(keyIn(view, target.key))
     const entries = await engine.walk(view, prefix)
     if (entries.length === 0 && !(await engine.dirExists(view, prefix))) {
-      throw new InfinError('NotFound', `s3://${view.bucket}/${prefix} holds nothing at ${view.name}`)
+      throw await notFoundAt(engine, view, `s3://${view.bucket}/${prefix} holds nothing at ${view.name}`)
     }
     const plan = placeKeys(entries.map(e => ({ rel: e.seg, version: e.version })))
     for (const s of plan.shadowed) {
@@ -73,7 +73,7 @@ export const cp: Command = {
       progress()
     })))
     if (tty) process.stderr.write('\n')
-    process.stderr.write(`restored ${files} files (${humanBytes(bytes)}) from s3://${view.bucket}/${prefix}@${view.name} into ${dest}\n`)
+    process.stderr.write(`restored ${count(files, 'file')} (${humanBytes(bytes)}) from s3://${view.bucket}/${prefix}@${view.name} into ${dest}\n`)
     return 0
   }
 }

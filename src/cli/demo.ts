@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process'
-import { once } from 'node:events'
+import { accessSync, constants } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, relative, resolve } from 'node:path'
+import { delimiter, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { formatInstant } from '../core/timespec.js'
 import { freePort, startMoto } from '../demo/moto.js'
-import { mountForDemo, type DemoMount } from '../demo/mount.js'
+import { mountForDemo } from '../demo/mount.js'
 import { seedDemo } from '../demo/seed.js'
 import { S3Access } from '../s3/access.js'
 import type { Command } from './commands.js'
@@ -26,7 +26,7 @@ function quote (args: string[]): string {
   return args.map(a => /[\s"()]/.test(a) ? `'${a}'` : a).join(' ')
 }
 
-async function showMount (env: NodeJS.ProcessEnv, mounted: DemoMount, t: string[]): Promise<void> {
+async function showMount (env: NodeJS.ProcessEnv, mounted: { dir: string }, t: string[]): Promise<void> {
   const at = (i: number): string => `${mounted.dir}/${BUCKET}/@${t[i]}`
   process.stdout.write(`\nThe same bucket mounted at ${mounted.dir}: plain paths, any time (outputs are real):\n`)
   const shell: string[][] = [
@@ -41,26 +41,81 @@ async function showMount (env: NodeJS.ProcessEnv, mounted: DemoMount, t: string[
   for (const args of shell) await show(env, quote(args), args[0], args.slice(1))
 }
 
+/** How to run `infinstor` from another shell: the command itself when it is on the PATH, else an alias first. */
+function invocation (): { setup: string[], bin: string } {
+  const onPath = (process.env.PATH ?? '').split(delimiter).some(d => d !== '' && isExecutable(join(d, 'infinstor')))
+  return onPath ? { setup: [], bin: 'infinstor' } : { setup: [`alias infinstor=${BIN}`], bin: 'infinstor' }
+}
+
+function isExecutable (path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Stops what the demo started, in reverse order, once. A terminal's Ctrl-C
+ * reaches the demo, the mount and moto together, and more signals may
+ * follow: the handlers stay installed until the end, so no second signal
+ * cuts the clean-up short (which would leave a dead mount behind).
+ */
+class Cleanup {
+  private readonly steps: Array<() => Promise<void>> = []
+  private running: Promise<void> | undefined
+  readonly signalled: Promise<string>
+
+  constructor () {
+    this.signalled = new Promise(resolve => {
+      const on = (signal: string): void => {
+        resolve(signal)
+        // A signal before the demo reached its wait: clean up and leave now.
+        if (!this.waiting) void this.run().then(() => process.exit(130))
+      }
+      process.on('SIGINT', on)
+      process.on('SIGTERM', on)
+    })
+  }
+
+  waiting = false
+
+  add (step: () => Promise<void>): void { this.steps.push(step) }
+
+  /** Runs every step added so far, and any added meanwhile (the demo may still be starting something). */
+  async run (): Promise<void> {
+    this.running ??= (async () => {
+      for (let step = this.steps.pop(); step !== undefined; step = this.steps.pop()) await step().catch(() => {})
+    })()
+    await this.running
+  }
+}
+
 export const demo: Command = {
   summary: 'start a local demo S3 with versioned history, and show it at different times',
   usage: '[--once]',
   options: { once: { type: 'boolean' } },
   async run (ctx) {
+    const cleanup = new Cleanup()
     process.stdout.write('Starting a local S3 server (moto) and writing a few seconds of history...\n')
     const moto = await startMoto()
-    // The demo keeps its labels, token and port to itself, away from the user's own.
+    cleanup.add(moto.stop)
+    // The demo keeps its labels and token to itself, away from the user's own.
     const state = await mkdtemp(join(tmpdir(), 'infinstor-demo-state-'))
+    cleanup.add(async () => { await rm(state, { recursive: true, force: true }) })
     const demoEnv = {
       AWS_ENDPOINT_URL: moto.endpoint,
       AWS_ACCESS_KEY_ID: 'demo',
       AWS_SECRET_ACCESS_KEY: 'demo',
       INFINSTOR_LABEL_STORE: join(state, 'labels.json'),
       INFINSTOR_TOKEN_FILE: join(state, 'token'),
-      INFINSTOR_PORT: String(await freePort()),
       // Labels name settled history only; the demo's history is seconds old.
       INFINSTOR_SETTLE_MARGIN_MS: '1000'
     }
-    const env = { ...process.env, ...demoEnv, AWS_REGION: 'us-east-1' }
+    // The demo's own mount serves HTTP on a free port; not exported below, so
+    // that the user's own `infinstor ui` or mount picks its own.
+    const env = { ...process.env, ...demoEnv, INFINSTOR_PORT: String(await freePort()), AWS_REGION: 'us-east-1' }
     Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'demo', AWS_SECRET_ACCESS_KEY: 'demo' })
     const s3 = new S3Access({ endpoint: moto.endpoint, attempts: 3, timeoutMs: 5000, concurrency: 8 })
     const steps = await seedDemo(s3, BUCKET)
@@ -85,27 +140,35 @@ export const demo: Command = {
     process.stdout.write('\nExamples (the outputs are real):\n')
     for (const args of examples) await show(env, `${bin} ${quote(args)}`, process.execPath, [BIN, ...args])
 
-    const mounted = await mountForDemo(BIN, BUCKET, env)
-    if (typeof mounted === 'string') process.stdout.write(`\nMount: ${mounted}.\n`)
-    else await showMount(env, mounted, t)
-    if (typeof mounted !== 'string' && mounted.http !== undefined) {
+    const mount = await mountForDemo(BIN, BUCKET, env)
+    let mounted: { dir: string, http?: string } | undefined
+    if (typeof mount === 'string') {
+      process.stdout.write(`\nMount: ${mount}.\n`)
+    } else {
+      cleanup.add(mount.stop)
+      const r = await mount.ready
+      if ('failed' in r) process.stdout.write(`\nMount: ${r.failed}.\n`)
+      else mounted = { dir: mount.dir, http: r.http }
+    }
+    if (mounted !== undefined) await showMount(env, mounted, t)
+    if (mounted?.http !== undefined) {
       const token = (await readFile(demoEnv.INFINSTOR_TOKEN_FILE, 'utf8')).trim()
       process.stdout.write(`\nBrowse it in the dashboard: ${mounted.http}/ui/?token=${token}\n` +
         `(the same server answers the Jupyter contents API; see the README's JupyterLab section)\n`)
     }
+    const how = invocation()
     process.stdout.write('\nTo try your own, in another shell:\n' +
+      how.setup.map(l => `  ${l}\n`).join('') +
       `  export ${Object.entries(demoEnv).map(([k, v]) => `${k}=${v}`).join(' ')}\n` +
-      `  ${bin} --help\n`)
-    const stop = async (): Promise<void> => {
-      if (typeof mounted !== 'string') await mounted.stop()
-      await moto.stop()
-      await rm(state, { recursive: true, force: true })
-    }
+      `  ${how.bin} ls s3://${BUCKET}@${t[1]}\n` +
+      `  ${how.bin} --help\n`)
     if (ctx.flags.once !== true) {
       process.stdout.write('\nThe demo S3, mount and dashboard run until you press Ctrl-C.\n')
-      await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')])
+      cleanup.waiting = true
+      await cleanup.signalled
+      process.stdout.write('\nStopping the demo: unmounting, stopping the local S3...\n')
     }
-    await stop()
+    await cleanup.run()
     return 0
   }
 }

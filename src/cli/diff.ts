@@ -1,8 +1,10 @@
 import { InfinError } from '../core/errors.js'
 import { dirPrefix } from '../core/s3url.js'
+import { horizonOf } from '../core/timespec.js'
 import { versionJson, type Change } from '../core/versions.js'
+import type { View } from '../engine/engine.js'
 import type { Command } from './commands.js'
-import { keyIn, needArgs, openTarget, printJson } from './context.js'
+import { keyIn, needArgs, openTarget, printJson, sayHistoryNote } from './context.js'
 
 const MARK = { added: 'A', modified: 'M', deleted: 'D' }
 
@@ -10,6 +12,10 @@ function sizes (c: Change): string {
   if (c.kind === 'added') return `${c.after?.size ?? 0}`
   if (c.kind === 'deleted') return `${c.before?.size ?? 0}`
   return `${c.before?.size ?? 0} -> ${c.after?.size ?? 0}`
+}
+
+function horizonOfView (view: View): number {
+  return horizonOf(view.spec)
 }
 
 export const diff: Command = {
@@ -30,6 +36,8 @@ export const diff: Command = {
     const key = keyIn(a.view, a.target.key)
     const changes = (await a.engine.diff(a.view, b.view, key))
       .filter(c => c.key === key || c.key.startsWith(dirPrefix(key)))
+    // The earlier time may well be before history; the later one too, and then the diff is empty for that reason.
+    await sayHistoryNote(a.engine, horizonOfView(a.view) >= horizonOfView(b.view) ? a.view : b.view)
     if (ctx.flags.json === true) {
       printJson(changes.map(c => ({
         key: c.key,

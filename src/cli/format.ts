@@ -10,3 +10,8 @@ export function humanBytes (n: number): string {
   while (n >= 1024 && i < units.length - 1) { n /= 1024; i++ }
   return i === 0 ? `${n} B` : `${n.toFixed(1)} ${units[i]}`
 }
+
+/** "1 version", "2 versions": a count with its noun in the right number. */
+export function count (n: number, noun: string, plural = noun + 's'): string {
+  return `${n} ${n === 1 ? noun : plural}`
+}

@@ -85,6 +85,7 @@ const SUBCOMMANDS: Record<string, (ctx: CommandContext) => Promise<number>> = {
 export const label: Command = {
   summary: 'create, list, show and delete labels: immutable names for a bucket path at a time or slice',
   usage: USAGE,
+  settings: ['label-store', 'settle-margin-ms'],
   options: {
     message: { type: 'string', short: 'm' },
     bucket: { type: 'string' },

@@ -3,7 +3,7 @@ import { formatInstant } from '../core/timespec.js'
 import type { Version } from '../core/versions.js'
 import { InfinError } from '../core/errors.js'
 import type { Command } from './commands.js'
-import { keyIn, needArgs, openTarget, printJson } from './context.js'
+import { keyIn, needArgs, notFoundAt, openTarget, printJson, sayHistoryNote } from './context.js'
 import { showName } from './format.js'
 
 interface Row { name: string, type: 'file' | 'dir', version?: Version }
@@ -48,17 +48,15 @@ export const ls: Command = {
       ].sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
       if (!dir.exists) {
         // Like ls, a file argument lists just that file.
-        if (key === prefix) throw notFound(target.bucket, key, view.name)
-        const v = await engine.stat(view, key).catch(() => { throw notFound(target.bucket, key, view.name) })
+        const missing = async (): Promise<InfinError> => await notFoundAt(engine, view, `s3://${target.bucket}/${key} does not exist at ${view.name}`)
+        if (key === prefix) throw await missing()
+        const v = await engine.stat(view, key).catch(async () => { throw await missing() })
         rows = [{ name: key.slice(key.lastIndexOf('/') + 1), type: 'file', version: v }]
       }
     }
+    await sayHistoryNote(engine, view)
     if (ctx.flags.json === true) printJson(rows.map(json))
     else if (rows.length > 0) process.stdout.write(rows.map(r => line(r, ctx.flags.long === true)).join('\n') + '\n')
     return 0
   }
-}
-
-function notFound (bucket: string, key: string, at: string): InfinError {
-  return new InfinError('NotFound', `s3://${bucket}/${key} does not exist at ${at}`)
 }

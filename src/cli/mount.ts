@@ -21,6 +21,7 @@ const START_TIMEOUT_MS = 60_000
 export const mount: Command = {
   summary: 'mount buckets read-only at every time: MOUNTPOINT/BUCKET/@TIME/path',
   usage: 'MOUNTPOINT [--bucket B]... [--foreground] [--no-serve | --port P]   |   --status [MOUNTPOINT]',
+  settings: ['port', 'cache-size', 'cache-dir', 'cache-dir-size', 'attr-timeout', 'entry-timeout', 'op-timeout'],
   options: {
     bucket: { type: 'string', multiple: true },
     foreground: { type: 'boolean' },
@@ -88,7 +89,9 @@ async function startDaemon (ctx: CommandContext, mountpoint: string): Promise<nu
     child.disconnect()
     child.unref()
     process.stdout.write(`mounted at ${mountpoint} (pid ${outcome.ready.pid}); log: ${logFile}\n` +
-      (outcome.ready.http === undefined ? '' : `HTTP API (Jupyter contents) at ${outcome.ready.http}\n`) +
+      (outcome.ready.http === undefined
+        ? `HTTP API not served: ${outcome.ready.httpNotServed ?? 'turned off'}\n`
+        : `HTTP API (dashboard, Jupyter contents) at ${outcome.ready.http}\n`) +
       `unmount with: infinstor unmount ${mountpoint}\n`)
     return 0
   }
@@ -103,10 +106,24 @@ async function describe (s: MountStatus): Promise<{ ok: boolean, text: string }>
   const what = s.buckets === undefined ? 'all buckets' : s.buckets.join(', ')
   if (alive && type === FS_TYPE) {
     return { ok: true, text: `${s.mountpoint}: mounted by pid ${s.pid} since ${s.started}; ${what}` +
-      `${s.endpoint === undefined ? '' : ` at ${s.endpoint}`}${s.log === undefined ? '' : `; log: ${s.log}`}` }
+      `${s.endpoint === undefined ? '' : ` at ${s.endpoint}`}${s.log === undefined ? '' : `; log: ${s.log}`}\n` +
+      `  HTTP API (dashboard, Jupyter contents): ${await httpState(s)}` }
   }
   const left = type === undefined ? 'nothing is mounted there' : "the mount point is stale: run 'infinstor unmount' or mount again"
   return { ok: false, text: `${s.mountpoint}: not served (pid ${s.pid} is gone); ${left}` }
+}
+
+/** Whether the HTTP server beside a mount answers, and where (any reply counts: without a token it is a 401). */
+async function httpState (s: MountStatus): Promise<string> {
+  if (s.http === undefined) return `not served: ${s.httpNotServed ?? 'turned off'}`
+  const port = new URL(s.http).port
+  try {
+    const res = await fetch(`${s.http}/api/infinstor/info`, { signal: AbortSignal.timeout(5000) })
+    await res.arrayBuffer()
+    return `up at ${s.http} (port ${port})`
+  } catch (e) {
+    return `not answering at ${s.http} (port ${port}): ${(e as Error).message}`
+  }
 }
 
 async function showStatus (ctx: CommandContext): Promise<number> {

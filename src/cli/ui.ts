@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { streamLog } from '../config/log.js'
-import { startHttpAlone } from '../daemon/http-app.js'
+import { startHttpAlone, tokenSource } from '../daemon/http-app.js'
 import type { Command } from './commands.js'
 
 /** The platform's way to open a URL; $BROWSER (a command) wins, as with other tools. */
@@ -27,12 +27,13 @@ async function openBrowser (url: string): Promise<boolean> {
 export const ui: Command = {
   summary: 'serve the web dashboard (buckets, browse at any time, timeline, slices, diffs, labels) and open it',
   usage: '[--no-open] [--port P] [--token T] [--host H]',
+  settings: ['host', 'port', 'token', 'token-file'],
   options: { 'no-open': { type: 'boolean' } },
   async run (ctx) {
     const served = await startHttpAlone(ctx.settings, streamLog(line => process.stderr.write(line)))
     const url = `${served.url}/ui/?token=${encodeURIComponent(served.token)}`
     process.stdout.write(`infinstor dashboard: ${url}\n` +
-      `token file: ${served.tokenPath} (the URL logs the browser in; keep it private)\n`)
+      `${tokenSource(served)} (the URL logs the browser in; keep it private)\n`)
     if (ctx.flags['no-open'] !== true && !await openBrowser(url)) {
       process.stdout.write('could not open a browser here: open the URL above yourself\n')
     }

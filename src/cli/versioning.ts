@@ -4,7 +4,7 @@ import { checkBucketName } from '../core/s3url.js'
 import { formatInstant } from '../core/timespec.js'
 import type { Command, CommandContext } from './commands.js'
 import { engineFor, needArgs, printJson } from './context.js'
-import { humanBytes } from './format.js'
+import { count, humanBytes } from './format.js'
 
 function bucketArg (ctx: CommandContext): string {
   needArgs(ctx, 1, 'one bucket name')
@@ -85,7 +85,7 @@ export const status: Command = {
       `versioning:      ${s.versioning} (${note})`,
       `history horizon: ${horizon ?? 'none yet'}${horizon === undefined ? '' : ' (before it, overwritten or deleted data is gone)'}`,
       `objects now:     ${s.liveObjects} (${humanBytes(s.liveBytes)})`,
-      `versions:        ${s.versions} versions, ${s.deleteMarkers} delete markers`,
+      `versions:        ${count(s.versions, 'version')}, ${count(s.deleteMarkers, 'delete marker')}`,
       `history index:   ${indexLine(bucket, index)}`
     ].join('\n') + '\n')
     return 0

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { InfinError } from '../core/errors.js'
+import type { HistoryNote } from '../core/history-note.js'
 import { guessMimetype } from '../server/mime.js'
 import type { FileFormat, GetOptions, ModelType } from './query.js'
 import type { ContentsEntry } from './entries.js'
@@ -18,6 +19,8 @@ export interface ContentsModel {
   content: unknown
   hash?: string | null
   hash_algorithm?: string | null
+  /** InfinStor's own: set on a directory of a view before its bucket's history begins. */
+  infinstor_history?: HistoryNote
 }
 
 

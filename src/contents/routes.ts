@@ -81,7 +81,9 @@ export function addContentsRoutes (router: Router, tree: TimeTree, opts: Content
     const extra = o.hash ? { hash: null, hash_algorithm: null } : {}
     if (!o.content) return { ...bareModel(dir, join(path), 'directory'), ...extra }
     const children = (await listEntries(tree, path)).map(entry => ({ entry, path: join([...path, entry.name]) }))
-    return { ...directoryModel(dir, join(path), children), ...extra }
+    // A view before the bucket's history begins is empty, not missing: the model says why (a field Jupyter ignores).
+    const history = await tree.historyNote(path)
+    return { ...directoryModel(dir, join(path), children), ...extra, ...(history === undefined ? {} : { infinstor_history: history }) }
   }
 
   /**

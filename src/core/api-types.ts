@@ -4,10 +4,11 @@
  * dashboard (src/ui) and the JupyterLab drive (src/labext) read them, all
  * from this one declaration. Types only: times are ISO 8601 text in UTC.
  */
+import type { HistoryNote } from './history-note.js'
 import type { LabelRecord } from './label-record.js'
 import type { VersioningState, VersionJson } from './versions.js'
 
-export type { LabelRecord, VersioningState, VersionJson }
+export type { HistoryNote, LabelRecord, VersioningState, VersionJson }
 
 /** GET /info: who this server is and what it talks to (never credentials). */
 export interface InfoReply {
@@ -94,6 +95,8 @@ export interface DirReply extends PageInfo {
   path: string
   mountPath: string
   exists: boolean
+  /** Present when the view's time is before the bucket's history begins. */
+  history?: HistoryNote
   entries: DirEntry[]
 }
 
@@ -101,6 +104,8 @@ export interface DirReply extends PageInfo {
 export interface FilesReply extends PageInfo {
   view: ViewInfo
   totalBytes: number
+  /** Present when the view's time is before the bucket's history begins. */
+  history?: HistoryNote
   entries: VersionJson[]
 }
 

@@ -89,7 +89,7 @@ export function parseSpec (text: string, now?: number): Spec {
   if (parts.length === 2) {
     const [from, to] = parts.map(parseInstant)
     if (from >= to) throw bad(text, 'a slice needs its start before its end')
-    checkPast(text, to, now)
+    checkPast(text, to, now, true)
     return { kind: 'slice', from, to }
   }
   if (!looksLikeTime(text) && LABEL_NAME.test(text)) return { kind: 'label', name: text }
@@ -98,10 +98,12 @@ export function parseSpec (text: string, now?: number): Spec {
   return { kind: 'at', t }
 }
 
-function checkPast (text: string, t: number, now: number | undefined): void {
+function checkPast (text: string, t: number, now: number | undefined, slice = false): void {
   if (now !== undefined && t > now) {
-    throw new InfinError('FutureTime',
-      `time '${text}' (${formatInstant(t)}) is in the future; the server's time is ${formatInstant(now)}`)
+    // The canonical form is shown only when it says something the text does not.
+    const canonical = formatInstant(t)
+    const what = slice ? `the slice '${text}' ends at ${canonical}, which` : canonical === text ? `time '${text}'` : `time '${text}' (${canonical})`
+    throw new InfinError('FutureTime', `${what} is in the future; the server's time is ${formatInstant(now)}`)
   }
 }
 

@@ -24,13 +24,20 @@ export function buildRouter ({ engine, labels, settings }: Services, tree: TimeT
 
 export interface HttpServer extends RunningServer {
   token: string
-  tokenPath: string
+  /** Where the token is kept; undefined when it was given (--token), so no file is used. */
+  tokenPath?: string
+}
+
+/** Where the token came from, for what the servers print. */
+export function tokenSource (server: HttpServer): string {
+  return server.tokenPath === undefined ? 'token: the one given (--token or $INFINSTOR_TOKEN)' : `token file: ${server.tokenPath}`
 }
 
 export async function startHttp (services: Services, tree: TimeTree): Promise<HttpServer> {
   const { settings } = services
-  const tokenPath = settings.get('token-file') ?? tokenFile()
-  const token = await loadToken(settings.get('token'), tokenPath)
+  const given = settings.get('token')
+  const tokenPath = given === undefined || given === '' ? settings.get('token-file') ?? tokenFile() : undefined
+  const token = await loadToken(given, tokenPath)
   const allowOrigins = (settings.get('allow-origin') ?? '').split(',').map(s => s.trim()).filter(s => s !== '')
   const server = await listen(buildRouter(services, tree), {
     host: settings.get('host'),
@@ -44,17 +51,19 @@ export async function startHttp (services: Services, tree: TimeTree): Promise<Ht
 /**
  * Starts the HTTP server beside a mount, over the mount's tree. The mount
  * is what notebooks depend on, so a server that cannot start (say, its
- * port is taken by another mount) is logged and the mount goes on.
+ * port is taken by another mount) is logged, the mount goes on, and
+ * `why` says what happened (for `mount --status`).
  */
-export async function startHttpBesideMount (services: Services, tree: TimeTree, log: Log): Promise<HttpServer | undefined> {
+export async function startHttpBesideMount (services: Services, tree: TimeTree, log: Log): Promise<{ server?: HttpServer, why?: string }> {
   try {
-    const served = await startHttp(services, tree)
-    log.info(`HTTP API (Jupyter contents, InfinStor) at ${served.url}; token file: ${served.tokenPath}`)
-    return served
+    const server = await startHttp(services, tree)
+    log.info(`HTTP API (Jupyter contents, InfinStor) at ${server.url}; ${tokenSource(server)}`)
+    return { server }
   } catch (e) {
+    const why = `it could not start: ${(e as Error).message}`
     log.info(`HTTP API not started: ${(e as Error).message}. The mount works without it; ` +
       'choose another --port, or pass --no-serve to skip it')
-    return undefined
+    return { why }
   }
 }
 

@@ -26,22 +26,53 @@ export interface MountProcessOptions {
   ready?: (status: MountStatus) => void
 }
 
-async function stopReason (mountpoint: string): Promise<string> {
-  return await new Promise(resolve => {
-    const done = (why: string): void => {
+interface StopSignals {
+  /** The first reason to stop. */
+  reason: Promise<string>
+  /** Also stops when the mount disappears (call once mounted). */
+  watch: () => void
+  release: () => void
+}
+
+/**
+ * Waits for the first reason to stop. The signal handlers stay installed
+ * until the caller removes them (after unmounting): a terminal's Ctrl-C
+ * reaches every process of the group, so a parent's SIGTERM often follows
+ * the SIGINT, and a second signal must not kill the process before it has
+ * unmounted (that would leave the mount point dead, ENOTCONN).
+ */
+function stopSignals (mountpoint: string, log: Log): StopSignals {
+  let first: string | undefined
+  let watch: NodeJS.Timeout | undefined
+  let resolveReason: (why: string) => void = () => {}
+  const reason = new Promise<string>(resolve => { resolveReason = resolve })
+  const done = (why: string): void => {
+    if (first !== undefined) {
+      log.info(`${why} while unmounting (after ${first}): still unmounting`)
+      return
+    }
+    first = why
+    clearInterval(watch)
+    resolveReason(why)
+  }
+  const onInt = (): void => done('SIGINT')
+  const onTerm = (): void => done('SIGTERM')
+  process.on('SIGINT', onInt)
+  process.on('SIGTERM', onTerm)
+  return {
+    reason,
+    watch: () => {
+      if (first !== undefined) return
+      watch = setInterval(() => {
+        mountedType(mountpoint).then(t => { if (t !== FS_TYPE) done('the mount was removed from outside') }, () => {})
+      }, WATCH_MS)
+    },
+    release: () => {
       clearInterval(watch)
       process.off('SIGINT', onInt)
       process.off('SIGTERM', onTerm)
-      resolve(why)
     }
-    const onInt = (): void => done('SIGINT')
-    const onTerm = (): void => done('SIGTERM')
-    process.on('SIGINT', onInt)
-    process.on('SIGTERM', onTerm)
-    const watch = setInterval(() => {
-      mountedType(mountpoint).then(t => { if (t !== FS_TYPE) done('the mount was removed from outside') }, () => {})
-    }, WATCH_MS)
-  })
+  }
 }
 
 /**
@@ -53,6 +84,8 @@ export async function runMount (opts: MountProcessOptions): Promise<number> {
   await prepareMountpoint(mountpoint, log)
   const services = openServices(settings)
   const tree = openTree(services, openReader(services, log), log, opts.buckets)
+  // From here on a signal means "unmount first, then exit", however many arrive.
+  const signals = stopSignals(mountpoint, log)
   const mounted = await mountFuse(mountpoint, tree, {
     attrTimeoutS: settings.get('attr-timeout'),
     entryTimeoutS: settings.get('entry-timeout'),
@@ -62,7 +95,12 @@ export async function runMount (opts: MountProcessOptions): Promise<number> {
     deadlineMs: Math.max(1, settings.get('op-timeout')) * 1000,
     owner: { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 },
     log
+  }).catch(e => {
+    signals.release()
+    services.close()
+    throw e
   })
+  signals.watch()
   // A crash must not leave the mount point dead (ENOTCONN) for everyone.
   const onCrash = (e: unknown): void => {
     spawnSync('fusermount', ['-uz', mountpoint])
@@ -72,7 +110,8 @@ export async function runMount (opts: MountProcessOptions): Promise<number> {
   }
   process.on('uncaughtException', onCrash)
   process.on('unhandledRejection', onCrash)
-  const http = opts.http === false ? undefined : await startHttpBesideMount(services, tree, log)
+  const beside = opts.http === false ? { why: 'turned off (--no-serve)' } : await startHttpBesideMount(services, tree, log)
+  const http = beside.server
   const stopKeeper = await keepIndex(services, log)
   const endpoint = services.engine.endpoint
   const status: MountStatus = {
@@ -82,13 +121,14 @@ export async function runMount (opts: MountProcessOptions): Promise<number> {
     endpoint,
     buckets: opts.buckets,
     log: opts.logFile,
-    http: http?.url
+    http: http?.url,
+    httpNotServed: beside.why
   }
   await writeStatus(status)
   log.info(`mounted ${opts.buckets === undefined ? 'all buckets' : opts.buckets.join(', ')}` +
     `${endpoint === undefined ? '' : ` of ${endpoint}`} at ${mountpoint} (pid ${process.pid})`)
   opts.ready?.(status)
-  const why = await stopReason(mountpoint)
+  const why = await signals.reason
   log.info(`unmounting ${mountpoint} (${why})`)
   try {
     if (await mountedType(mountpoint) === FS_TYPE) await mounted.unmount()
@@ -102,5 +142,6 @@ export async function runMount (opts: MountProcessOptions): Promise<number> {
   await services.close()
   process.off('uncaughtException', onCrash)
   process.off('unhandledRejection', onCrash)
+  signals.release()
   return 0
 }

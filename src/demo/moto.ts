@@ -33,6 +33,8 @@ async function ready (endpoint: string, deadline: number, child: ChildProcess): 
   throw new Error(`moto_server did not answer at ${endpoint}`)
 }
 
+const START_TIMEOUT_MS = 120_000
+
 /**
  * Starts moto's S3 server on a free loopback port (or the one given).
  * Restarting on the same port keeps tests' endpoints stable across a
@@ -46,7 +48,14 @@ export async function startMoto (opts: { port?: number, env?: NodeJS.ProcessEnv 
   })
   const failed = once(child, 'error').then(([e]) => { throw new Error(`cannot start moto_server (run scripts/setup.sh): ${String(e)}`) })
   const endpoint = `http://127.0.0.1:${p}`
-  await Promise.race([ready(endpoint, Date.now() + 30_000, child), failed])
+  try {
+    // moto imports a lot of Python before it answers: seconds of CPU, which a loaded machine hands out slowly.
+    await Promise.race([ready(endpoint, Date.now() + START_TIMEOUT_MS, child), failed])
+  } catch (e) {
+    // Not left running: it would outlive the failure (and keep a test process alive).
+    child.kill('SIGKILL')
+    throw e
+  }
   return {
     endpoint,
     port: p,

@@ -7,15 +7,17 @@ import { join } from 'node:path'
 
 export interface DemoMount {
   dir: string
-  /** The HTTP server the mount runs beside it (dashboard, contents API), if it started. */
-  http?: string
+  /** Unmounts (the child unmounts on SIGTERM, then exits) and removes the mount folder; safe to call twice. */
   stop: () => Promise<void>
+  /** The HTTP server the mount runs beside it (dashboard, contents API), or why the mount did not start. */
+  ready: Promise<{ http?: string } | { failed: string }>
 }
 
 /**
  * Mounts one bucket under a fresh temporary directory, served by a child
  * `infinstor mount --foreground` (this process then only reads the mount
- * through other children). Returns why not, instead, when FUSE is missing.
+ * through other children). `stop` is usable at once, so a Ctrl-C while the
+ * mount starts still cleans up. Returns why not, instead, when FUSE is missing.
  */
 export async function mountForDemo (bin: string, bucket: string, env: NodeJS.ProcessEnv): Promise<DemoMount | string> {
   if (!existsSync('/dev/fuse')) return 'no /dev/fuse on this machine, so the mount part is skipped'
@@ -23,20 +25,28 @@ export async function mountForDemo (bin: string, bucket: string, env: NodeJS.Pro
   const child = spawn(process.execPath, [bin, 'mount', dir, '--foreground', '--bucket', bucket], {
     env, stdio: ['ignore', 'ignore', 'pipe']
   })
+  const exited = once(child, 'exit')
   let log = ''
   child.stderr.setEncoding('utf8').on('data', (s: string) => { log += s })
+  let stopping: Promise<void> | undefined
   const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM')
-      await once(child, 'exit')
-    }
-    await rm(dir, { recursive: true, force: true }).catch(() => {})
+    stopping ??= (async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM')
+        await exited
+      }
+      await rm(dir, { recursive: true, force: true }).catch(() => {})
+    })()
+    await stopping
   }
-  for (const deadline = Date.now() + 30_000; !log.includes('serving '); await new Promise(resolve => setTimeout(resolve, 50))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      await stop()
-      return `the mount did not start: ${log.trim().split('\n').at(-1) ?? ''}`
+  const ready = (async () => {
+    for (const deadline = Date.now() + 30_000; !log.includes('serving '); await new Promise(resolve => setTimeout(resolve, 50))) {
+      if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
+        await stop()
+        return { failed: `the mount did not start: ${log.trim().split('\n').at(-1) ?? ''}` }
+      }
     }
-  }
-  return { dir, http: /HTTP API \(.*?\) at (\S+);/.exec(log)?.[1], stop }
+    return { http: /HTTP API \(.*?\) at (\S+);/.exec(log)?.[1] }
+  })()
+  return { dir, stop, ready }
 }

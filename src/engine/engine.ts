@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache'
 import type { IndexStatus } from '../core/api-types.js'
 import { InfinError } from '../core/errors.js'
 import { formatSpec, horizonOf, parseSpec, type TimeSpec } from '../core/timespec.js'
-import { diffHistories, select, type Change, type Version } from '../core/versions.js'
+import { diffHistories, select, versionAt, type Change, type Version } from '../core/versions.js'
 import type { BucketInfo, S3Access, VersioningState } from '../s3/access.js'
 import { readChunks } from './chunks.js'
 import { IndexedHistory, type IndexLoader } from './indexed.js'
@@ -52,6 +52,8 @@ export interface DirView {
   dirs: DirEntry[]
   /** A live zero-byte 'dir/' object holding the directory open. */
   marker?: Version
+  /** Files of this directory hidden by a delete marker in effect in the view, so "not found" can say why. */
+  deleted: FileEntry[]
 }
 
 const VERSIONING_TTL_MS = 30_000
@@ -71,6 +73,14 @@ export class Engine {
   private readonly versioning = new Map<string, { at: number, state: Promise<VersioningState> }>()
   private bucketList: { at: number, list: Promise<BucketInfo[]> } | undefined
   private readonly indexed: IndexedHistory
+  /**
+   * Per bucket, the earliest versioned write any listing has shown so far:
+   * the horizon is at or before it, so a view at or after it is within the
+   * bucket's history with no request of its own.
+   */
+  private readonly earliestSeen = new Map<string, number>()
+  /** Per bucket, the exact horizon once a flat listing has found it in settled history: it never moves. */
+  private readonly settledHorizons = new Map<string, number>()
 
   constructor (s3: S3Access, opts: EngineOptions) {
     this.s3 = s3
@@ -206,7 +216,9 @@ export class Engine {
       if (Date.now() - cached.startedAt < this.opts.liveTtlMs) return cached
     }
     const fresh = new Listing(bucket, prefix, cacheKey, this.s3.listVersions(bucket, prefix, delimiter),
-      this.opts.settleMarginMs)
+      this.opts.settleMarginMs, t => {
+        if (t < (this.earliestSeen.get(bucket) ?? Infinity)) this.earliestSeen.set(bucket, t)
+      })
     this.listings.set(cacheKey, fresh)
     try {
       await fresh.more()
@@ -235,14 +247,20 @@ export class Engine {
     if (index !== undefined) {
       const d = await this.indexed.readDir(index, view.bucket, prefix, view.spec)
       const exists = prefix === view.root || d.marker !== undefined || d.files.length > 0 || d.dirs.length > 0
-      return { exists, ...d }
+      // The index's directory scan reads live rows only: a deleted key's lookup is then a plain ENOENT, without its log line.
+      return { exists, deleted: [], ...d }
     }
     const listing = await this.complete(await this.listing(view.bucket, prefix, '/', view.spec))
     const files: FileEntry[] = []
+    const deleted: FileEntry[] = []
     let marker: Version | undefined
     for (const [key, history] of listing.histories()) {
       const v = select(history, view.spec)
-      if (v === undefined) continue
+      if (v === undefined) {
+        const hidden = versionAt(history, horizonOf(view.spec))
+        if (hidden?.deleteMarker === true && key !== prefix) deleted.push({ seg: key.slice(prefix.length), key, version: hidden })
+        continue
+      }
       if (key === prefix) marker = v
       else files.push({ seg: key.slice(prefix.length), key, version: v })
     }
@@ -251,7 +269,7 @@ export class Engine {
     const dirs = candidates.filter((_, i) => live[i])
       .map(p => ({ seg: p.slice(prefix.length, -1), prefix: p }))
     const exists = prefix === view.root || marker !== undefined || files.length > 0 || dirs.length > 0
-    return { exists, files, dirs, marker }
+    return { exists, files, dirs, marker, deleted }
   }
 
   /** True when some key under `prefix` is in the view. */
@@ -360,6 +378,35 @@ export class Engine {
     const stop = Math.min(end, v.size)
     if (start >= stop) return
     yield * this.s3.streamRange(bucket, v.key, v.versionId, start, stop, signal)
+  }
+
+  /**
+   * When the view looks at a time before the bucket's history horizon (its
+   * earliest versioned write), the horizon (null: the bucket has no
+   * versioned write yet); else undefined. Costs nothing when a listing
+   * already showed a versioned write at or before the view's time (the
+   * usual case: the listing the view itself needed); otherwise one flat
+   * listing of the bucket, whose answer is kept for good once settled.
+   */
+  async beforeHorizon (view: View): Promise<number | null | undefined> {
+    if (view.spec.kind === 'latest') return undefined
+    const t = horizonOf(view.spec)
+    if ((this.earliestSeen.get(view.bucket) ?? Infinity) <= t) return undefined
+    const horizon = await this.horizon(view.bucket)
+    return horizon === undefined ? null : t < horizon ? horizon : undefined
+  }
+
+  /** The bucket's history horizon: its earliest versioned write (undefined: none yet). */
+  async horizon (bucket: string): Promise<number | undefined> {
+    const settled = this.settledHorizons.get(bucket)
+    if (settled !== undefined) return settled
+    const listing = await this.complete(await this.listing(bucket, '', undefined, { kind: 'latest' }))
+    // The listing reported every versioned write it holds, so the bucket's earliest is now known.
+    const horizon = this.earliestSeen.get(bucket)
+    if (horizon !== undefined && horizon <= listing.watermark && (await this.versioningOf(bucket)) === 'Enabled') {
+      this.settledHorizons.set(bucket, horizon)
+    }
+    return horizon
   }
 
   /** Counts and the history horizon of a bucket, from one flat listing. */

@@ -33,12 +33,17 @@ export class Listing {
   private inflight: Promise<void> | undefined
   private ordered: Map<string, Version[]> | undefined
 
-  constructor (bucket: string, prefix: string, cacheKey: string, pages: AsyncGenerator<VersionPage>, marginMs: number) {
+  /** Told of each version written with versioning on (not `null`) as pages arrive: bounds the bucket's horizon. */
+  private readonly onVersioned: (lastModified: number) => void
+
+  constructor (bucket: string, prefix: string, cacheKey: string, pages: AsyncGenerator<VersionPage>, marginMs: number,
+    onVersioned: (lastModified: number) => void = () => {}) {
     this.bucket = bucket
     this.prefix = prefix
     this.cacheKey = cacheKey
     this.pages = pages
     this.margin = marginMs
+    this.onVersioned = onVersioned
   }
 
   /** Number of entries held, for cache accounting. */
@@ -69,7 +74,9 @@ export class Listing {
     }
     const page = next.value
     if (this.watermark === -Infinity) this.watermark = page.serverDate - this.margin
+    let earliest = Infinity
     for (const e of page.entries) {
+      if (e.versionId !== 'null' && e.lastModified < earliest) earliest = e.lastModified
       const list = this.entries.get(e.key)
       if (list === undefined) {
         this.entries.set(e.key, [e])
@@ -80,6 +87,7 @@ export class Listing {
       this.lastKey = e.key
     }
     this.commonPrefixes.push(...page.prefixes)
+    if (earliest !== Infinity) this.onVersioned(earliest)
   }
 
   async all (): Promise<void> {

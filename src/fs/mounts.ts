@@ -26,6 +26,8 @@ export interface MountStatus {
   log?: string
   /** The HTTP API served beside the mount, if it started. */
   http?: string
+  /** Why no HTTP API is served beside the mount (--no-serve, or why it could not start). */
+  httpNotServed?: string
 }
 
 export function stateDir (env: NodeJS.ProcessEnv = process.env): string {

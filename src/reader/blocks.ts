@@ -90,6 +90,11 @@ export class BlockCache {
     hits: 0, misses: 0, diskHits: 0, gets: 0, failedGets: 0, bytesFetched: 0, inflightBytes: 0, peakInflightBytes: 0
   }
 
+  /**
+   * When bytes last arrived (from S3 or the disk cache), for any file: a
+   * read waiting its turn behind other GETs is not failed while S3 answers.
+   */
+  lastProgress = Date.now()
   private readonly memory: LRUCache<string, Buffer>
   private readonly pending = new Map<string, Pending>()
   private readonly partBlocks: number
@@ -301,6 +306,7 @@ export class BlockCache {
       for (;;) {
         const r = await nextWithin(it, this.opts.getTimeoutMs, () => stalled(file, this.opts.getTimeoutMs, controller))
         if (r.done === true) break
+        this.lastProgress = Date.now()
         for (const [i, block] of cutter.cut(r.value)) {
           owed -= block.length
           this.stats.inflightBytes -= block.length
@@ -320,6 +326,7 @@ export class BlockCache {
   }
 
   private settle (key: string, data: Buffer): void {
+    this.lastProgress = Date.now()
     this.memory.set(key, data)
     const p = this.pending.get(key)
     this.pending.delete(key)

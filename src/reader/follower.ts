@@ -66,6 +66,7 @@ export class Follower implements Claimant {
       // request's latency then passes while the reader is still busy.
       for (;;) {
         const r = await nextWithin(it, ms, () => stalled(file, ms, controller))
+        cache.lastProgress = Date.now()
         if (r.done === true) {
           ended = true
           if (!cutter.complete) throw wrongSize(file, start, file.version.size, 'fewer')

@@ -119,13 +119,28 @@ export class FileHandle implements ReadHandle {
     this.follower.extend(until)
   }
 
-  /** Waits for the blocks, but answers before FUSE's op timeout would. */
+  /**
+   * Waits for the blocks, but gives up once S3 has delivered nothing for
+   * `readTimeoutMs`: then it is down or stuck, and the read fails with EIO
+   * rather than hang. A read that waits its turn while other GETs bring
+   * bytes (many readers, or a machine starved of CPU) is not failed: time
+   * without progress counts, not time in the queue.
+   */
   private async within (work: Promise<Buffer[]>, offset: number): Promise<Buffer[]> {
     const ms = this.ctx.readTimeoutMs
+    const { cache } = this.ctx
+    const started = Date.now()
     let timer: NodeJS.Timeout | undefined
     const late = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new InfinError('Unavailable',
-        `read at ${offset} of ${describe(this.file)} took longer than ${ms} ms`)), ms)
+      const check = (): void => {
+        const idle = Date.now() - Math.max(started, cache.lastProgress)
+        if (idle >= ms) {
+          reject(new InfinError('Unavailable', `read at ${offset} of ${describe(this.file)}: no bytes from S3 for ${ms} ms`))
+        } else {
+          timer = setTimeout(check, ms - idle)
+        }
+      }
+      timer = setTimeout(check, ms)
     })
     try {
       return await Promise.race([work, late])

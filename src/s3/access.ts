@@ -192,7 +192,9 @@ export class S3Access {
     opts: { ifNoneMatch?: boolean, contentType?: string } = {}): Promise<{ versionId?: string }> {
     const out = await this.call('PutObject', `write s3://${bucket}/${key}`, async () =>
       await this.client.send(new PutObjectCommand({
-        Bucket: bucket, Key: key, Body: body, ContentType: opts.contentType,
+        // Said outright: the SDK cannot measure an empty string, and then warns of a "Stream of unknown length".
+        Bucket: bucket, Key: key, Body: body, ContentLength: typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
+        ContentType: opts.contentType,
         IfNoneMatch: opts.ifNoneMatch === true ? '*' : undefined
       })))
     return { versionId: out.VersionId }

@@ -15,6 +15,8 @@ export interface NamedDir {
   entries: Map<string, Entry>
   /** True when the answer may still change: `latest`, or a time too recent to be settled. */
   live: boolean
+  /** Files hidden by a delete marker in effect in the view, by their plain name: the marker. */
+  deleted: Map<string, Version>
 }
 
 export interface DirCacheOptions {
@@ -45,7 +47,7 @@ export class DirCache {
   constructor (engine: Engine, opts: DirCacheOptions) {
     this.engine = engine
     this.opts = opts
-    this.done = new LRUCache({ maxSize: opts.maxEntries, sizeCalculation: (c: Cached) => c.dir.entries.size + 1 })
+    this.done = new LRUCache({ maxSize: opts.maxEntries, sizeCalculation: (c: Cached) => c.dir.entries.size + c.dir.deleted.size + 1 })
   }
 
   /**
@@ -89,6 +91,7 @@ export class DirCache {
         ? { kind: 'file', name: e.name, key: e.key, version: e.version as Version }
         : { kind: 'dir', name: e.name, prefix: e.prefix })
     }
-    return { exists: raw.exists, entries, live }
+    const deleted = new Map(raw.deleted.filter(d => !entries.has(d.seg)).map(d => [d.seg, d.version]))
+    return { exists: raw.exists, entries, live, deleted }
   }
 }

@@ -1,10 +1,12 @@
 import { LRUCache } from 'lru-cache'
 import type { Log } from '../config/log.js'
 import { InfinError } from '../core/errors.js'
+import { historyNote, type HistoryNote } from '../core/history-note.js'
+import { formatInstant } from '../core/timespec.js'
 import type { Version } from '../core/versions.js'
 import type { Engine, View } from '../engine/engine.js'
 import type { ReadHandle, Reader } from '../reader/types.js'
-import { DirCache, type Entry } from './dirs.js'
+import { DirCache, type Entry, type NamedDir } from './dirs.js'
 import { labelLinkTarget, type LabelIndex, type LabelInfo } from './label-links.js'
 import { versionMtime, type TreeFile, type TreeNode } from './nodes.js'
 import { LABELS_DIR, parseTreePath, type TreePath } from './paths.js'
@@ -144,6 +146,15 @@ export class TimeTree {
     }
   }
 
+  /** What to say when `path` is inside a view of a time before its bucket's history begins; else undefined. */
+  async historyNote (path: readonly string[]): Promise<HistoryNote | undefined> {
+    const p = parseTreePath(path)
+    if (p.kind !== 'view') return undefined
+    const view = await this.view(p.bucket, p.spec)
+    const horizon = await this.engine.beforeHorizon(view)
+    return horizon === undefined ? undefined : historyNote(view.bucket, view.name, horizon)
+  }
+
   /**
    * Opens a file for reading. A settled view's file is read as listed; a
    * live one reads the version chosen at its first read (see `pins`).
@@ -230,12 +241,26 @@ export class TimeTree {
     for (let i = 0; i < names.length; i++) {
       const dir = await this.dirs.get(view, prefix)
       const e = dir.exists ? dir.entries.get(names[i]) : undefined
-      if (e === undefined) throw notFound(show(path))
+      if (e === undefined) throw this.missing(view, dir, names[i], path, i === names.length - 1)
       if (i === names.length - 1 && e.kind === 'file') return { ...e, live: dir.live }
       if (e.kind !== 'dir') throw notFound(show(path))
       prefix = e.prefix
     }
     return { kind: 'dir', prefix }
+  }
+
+  /**
+   * Why a name is missing. Plain "not found" is routine (shells probe
+   * names), but a file deleted at the view's time is worth a log line:
+   * it existed, and the log says when its delete marker was written.
+   */
+  private missing (view: View, dir: NamedDir, name: string, path: readonly string[], last: boolean): InfinError {
+    const marker = last ? dir.deleted.get(name) : undefined
+    if (marker === undefined) return notFound(show(path))
+    const why = `s3://${view.bucket}/${marker.key} was deleted at ${formatInstant(marker.lastModified)} ` +
+      `(a delete marker is in effect at ${view.name})`
+    this.opts.log.warnOnce(`deleted\0${show(path)}`, `${show(path)}: no such file: ${why}`)
+    return new InfinError('NotFound', `${show(path)} does not exist: ${why}`)
   }
 
   private async label (name: string): Promise<LabelInfo> {

@@ -39,7 +39,7 @@ t.test('bad input and odd keys', async t => {
   await expect(['ls', 's3://Bad_Name@latest'], 2, /not a valid bucket name/, 'bad bucket name')
   await expect(['frobnicate'], 2, /unknown command 'frobnicate'/, 'unknown command')
   await expect(['cat'], 2, /expected one s3:\/\/bucket\/key@spec/, 'missing argument')
-  await expect(['ls', '--bogus', 's3://odd'], 2, /Unknown option '--bogus'/, 'unknown option')
+  await expect(['ls', '--bogus', 's3://odd'], 2, /unknown option '--bogus' for 'ls'/, 'unknown option')
   await expect(['log', 's3://odd/a//b@latest'], 2, /leave out the @time/, 'log with a time')
   await expect(['diff', 's3://odd@latest', 'latest'], 2, /second argument is a time like @/, 'diff without @')
   await expect(['disable', 'plain'], 4, /never enabled/, 'disable of an unversioned bucket')

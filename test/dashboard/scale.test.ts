@@ -72,6 +72,6 @@ t.test('in the browser the list renders only what is in sight', async t => {
   })
   t.ok(await page.locator('.vrow').count() < 60, 'still only the rows in sight')
   await page.locator('.timeline svg').waitFor()
-  t.match(await page.locator('.timeline-legend').textContent(), new RegExp(`${N} writes`))
+  t.match(await page.locator('.timeline-legend').textContent(), new RegExp(`${N.toLocaleString('en-US')} writes`))
   await shot(page, `browse-${N}`)
 })

@@ -1,11 +1,19 @@
 // The quick start's first command: the demo seeds history and shows it at different times.
 import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { delimiter, join } from 'node:path'
 import t from 'tap'
 import { BIN } from '../helpers/s3env.js'
 
 t.test('infinstor demo --once', async t => {
+  // infinstor on the PATH (as after npm link): the "try your own" lines use it as it is.
+  const bin = mkdtempSync(join(tmpdir(), 'infinstor-demo-bin-'))
+  t.teardown(() => rmSync(bin, { recursive: true, force: true }))
+  symlinkSync(BIN, join(bin, 'infinstor'))
+  const env = { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH ?? ''}` }
   const { code, stdout, stderr } = await new Promise<{ code: number, stdout: string, stderr: string }>(resolve => {
-    execFile(process.execPath, [BIN, 'demo', '--once'], { timeout: 120_000 }, (err, stdout, stderr) =>
+    execFile(process.execPath, [BIN, 'demo', '--once'], { timeout: 240_000, env }, (err, stdout, stderr) =>
       resolve({ code: err === null ? 0 : 1, stdout, stderr }))
   })
   t.equal(code, 0, stderr)
@@ -22,4 +30,9 @@ t.test('infinstor demo --once', async t => {
   t.match(stdout, /\$ ls \/tmp\/infinstor-demo-\w+\/sales\n@latest\n@q4-first-split\n/, 'the mount lists the label')
   t.match(stdout, /^ {2}21 \/tmp\/.*train\.csv\n {2}41 \/tmp\/.*@latest\/q4\/train\.csv$/m, 'plain paths at two times differ')
   t.match(stdout, /dashboard: http:\/\/127\.0\.0\.1:\d+\/ui\/\?token=[0-9a-f]+/, 'prints the dashboard URL')
+  const tryOwn = stdout.slice(stdout.indexOf('To try your own'))
+  t.notMatch(tryOwn, /INFINSTOR_PORT/, "the demo's own HTTP port is not exported")
+  t.notMatch(tryOwn, /alias/, 'infinstor is on the PATH: no alias needed')
+  t.match(tryOwn, /\n {2}infinstor ls s3:\/\/sales@\S+\n {2}infinstor --help\n/, 'the lines use infinstor')
+  t.notMatch(stdout + stderr, /Stream of unknown length/, 'no SDK warning')
 })

@@ -1,10 +1,14 @@
 // `infinstor mount` / `unmount` as a user runs them: a background daemon
 // with a status, refusal of a second mount, clean signals, and a crashed
 // mount cleared by the next one.
-import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3'
+import {
+  CreateBucketCommand, DeleteObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand
+} from '@aws-sdk/client-s3'
 import { once } from 'node:events'
 import { readFileSync, writeFileSync } from 'node:fs'
 import t, { type Test } from 'tap'
+import { formatInstant } from '../../src/core/timespec.js'
+import { freePort } from '../../src/demo/moto.js'
 import { isAlive, waitFor } from '../../src/fs/mounts.js'
 import { mountedType, mountTree, run, scratch } from '../helpers/mount.js'
 import { s3env, type S3Env } from '../helpers/s3env.js'
@@ -106,4 +110,67 @@ t.test('bad mount points and usage', async t => {
   const notOurs = await cli(['unmount', '/proc'])
   t.equal(notOurs.code, 2, 'unmount refuses a mount that is not infinstor')
   t.match(notOurs.stderr, /is a proc mount, not an infinstor one/)
+})
+
+t.test('any number of SIGINT and SIGTERM, in any order, end in a clean unmount', async t => {
+  const env = await s3env(t)
+  await bucket(env)
+  for (const signals of [['SIGINT', 'SIGTERM', 'SIGINT'], ['SIGTERM', 'SIGTERM', 'SIGINT', 'SIGTERM']] as const) {
+    const m = await mountTree(t, env, { args: ['--no-serve'] })
+    t.equal((await run('cat', [`${m.dir}/cli/@latest/hello.txt`])).stdout, 'hello', 'it serves')
+    for (const s of signals) m.proc.kill(s)
+    const [code, signal] = await once(m.proc, 'exit')
+    t.same([code, signal], [0, null], `${signals.join(', ')}: exit code 0, not killed by a later signal`)
+    t.equal(mountedType(m.dir), undefined, 'unmounted')
+    t.match(m.log(), /while unmounting .*: still unmounting/, 'the later signals were noted, not obeyed')
+    const status = await env.cli(['mount', '--status', m.dir], { XDG_STATE_HOME: m.env.XDG_STATE_HOME })
+    t.equal(status.code, 3, 'its status file is gone')
+  }
+})
+
+t.test('mount --status says whether the HTTP API is up, and on which port', async t => {
+  const env = await s3env(t)
+  await bucket(env)
+  const port = String(await freePort())
+  const first = scratch(t)
+  const second = scratch(t)
+  const third = scratch(t)
+  const cli1 = cliIn(t, env, first.dir, first.state)
+  const cli2 = cliIn(t, env, second.dir, first.state)
+  const cli3 = cliIn(t, env, third.dir, first.state)
+  t.equal((await cli1(['mount', first.dir, '--port', port])).code, 0)
+  const up = await cli1(['mount', '--status', first.dir])
+  t.match(up.stdout, `HTTP API (dashboard, Jupyter contents): up at http://127.0.0.1:${port} (port ${port})`)
+
+  const taken = await cli2(['mount', second.dir, '--port', port])
+  t.equal(taken.code, 0, 'a second mount on a taken port still mounts')
+  t.match(taken.stdout, /HTTP API not served: it could not start: .*EADDRINUSE/, 'and says its HTTP API did not start')
+  const status2 = await cli2(['mount', '--status', second.dir])
+  t.match(status2.stdout, /HTTP API \(dashboard, Jupyter contents\): not served: it could not start: .*EADDRINUSE/)
+
+  t.equal((await cli3(['mount', third.dir, '--no-serve'])).code, 0)
+  const status3 = await cli3(['mount', '--status', third.dir])
+  t.match(status3.stdout, 'not served: turned off (--no-serve)')
+
+  const all = await cli1(['mount', '--status'])
+  t.equal(all.stdout.split('HTTP API').length - 1, 3, 'every mount listed with its HTTP API')
+  for (const [cli, dir] of [[cli1, first.dir], [cli2, second.dir], [cli3, third.dir]] as const) t.equal((await cli(['unmount', dir])).code, 0)
+})
+
+t.test('a key deleted at T: ENOENT, and the log says when it was deleted', async t => {
+  const env = await s3env(t)
+  await env.raw.send(new CreateBucketCommand({ Bucket: 'del' }))
+  await env.raw.send(new PutBucketVersioningCommand({ Bucket: 'del', VersioningConfiguration: { Status: 'Enabled' } }))
+  await env.raw.send(new PutObjectCommand({ Bucket: 'del', Key: 'd/gone.txt', Body: 'soon gone' }))
+  await env.raw.send(new PutObjectCommand({ Bucket: 'del', Key: 'd/kept.txt', Body: 'kept' }))
+  await env.raw.send(new DeleteObjectCommand({ Bucket: 'del', Key: 'd/gone.txt' }))
+  const versions = await env.raw.send(new ListObjectVersionsCommand({ Bucket: 'del', Prefix: 'd/gone.txt' }))
+  const deletedAt = formatInstant((versions.DeleteMarkers?.[0]?.LastModified as Date).getTime())
+  const m = await mountTree(t, env, { args: ['--no-serve'] })
+  const r = await run('cat', [`${m.dir}/del/@latest/d/gone.txt`])
+  t.match(r.stderr, /No such file or directory/)
+  const missing = await run('cat', [`${m.dir}/del/@latest/d/never.txt`])
+  t.match(missing.stderr, /No such file or directory/)
+  t.match(m.log(), `/del/@latest/d/gone.txt: no such file: s3://del/d/gone.txt was deleted at ${deletedAt}`, 'the log says why, and when')
+  t.notMatch(m.log(), /never\.txt/, 'a name that never existed is not logged (shells probe names all the time)')
 })

@@ -9,12 +9,8 @@ import { s3env } from '../helpers/s3env.js'
 
 t.test('every step and several slices of random histories, byte for byte through a real mount', async t => {
   const env = await s3env(t)
-  const histories = await Promise.all([
-    ...[7, 8, 9].map(async seed =>
-      await buildHistory(env.raw, `fs-oracle-${seed}`, { seed, steps: 7, nullSteps: 2, keys: [...PLAIN_KEYS, ...ODD_KEYS, ...FILE_NAME_KEYS] })),
-    // Few keys, so that a stand-in and the real name it equals are often live together.
-    buildHistory(env.raw, 'fs-oracle-names', { seed: 10, steps: 7, nullSteps: 2, keys: [...FILE_NAME_KEYS, 'plain.txt'] })
-  ])
+  const histories = await Promise.all([22, 28, 33].map(async seed =>
+    await buildHistory(env.raw, `fs-oracle-${seed}`, { seed, steps: 7, nullSteps: 2, keys: [...PLAIN_KEYS, ...ODD_KEYS, ...FILE_NAME_KEYS] })))
   const m = await mountTree(t, env)
   let hidden = 0
   let standInClash = 0
@@ -38,5 +34,5 @@ t.test('every step and several slices of random histories, byte for byte through
     }
   }
   t.ok(standInClash > 0 && nul > 0, `the seeds exercise every rule: a stand-in beside its real name (${standInClash} views), NUL (${nul})`)
-  if (hidden > 0) t.match(m.log(), /s3:\/\/fs-oracle-\d\/clash is hidden/, `a file hidden by a directory is logged (${hidden} views hid one)`)
+  if (hidden > 0) t.match(m.log(), /s3:\/\/fs-oracle-\d+\/clash is hidden/, `a file hidden by a directory is logged (${hidden} views hid one)`)
 })

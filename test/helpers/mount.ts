@@ -21,7 +21,11 @@ export interface Mounted {
   unmount: () => Promise<void>
 }
 
-interface Teardown { teardown: (fn: () => unknown) => void }
+interface Teardown {
+  teardown: (fn: () => unknown) => void
+  /** tap's: false once an assertion of the test failed. */
+  passing?: () => boolean
+}
 
 const live = new Set<string>()
 process.on('exit', () => {
@@ -76,7 +80,11 @@ export async function mountTree (t: Teardown, env: S3Env, opts: MountOptions = {
     if (mountedType(dir) !== undefined) spawnSync('fusermount', ['-uz', dir])
     live.delete(dir)
   }
-  t.teardown(unmount)
+  t.teardown(async () => {
+    // A failed mount test shows why the mount did what it did.
+    if (t.passing?.() === false) process.stderr.write(`\n--- log of the mount at ${dir} (the test failed) ---\n${log}--- end of the mount log ---\n`)
+    await unmount()
+  })
   const started = Date.now()
   while (!log.includes('serving ')) {
     if (proc.exitCode !== null || Date.now() - started > 30_000) {

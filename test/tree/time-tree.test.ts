@@ -84,7 +84,7 @@ t.test('tree, attributes and bytes at two times; a lookup costs no S3 request', 
   await env.raw.send(new PutObjectCommand({ Bucket: 'tree', Key: 'a//b', Body: 'slashes' }))
   await env.raw.send(new PutObjectCommand({ Bucket: 'tree', Key: 'x', Body: 'hidden file' }))
   await env.raw.send(new PutObjectCommand({ Bucket: 'tree', Key: 'x/y', Body: 'y' }))
-  await env.raw.send(new PutObjectCommand({ Bucket: 'tree', Key: 'empty/', Body: '' }))
+  await env.raw.send(new PutObjectCommand({ Bucket: 'tree', Key: 'empty/', Body: '', ContentLength: 0 }))
   const t1 = formatInstant(Date.now())
   await nextSecond()
   await env.raw.send(new PutObjectCommand({ Bucket: 'tree', Key: 'd/f0', Body: 'two, longer' }))

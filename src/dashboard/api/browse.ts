@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream'
 import type { DirEntry, DirReply, FilesReply } from '../../core/api-types.js'
+import { historyNote, type HistoryNote } from '../../core/history-note.js'
 import { nameEntries, segmentName } from '../../core/names.js'
 import { versionJson, type Version } from '../../core/versions.js'
 import type { Engine, View } from '../../engine/engine.js'
@@ -14,6 +15,12 @@ const BUCKET = String.raw`\/api\/infinstor\/buckets\/([^/]+)`
 
 async function viewOf (engine: Engine, req: Request): Promise<View> {
   return await engine.view(bucketParam(req), query(req, 'spec') ?? 'latest')
+}
+
+/** `{ history }` when the view's time is before the bucket's history begins, else nothing. */
+async function historyOf (engine: Engine, view: View): Promise<{ history?: HistoryNote }> {
+  const horizon = await engine.beforeHorizon(view)
+  return horizon === undefined ? {} : { history: historyNote(view.bucket, view.name, horizon) }
 }
 
 /** The plain path of a view's directory in a mount (see core/names.ts for odd segments). */
@@ -39,7 +46,8 @@ export function browseRoutes (router: Router, { engine, mountPoint }: DashboardD
           view: viewJson(view),
           path,
           mountPath: mountPathOf(mountPoint, view, path),
-          exists: dir.exists
+          exists: dir.exists,
+          ...await historyOf(engine, view)
         },
         items: [...named.filter(e => e.kind === 'dir'), ...named.filter(e => e.kind === 'file')]
       }
@@ -63,7 +71,7 @@ export function browseRoutes (router: Router, { engine, mountPoint }: DashboardD
       const view = await viewOf(engine, req)
       const files = (await engine.walk(view, dirKey(view, relPath(req)))).filter(f => !f.key.endsWith('/'))
       return {
-        meta: { view: viewJson(view), totalBytes: files.reduce((n, f) => n + f.version.size, 0) },
+        meta: { view: viewJson(view), totalBytes: files.reduce((n, f) => n + f.version.size, 0), ...await historyOf(engine, view) },
         items: files.map(f => ({ key: f.key.slice(view.root.length), version: f.version }))
       }
     })

@@ -1,4 +1,5 @@
-import Fuse from 'fuse-native'
+import { existsSync } from 'node:fs'
+import { platform } from 'node:os'
 import { InfinError } from '../../core/errors.js'
 import type { Log } from '../../config/log.js'
 import type { Owner } from '../attrs.js'
@@ -34,8 +35,38 @@ function positive (seconds: number): number {
   return seconds > 0 ? seconds : 0.001
 }
 
+type FuseClass = typeof import('fuse-native').default
+
+/**
+ * fuse-native, loaded only when a mount starts: its native part needs
+ * libfuse 2, which every other command must work without. When it cannot
+ * load, the error says what to install.
+ */
+export async function loadFuse (): Promise<FuseClass> {
+  try {
+    return (await import('fuse-native')).default
+  } catch (e) {
+    throw new InfinError('Unavailable', `cannot mount: ${fuseMissing(e)}`, { cause: e })
+  }
+}
+
+function fuseMissing (e: unknown): string {
+  const why = String((e as Error)?.message ?? e).split('\n')[0]
+  if (platform() !== 'linux') return `FUSE mounts work on Linux only (this is ${platform()}); every other command works here`
+  if (!existsSync('/dev/fuse')) {
+    return 'FUSE is unavailable here (no /dev/fuse; in a container, run it with --device /dev/fuse --cap-add SYS_ADMIN); ' +
+      'every other command works without it'
+  }
+  if ((e as { code?: string })?.code === 'ERR_DLOPEN_FAILED' || /libfuse/.test(why)) {
+    return `libfuse 2 could not be loaded (${why}). Install it: sudo apt-get install libfuse2 fuse ` +
+      '(Debian, Ubuntu), or your distribution\'s libfuse 2 package'
+  }
+  return `the fuse-native module could not be loaded (${why}); reinstall InfinStor's npm packages (npm ci)`
+}
+
 /** Mounts the tree at `mountpoint`. The kernel-facing choices are all here. */
 export async function mountFuse (mountpoint: string, tree: TimeTree, opts: FuseMountOptions): Promise<FuseMount> {
+  const Fuse = await loadFuse()
   const run = runner(opts.log, opts.deadlineMs)
   const fuse = new Fuse(mountpoint, { ...writeOps(), ...readOps(tree, opts.owner, run) }, {
     fsname: 'infinstor',

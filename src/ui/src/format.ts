@@ -13,6 +13,11 @@ export function count (n: number): string {
   return n.toLocaleString('en-US')
 }
 
+/** "1 write", "2 writes": a count with its noun in the right number. */
+export function counted (n: number, noun: string, plural = noun + 's'): string {
+  return `${count(n)} ${n === 1 ? noun : plural}`
+}
+
 /** '2024-05-01T12:00:00Z' -> '2024-05-01 12:00:00 UTC' */
 export function when (iso: string | null | undefined): string {
   if (iso === null || iso === undefined) return '—'

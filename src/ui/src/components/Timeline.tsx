@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import type { Timeline as TimelineData } from '../api'
-import { isoOf, when } from '../format'
+import { counted, isoOf, when } from '../format'
 
 const HEIGHT = 120
 const AXIS = 18
@@ -55,7 +55,7 @@ export function Timeline ({ data, at, onPick, onZoom }: {
   const hovered = hover === undefined ? undefined : data.bins[hover]
   return (
     <div class="timeline" ref={box}>
-      <svg width={width} height={HEIGHT} role="img" aria-label={`activity: ${data.total.writes} writes and ${data.total.deletes} deletes from ${when(data.from)} to ${when(data.to)}; click to view that time`}
+      <svg width={width} height={HEIGHT} role="img" aria-label={`activity: ${counted(data.total.writes, 'write')} and ${counted(data.total.deletes, 'delete')} from ${when(data.from)} to ${when(data.to)}; click to view that time`}
         onMouseDown={e => setDragFrom(binAt(e))} onMouseUp={release}
         onMouseMove={e => setHover(binAt(e))} onMouseLeave={() => { setHover(undefined); setDragFrom(undefined) }}>
         <line x1={0} x2={width} y1={mid} y2={mid} class="baseline" />
@@ -75,8 +75,8 @@ export function Timeline ({ data, at, onPick, onZoom }: {
       <div class="timeline-legend">
         <span class="key writes" /> writes <span class="key deletes" /> deletes
         {hovered !== undefined
-          ? <span class="hoverinfo"> · {when(hovered.t)}: {hovered.writes} writes, {hovered.deletes} deletes (click to view the bucket just after)</span>
-          : <span class="hoverinfo"> · {data.total.writes} writes, {data.total.deletes} deletes; click a bar to travel there, drag across bars to zoom</span>}
+          ? <span class="hoverinfo"> · {when(hovered.t)}: {counted(hovered.writes, 'write')}, {counted(hovered.deletes, 'delete')} (click to view the bucket just after)</span>
+          : <span class="hoverinfo"> · {counted(data.total.writes, 'write')}, {counted(data.total.deletes, 'delete')}; click a bar to travel there, drag across bars to zoom</span>}
       </div>
     </div>
   )

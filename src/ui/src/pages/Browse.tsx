@@ -8,7 +8,7 @@ import { Preview } from '../components/Preview'
 import { TimeControl } from '../components/TimeControl'
 import { Timeline } from '../components/Timeline'
 import { VirtualList } from '../components/VirtualList'
-import { bytes, count, isInstant, when } from '../format'
+import { bytes, counted, isInstant, when } from '../format'
 import { useAsync } from '../hooks'
 import { PagedSource } from '../paged'
 import { go, href } from '../router'
@@ -64,9 +64,10 @@ function BrowseBucket ({ bucket, path, spec, file }: { bucket: string, path: str
           {listing.loading && <Progress label={`Listing ${path === '' ? bucket : path} at ${spec === 'latest' ? 'latest' : when(spec)}…`} elapsed={listing.elapsed} />}
           {dir !== undefined && !listing.loading && (
             <>
+              {dir.history !== undefined && <p class="history-note" role="note">{dir.history.message}</p>}
               <p class="summary" role="status">
                 {dir.exists
-                  ? `${count(dir.total)} entries at ${dir.view.spec === 'latest' ? 'latest' : when(dir.view.spec)}`
+                  ? `${counted(dir.total, 'entry', 'entries')} at ${dir.view.spec === 'latest' ? 'latest' : when(dir.view.spec)}`
                   : <>This folder did not exist at {when(dir.view.spec)}. <a href={href('browse', { bucket, ...extra })}>Open the bucket's root</a>.</>}
               </p>
               {dir.exists && dir.total > 0 && (

@@ -4,7 +4,7 @@ import type { PageProps } from '../App'
 import { BucketPicker } from '../components/BucketPicker'
 import { Empty, ErrorBox, Progress } from '../components/feedback'
 import { VirtualList } from '../components/VirtualList'
-import { bytes, count, fromPicker, toPicker, when } from '../format'
+import { bytes, counted, fromPicker, toPicker, when } from '../format'
 import { useAsync } from '../hooks'
 import { PagedSource } from '../paged'
 import { go, href } from '../router'
@@ -47,7 +47,7 @@ export function Slice ({ params, buckets }: PageProps) {
       {bucket !== undefined && spec !== undefined && result.value !== undefined && !result.loading && (
         <>
           <p class="summary" role="status">
-            {count(result.value.total)} files ({bytes(result.value.totalBytes)}) ingested between {when(from)} and {when(to)}
+            {counted(result.value.total, 'file')} ({bytes(result.value.totalBytes)}) ingested between {when(from)} and {when(to)}
             {' · '}<a href={href('browse', { bucket, path, at: spec })}>browse the slice as folders</a>
             {' · '}<a href={href('diff', { bucket, a: from, b: to, path })}>diff the two ends</a>
           </p>

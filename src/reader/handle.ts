@@ -1,5 +1,6 @@
 import { InfinError } from '../core/errors.js'
 import { describe, type BlockCache, type CachedFile, type Part } from './blocks.js'
+import { FirstAttempts } from './first-attempt.js'
 import { Follower } from './follower.js'
 import { Readahead, type ReadaheadOptions } from './readahead.js'
 import type { ReadHandle } from './types.js'
@@ -33,9 +34,12 @@ export class FileHandle implements ReadHandle {
   /** Bumped when the stream restarts or the handle closes: late answers for the old one are dropped. */
   private generation = 0
   private closed = false
+  /** When reads first waited for each missing block: the read deadline counts from then. */
+  private readonly attempts: FirstAttempts
 
   constructor (private readonly ctx: HandleContext, readonly file: CachedFile) {
     this.readahead = new Readahead(ctx.readahead)
+    this.attempts = new FirstAttempts(ctx.readTimeoutMs)
   }
 
   async read (offset: number, length: number): Promise<Buffer> {
@@ -52,10 +56,15 @@ export class FileHandle implements ReadHandle {
     if (this.readahead.sequential) this.follow(first, Math.ceil(this.readahead.requestedEnd / blockSize))
     if (ahead !== undefined) cache.load(this.file, first, Math.ceil(ahead.until / blockSize), last + 1, this.queued)
     const blocks: Array<Buffer | Promise<Buffer>> = []
-    for (let i = first; i <= last; i++) blocks.push(cache.block(this.file, i))
-    const ready = blocks.every(b => b instanceof Buffer)
+    const waiting: number[] = []
+    for (let i = first; i <= last; i++) {
+      const b = cache.block(this.file, i)
+      blocks.push(b)
+      if (!(b instanceof Buffer)) waiting.push(i)
+    }
+    const ready = waiting.length === 0
       ? blocks as Buffer[]
-      : await this.within(Promise.all(blocks), offset)
+      : await this.within(Promise.all(blocks), offset, waiting)
     return slice(ready, offset - first * blockSize, end - offset)
   }
 
@@ -119,16 +128,26 @@ export class FileHandle implements ReadHandle {
     this.follower.extend(until)
   }
 
-  /** Waits for the blocks, but answers before FUSE's op timeout would. */
-  private async within (work: Promise<Buffer[]>, offset: number): Promise<Buffer[]> {
+  /**
+   * Waits for the blocks, but answers before FUSE's op timeout would: at
+   * most the read deadline from the first read that waited for any of them
+   * (a retry of a read that just failed fails at once).
+   */
+  private async within (work: Promise<Buffer[]>, offset: number, waiting: number[]): Promise<Buffer[]> {
     const ms = this.ctx.readTimeoutMs
+    const left = this.attempts.timeLeft(waiting)
+    const late = (): InfinError => new InfinError('Unavailable',
+      `read at ${offset} of ${describe(this.file)} took longer than ${ms} ms (counted from the first attempt)`)
+    if (left <= 0) {
+      work.catch(() => {})
+      throw late()
+    }
     let timer: NodeJS.Timeout | undefined
-    const late = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new InfinError('Unavailable',
-        `read at ${offset} of ${describe(this.file)} took longer than ${ms} ms`)), ms)
-    })
+    const timeout = new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(late()), left) })
     try {
-      return await Promise.race([work, late])
+      const blocks = await Promise.race([work, timeout])
+      this.attempts.arrived(waiting)
+      return blocks
     } finally {
       clearTimeout(timer)
     }

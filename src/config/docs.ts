@@ -1,4 +1,5 @@
 import { SETTING_DEFS } from './settings.js'
+import { describeValues } from './values.js'
 
 export const TABLE_START = '<!-- settings-table: generated from src/config/settings.ts; test/docs.test.ts checks it -->'
 export const TABLE_END = '<!-- /settings-table -->'
@@ -6,8 +7,8 @@ export const TABLE_END = '<!-- /settings-table -->'
 /** The README's settings table, made from the declarations. */
 export function settingsTable (): string {
   const rows = SETTING_DEFS.map(s =>
-    `| \`--${s.name}\` | \`${s.env}\` | ${s.default === undefined ? '' : `\`${String(s.default)}\``} | ${s.help} |`)
-  return [TABLE_START, '| flag | environment | default | meaning |', '|---|---|---|---|', ...rows, TABLE_END].join('\n')
+    `| \`--${s.name}\` | \`${s.env}\` | ${s.default === undefined ? '' : `\`${String(s.default)}\``} | ${describeValues(s)} | ${s.help} |`)
+  return [TABLE_START, '| flag | environment | default | values | meaning |', '|---|---|---|---|---|', ...rows, TABLE_END].join('\n')
 }
 
 /** Replaces the table in a README's text. */

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { InfinError } from '../core/errors.js'
+import { describeValues, parseValue, type ValueRule } from './values.js'
 
 /**
  * Every setting, declared once. Each can be given as a command-line flag
@@ -10,42 +11,43 @@ import { InfinError } from '../core/errors.js'
  * number; a misspelt name does not compile), and a default lives only here.
  * The README's settings table and `--help` are made from this list.
  */
-export interface SettingDef {
+export interface SettingDef extends ValueRule {
   name: string
   env: string
-  type: 'string' | 'number' | 'boolean'
   default?: string | number | boolean
+  /** Never shown back, not even in an error about its value. */
+  secret?: boolean
   help: string
 }
 
 export const SETTINGS = [
-  { name: 'endpoint', env: 'AWS_ENDPOINT_URL', type: 'string', help: 'S3 endpoint URL, for S3-compatible servers (default: AWS)' },
-  { name: 'region', env: 'AWS_REGION', type: 'string', default: 'us-east-1', help: 'S3 region' },
+  { name: 'endpoint', env: 'AWS_ENDPOINT_URL', type: 'string', format: 'url', help: 'S3 endpoint URL, for S3-compatible servers (default: AWS)' },
+  { name: 'region', env: 'AWS_REGION', type: 'string', format: 'word', default: 'us-east-1', help: 'S3 region' },
   { name: 'path-style', env: 'INFINSTOR_PATH_STYLE', type: 'boolean', help: 'path-style bucket addressing (default: on when an endpoint is set)' },
-  { name: 's3-attempts', env: 'INFINSTOR_S3_ATTEMPTS', type: 'number', default: 3, help: 'attempts per S3 request, with the SDK\'s backoff between them' },
-  { name: 's3-timeout-ms', env: 'INFINSTOR_S3_TIMEOUT_MS', type: 'number', default: 15000, help: 'connect and idle timeout of one S3 request (a busy server may take seconds to start a big listing)' },
-  { name: 's3-concurrency', env: 'INFINSTOR_S3_CONCURRENCY', type: 'number', default: 16, help: 'S3 requests in flight at once' },
-  { name: 'settle-margin-ms', env: 'INFINSTOR_SETTLE_MARGIN_MS', type: 'number', default: 5000, help: 'history older than the server time minus this is treated as final' },
-  { name: 'live-ttl-ms', env: 'INFINSTOR_LIVE_TTL_MS', type: 'number', default: 2000, help: 'how long a listing may serve "latest" and other unsettled times' },
+  { name: 's3-attempts', env: 'INFINSTOR_S3_ATTEMPTS', type: 'number', integer: true, min: 1, max: 100, default: 3, help: 'attempts per S3 request, with the SDK\'s backoff between them' },
+  { name: 's3-timeout-ms', env: 'INFINSTOR_S3_TIMEOUT_MS', type: 'number', integer: true, min: 1, default: 15000, help: 'connect and idle timeout of one S3 request (a busy server may take seconds to start a big listing)' },
+  { name: 's3-concurrency', env: 'INFINSTOR_S3_CONCURRENCY', type: 'number', integer: true, min: 1, max: 1024, default: 16, help: 'S3 requests in flight at once' },
+  { name: 'settle-margin-ms', env: 'INFINSTOR_SETTLE_MARGIN_MS', type: 'number', integer: true, min: 0, default: 5000, help: 'history older than the server time minus this is treated as final' },
+  { name: 'live-ttl-ms', env: 'INFINSTOR_LIVE_TTL_MS', type: 'number', integer: true, min: 0, default: 2000, help: 'how long a listing may serve "latest" and other unsettled times' },
   { name: 'index', env: 'INFINSTOR_INDEX', type: 'string', help: 'history index: unset = SQLite at $XDG_STATE_HOME/infinstor/index.sqlite (default ~/.local/state), a file path = that SQLite file, postgres://… = PostgreSQL shared by a team' },
-  { name: 'index-sweep-interval', env: 'INFINSTOR_INDEX_SWEEP_INTERVAL', type: 'number', default: 3600, help: 'index --watch: seconds between reconciliation sweeps, which catch what events missed (deletes among them) and move the watermark forward' },
-  { name: 'index-queue', env: 'INFINSTOR_INDEX_QUEUE', type: 'string', help: 'index --watch: URL of the SQS queue that receives the bucket\'s S3 event notifications (see enable --events)' },
+  { name: 'index-sweep-interval', env: 'INFINSTOR_INDEX_SWEEP_INTERVAL', type: 'number', integer: true, min: 1, default: 3600, help: 'index --watch: seconds between reconciliation sweeps, which catch what events missed (deletes among them) and move the watermark forward' },
+  { name: 'index-queue', env: 'INFINSTOR_INDEX_QUEUE', type: 'string', format: 'url', help: 'index --watch: URL of the SQS queue that receives the bucket\'s S3 event notifications (see enable --events)' },
   { name: 'index-keep', env: 'INFINSTOR_INDEX_KEEP', type: 'string', help: 'mount, serve: comma-separated buckets whose history index the daemon keeps current (sweeps every index-sweep-interval; events from index-queue when set)' },
-  { name: 'index-page-size', env: 'INFINSTOR_INDEX_PAGE_SIZE', type: 'number', default: 1000, help: 'index: versions per ListObjectVersions page in a sweep, each page one transaction (S3 allows at most 1000)' },
-  { name: 'label-store', env: 'INFINSTOR_LABEL_STORE', type: 'string', default: 'local', help: "where labels live: 'local' (labels.json in the config dir), a file path, or s3://bucket/prefix/ shared by a team" },
-  { name: 'host', env: 'INFINSTOR_HOST', type: 'string', default: '127.0.0.1', help: 'address the HTTP server binds (keep loopback unless behind a proxy)' },
-  { name: 'port', env: 'INFINSTOR_PORT', type: 'number', default: 8941, help: 'port of the HTTP server (0 picks a free one)' },
-  { name: 'token', env: 'INFINSTOR_TOKEN', type: 'string', help: 'HTTP token (default: read or created in the 0600 token file)' },
-  { name: 'token-file', env: 'INFINSTOR_TOKEN_FILE', type: 'string', help: 'where the HTTP token is kept (default: ~/.config/infinstor/token)' },
-  { name: 'allow-origin', env: 'INFINSTOR_ALLOW_ORIGIN', type: 'string', help: 'comma-separated origins allowed to call the HTTP server (e.g. a JupyterLab URL)' },
-  { name: 'mount-point', env: 'INFINSTOR_MOUNT_POINT', type: 'string', default: '/infinstor', help: 'where the tree is mounted; plain paths shown to users start here' },
-  { name: 'contents-max-bytes', env: 'INFINSTOR_CONTENTS_MAX_BYTES', type: 'number', default: 52428800, help: 'largest file the Jupyter contents API returns inline (bigger ones: read the plain mount path)' },
-  { name: 'cache-size', env: 'INFINSTOR_CACHE_SIZE', type: 'number', default: 512, help: 'mount: memory for cached blocks, in MiB, counting dropped blocks not yet freed by the garbage collector (0: read straight from S3)' },
-  { name: 'cache-dir', env: 'INFINSTOR_CACHE_DIR', type: 'string', help: 'mount: directory for an on-disk block cache (default: none)' },
-  { name: 'cache-dir-size', env: 'INFINSTOR_CACHE_DIR_SIZE', type: 'number', default: 10240, help: 'mount: bound of the on-disk block cache, in MiB (least recently used blocks go first)' },
-  { name: 'attr-timeout', env: 'INFINSTOR_ATTR_TIMEOUT', type: 'number', default: 1, help: 'mount: seconds the kernel trusts sizes and times (bounds how stale @latest can look)' },
-  { name: 'op-timeout', env: 'INFINSTOR_OP_TIMEOUT', type: 'number', default: 300, help: 'mount: seconds a listing or lookup may take before it fails with EIO (an unreachable S3 fails sooner, after the request retries)' },
-  { name: 'entry-timeout', env: 'INFINSTOR_ENTRY_TIMEOUT', type: 'number', default: 86400, help: 'mount: seconds the kernel keeps a name, and with it the file\'s cached pages' }
+  { name: 'index-page-size', env: 'INFINSTOR_INDEX_PAGE_SIZE', type: 'number', integer: true, min: 1, max: 1000, default: 1000, help: 'index: versions per ListObjectVersions page in a sweep, each page one transaction (S3 allows at most 1000)' },
+  { name: 'label-store', env: 'INFINSTOR_LABEL_STORE', type: 'string', format: 'label-store', default: 'local', help: "where labels live: 'local' (labels.json in the config dir), a file path, or s3://bucket/prefix/ shared by a team" },
+  { name: 'host', env: 'INFINSTOR_HOST', type: 'string', format: 'host', default: '127.0.0.1', help: 'address the HTTP server binds (keep loopback unless behind a proxy)' },
+  { name: 'port', env: 'INFINSTOR_PORT', type: 'number', integer: true, min: 0, max: 65535, default: 8941, help: 'port of the HTTP server (0 picks a free one)' },
+  { name: 'token', env: 'INFINSTOR_TOKEN', type: 'string', format: 'token', secret: true, help: 'HTTP token (default: read or created in the 0600 token file)' },
+  { name: 'token-file', env: 'INFINSTOR_TOKEN_FILE', type: 'string', format: 'path', help: 'where the HTTP token is kept (default: ~/.config/infinstor/token)' },
+  { name: 'allow-origin', env: 'INFINSTOR_ALLOW_ORIGIN', type: 'string', format: 'origins', help: 'comma-separated origins allowed to call the HTTP server (e.g. a JupyterLab URL)' },
+  { name: 'mount-point', env: 'INFINSTOR_MOUNT_POINT', type: 'string', format: 'absolute-path', default: '/infinstor', help: 'where the tree is mounted; plain paths shown to users start here' },
+  { name: 'contents-max-bytes', env: 'INFINSTOR_CONTENTS_MAX_BYTES', type: 'number', integer: true, min: 0, default: 52428800, help: 'largest file the Jupyter contents API returns inline (bigger ones: read the plain mount path)' },
+  { name: 'cache-size', env: 'INFINSTOR_CACHE_SIZE', type: 'number', min: 0, default: 512, help: 'mount: memory for cached blocks, in MiB, counting dropped blocks not yet freed by the garbage collector (0: read straight from S3)' },
+  { name: 'cache-dir', env: 'INFINSTOR_CACHE_DIR', type: 'string', format: 'path', help: 'mount: directory for an on-disk block cache (default: none)' },
+  { name: 'cache-dir-size', env: 'INFINSTOR_CACHE_DIR_SIZE', type: 'number', min: 1, default: 10240, help: 'mount: bound of the on-disk block cache, in MiB (least recently used blocks go first)' },
+  { name: 'attr-timeout', env: 'INFINSTOR_ATTR_TIMEOUT', type: 'number', min: 0, default: 1, help: 'mount: seconds the kernel trusts sizes and times (bounds how stale @latest can look)' },
+  { name: 'op-timeout', env: 'INFINSTOR_OP_TIMEOUT', type: 'number', min: 1, default: 300, help: 'mount: seconds a listing or lookup may take before it fails with EIO (an unreachable S3 fails sooner, after the request retries)' },
+  { name: 'entry-timeout', env: 'INFINSTOR_ENTRY_TIMEOUT', type: 'number', min: 0, default: 86400, help: 'mount: seconds the kernel keeps a name, and with it the file\'s cached pages' }
 ] as const satisfies readonly SettingDef[]
 
 /** The declarations seen one by one (for --help, the README table, and reading values). */
@@ -90,18 +92,13 @@ function readConfig (path: string): Record<string, unknown> {
   }
 }
 
+/** A setting's value from one source, or undefined when that source does not give it. */
 function convert (def: SettingDef, raw: unknown, source: string): SettingValue {
   if (raw === undefined || raw === '') return undefined
-  if (def.type === 'string') return String(raw)
-  if (def.type === 'boolean') {
-    if (typeof raw === 'boolean') return raw
-    if (/^(1|true|yes|on)$/i.test(String(raw))) return true
-    if (/^(0|false|no|off)$/i.test(String(raw))) return false
-  } else {
-    const n = Number(raw)
-    if (Number.isFinite(n) && n >= 0) return n
-  }
-  throw new InfinError('Usage', `${def.name} from ${source} must be a ${def.type}, not '${String(raw)}'`)
+  const value = parseValue(def, raw)
+  if (value !== undefined) return value
+  const shown = def.secret === true ? '' : `, not '${String(raw)}'`
+  throw new InfinError('Usage', `setting ${def.name} (from ${source}) must be ${describeValues(def)}${shown}`)
 }
 
 export class Settings {

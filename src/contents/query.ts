@@ -14,11 +14,12 @@ export interface GetOptions {
 const TYPES: readonly string[] = ['directory', 'file', 'notebook']
 const FORMATS: readonly string[] = ['text', 'base64']
 
-/** Jupyter's flags: absent means the default, '0' means no, anything else yes. */
+/** Jupyter's flags: absent means the default; else '0' or '1', and anything else is a 400, as in Jupyter. */
 function flag (params: URLSearchParams, name: string, byDefault: boolean): boolean {
   const v = params.get(name)
   if (v === null) return byDefault
-  return !/^(0|false|no)$/i.test(v)
+  if (v !== '0' && v !== '1') throw new InfinError('Usage', `${name} '${v}' is invalid: use 0 or 1`)
+  return v === '1'
 }
 
 /**

@@ -108,7 +108,7 @@ export function addContentsRoutes (router: Router, tree: TimeTree, opts: Content
   }
 
   router.get(CONTENTS, async (req): Promise<Reply> => {
-    const path = splitPath(req.params[0])
+    const path = splitPath(req.rawParams[0])
     const o = parseGetOptions(req.url.searchParams)
     // Nothing is ever edited here, so there are never checkpoints.
     if (await asksForCheckpoints(path)) return { json: [] }
@@ -118,7 +118,7 @@ export function addContentsRoutes (router: Router, tree: TimeTree, opts: Content
   })
 
   router.get(FILES, async (req): Promise<Reply> => {
-    const path = splitPath(req.params[0])
+    const path = splitPath(req.rawParams[0])
     const entry = await lookup(tree, path)
     if (entry.kind === 'dir') throw new InfinError('NotFound', `${join(path) || 'the root'} is a directory; only files can be downloaded`)
     const disposition = req.url.searchParams.get('download') === '1' ? 'attachment' : 'inline'

@@ -127,8 +127,13 @@ export interface TimelineBin { t: string, writes: number, deletes: number }
 /** GET /buckets/B/timeline */
 export interface TimelineReply {
   path: string
+  /** The bins cover [from, to]: by default the activity (first to last write or delete, a little padded). */
   from: string
   to: string
+  /** The first and last write or delete under the path (null: none), and the server's time now. */
+  first: string | null
+  last: string | null
+  now: string
   binMs: number
   total: { writes: number, deletes: number }
   bins: TimelineBin[]

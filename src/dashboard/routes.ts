@@ -7,6 +7,7 @@ import { infoRoutes } from './api/info.js'
 import { labelRoutes } from './api/label-routes.js'
 import { Snapshots } from './api/snapshots.js'
 import { specRoutes } from './api/specs.js'
+import { signInRoutes } from './sign-in.js'
 import { staticRoutes } from './static.js'
 
 /** The /api/infinstor/* JSON API and the dashboard's pages at /ui/. */
@@ -19,4 +20,5 @@ export function dashboardRoutes (router: Router, deps: DashboardDeps): void {
   specRoutes(router, deps)
   labelRoutes(router, deps)
   staticRoutes(router)
+  signInRoutes(router)
 }

@@ -18,7 +18,8 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json'
 }
 
-const HEADERS = {
+/** Headers of the dashboard's own pages. */
+export const PAGE_HEADERS = {
   'X-Content-Type-Options': 'nosniff',
   'Content-Security-Policy': "default-src 'self'; img-src 'self' blob: data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
   'Referrer-Policy': 'no-referrer'
@@ -30,7 +31,7 @@ export function staticRoutes (router: Router, dir = UI_DIR): void {
   router.get(/^\/ui(\/.*)?$/, async (req): Promise<Reply> => {
     const rest = req.params[0]
     if (rest === undefined) return { status: 302, headers: { Location: '/ui/' + req.url.search }, body: '', type: 'text/plain' }
-    const rel = normalize(decodeURIComponent(rest === '/' ? '/index.html' : rest)).replace(/^[/\\]+/, '')
+    const rel = normalize(rest === '/' ? '/index.html' : rest).replace(/^[/\\]+/, '')
     if (rel.startsWith('..') || rel.includes(`..${sep}`)) throw new InfinError('NotFound', `no such file: ${rest}`)
     const path = join(dir, rel)
     let body = cache.get(path)
@@ -48,6 +49,6 @@ export function staticRoutes (router: Router, dir = UI_DIR): void {
     }
     // Vite names assets by content hash, so only the page itself must be revalidated.
     const caching = rel.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache'
-    return { headers: { ...HEADERS, 'Cache-Control': caching }, body, type: TYPES[extname(rel)] ?? 'application/octet-stream' }
+    return { headers: { ...PAGE_HEADERS, 'Cache-Control': caching }, body, type: TYPES[extname(rel)] ?? 'application/octet-stream' }
   })
 }

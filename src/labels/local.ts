@@ -3,8 +3,22 @@ import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { InfinError } from '../core/errors.js'
 import { localFileText, notLive, parseLocalFile, takenMessage, type Label, type StoredLabel } from '../core/label-record.js'
-import { FileLock, type LockOptions } from './lock.js'
+import { FileLock, ownerTag, removeLeftovers, type LockOptions } from './lock.js'
 import type { LabelStore } from './store.js'
+
+/** A temporary file of a write (see removeLeftovers); older ones had no owner tag. */
+const TEMP = /^\.(?:([0-9a-f]{8})-(\d+)-)?[0-9a-f]{12}\.tmp$/
+
+/** A file-system failure while changing the store, said as such (domain errors pass through). */
+function unwritable (where: string, e: unknown): unknown {
+  if (e instanceof InfinError) return e
+  const err = e as NodeJS.ErrnoException
+  const why = err.message
+  if (err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS') {
+    return new InfinError('AccessDenied', `cannot write label store ${where} (${why}); choose a writable place with --label-store`, { cause: e })
+  }
+  return new InfinError('Unavailable', `cannot write label store ${where} (${why}); choose a place where files can be created with --label-store`, { cause: e })
+}
 
 /**
  * Labels in one JSON file (by default in the XDG config directory). Readers
@@ -33,7 +47,7 @@ export class LocalLabelStore implements LabelStore {
   }
 
   private async write (entries: StoredLabel[], assertHeld: () => Promise<void>): Promise<void> {
-    const temp = `${this.where}.${randomBytes(6).toString('hex')}.tmp`
+    const temp = `${this.where}.${ownerTag()}-${randomBytes(6).toString('hex')}.tmp`
     // Readable by others: labels are meant to be shared, and the file may sit on a shared filesystem.
     const file = await open(temp, 'wx', 0o644)
     try {
@@ -54,15 +68,17 @@ export class LocalLabelStore implements LabelStore {
   private async change<T> (edit: (entries: StoredLabel[]) => T): Promise<T> {
     try {
       await mkdir(dirname(this.where), { recursive: true, mode: 0o700 })
+      return await this.lock.with(async assertHeld => {
+        // Holding the lock: what crashed writers left is swept before writing.
+        await removeLeftovers(this.where, [...FileLock.LEFTOVERS, TEMP], this.lock.opts.staleMs)
+        const entries = await this.read()
+        const result = edit(entries)
+        await this.write(entries, assertHeld)
+        return result
+      })
     } catch (e) {
-      throw new InfinError('Unavailable', `cannot create the folder of label store ${this.where}: ${(e as Error).message}`)
+      throw unwritable(this.where, e)
     }
-    return await this.lock.with(async assertHeld => {
-      const entries = await this.read()
-      const result = edit(entries)
-      await this.write(entries, assertHeld)
-      return result
-    })
   }
 
   async list (bucket?: string): Promise<Label[]> {

@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto'
-import { link, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises'
+import { createHash, randomBytes } from 'node:crypto'
+import { link, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
+import { basename, dirname, join } from 'node:path'
 import { InfinError } from '../core/errors.js'
 
 export interface LockOptions {
@@ -23,6 +24,40 @@ function alive (pid: number): boolean {
   }
 }
 
+const HOST_TAG = createHash('sha256').update(hostname()).digest('hex').slice(0, 8)
+
+/**
+ * Names this process in the names of its temporary files (a hash of the
+ * host, and the pid), so that the leftovers of a process killed before it
+ * could remove them are recognised and removed by the next one.
+ */
+export function ownerTag (): string {
+  return `${HOST_TAG}-${process.pid}`
+}
+
+/**
+ * Temporary files beside `file` that their owners left behind: `suffixes`
+ * match the part of a name after `file`'s, with the owner tag (host hash
+ * and pid) as groups 1 and 2 when there is one. A leftover is abandoned
+ * when its owner is gone (same host, pid not running) or it is older than
+ * `staleMs` (owners keep them for milliseconds). Removal is best effort.
+ */
+export async function removeLeftovers (file: string, suffixes: RegExp[], staleMs: number): Promise<void> {
+  const dir = dirname(file)
+  const base = basename(file)
+  const names = await readdir(dir).catch(() => [] as string[])
+  for (const name of names) {
+    if (!name.startsWith(base)) continue
+    const m = suffixes.map(re => re.exec(name.slice(base.length))).find(x => x !== null)
+    if (m === undefined) continue
+    const path = join(dir, name)
+    const st = await stat(path).catch(() => undefined)
+    if (st === undefined) continue
+    const ownerGone = m[1] === HOST_TAG && m[2] !== undefined && !alive(Number(m[2]))
+    if (ownerGone || Date.now() - st.mtimeMs > staleMs) await unlink(path).catch(() => {})
+  }
+}
+
 /**
  * An exclusive lock file next to the file it guards, for processes on one
  * machine (or sharing a filesystem). The lock is created complete with a
@@ -31,12 +66,15 @@ function alive (pid: number): boolean {
  */
 export class FileLock {
   readonly path: string
-  private readonly opts: LockOptions
+  readonly opts: LockOptions
 
   constructor (path: string, opts: Partial<LockOptions> = {}) {
     this.path = path
     this.opts = { ...DEFAULTS, ...opts }
   }
+
+  /** Names of this lock's temporary files after the guarded file's name (see removeLeftovers); older ones had no owner tag. */
+  static readonly LEFTOVERS = [/^\.lock\.(?:stale-)?(?:([0-9a-f]{8})-(\d+)-)?[0-9a-f]{16}$/]
 
   /**
    * Runs `fn` holding the lock. `fn` calls `assertHeld` just before it
@@ -60,7 +98,7 @@ export class FileLock {
   private async acquire (): Promise<string> {
     const nonce = randomBytes(8).toString('hex')
     const raw = JSON.stringify({ pid: process.pid, host: hostname(), nonce, at: new Date().toISOString() })
-    const temp = `${this.path}.${nonce}`
+    const temp = `${this.path}.${ownerTag()}-${nonce}`
     await writeFile(temp, raw, { mode: 0o644 })
     const deadline = Date.now() + this.opts.waitMs
     try {
@@ -117,7 +155,7 @@ export class FileLock {
    * lock in between: link it back.
    */
   private async breakLock (stale: Seen, nonce: string): Promise<void> {
-    const aside = `${this.path}.stale-${nonce}`
+    const aside = `${this.path}.stale-${ownerTag()}-${nonce}`
     try {
       await rename(this.path, aside)
     } catch (e) {

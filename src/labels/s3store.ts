@@ -11,6 +11,9 @@ const LABEL_FILE = 'label.json'
 const DELETED_FILE = 'deleted.json'
 const LAYOUT = /^([^/]+)\/(label|deleted)\.json$/
 
+/** The version histories of one label's two objects. */
+interface Slot { label?: Version[], deleted?: Version[] }
+
 /**
  * Labels shared through S3: under the store's prefix, `NAME/label.json`
  * holds a label and `NAME/deleted.json` marks it deleted. The store's
@@ -108,10 +111,14 @@ export class S3LabelStore implements LabelStore {
     return { label, deleted }
   }
 
-  /** Every label in the store, live and deleted. Anything else under the prefix is an error. */
-  private async all (): Promise<StoredLabel[]> {
+  /**
+   * The histories of every label object, by name, from one listing of the
+   * prefix. Anything else under the prefix makes the whole store corrupt:
+   * a store mixed with data is refused for writes as for reads.
+   */
+  private async index (): Promise<Map<string, Slot>> {
     const histories = await this.histories(this.prefix)
-    const names = new Map<string, { label?: Version[], deleted?: Version[] }>()
+    const names = new Map<string, Slot>()
     for (const [key, history] of histories) {
       const m = LAYOUT.exec(key.slice(this.prefix.length))
       if (m === null || !validName(m[1])) {
@@ -122,8 +129,20 @@ export class S3LabelStore implements LabelStore {
       slot[m[2] as 'label' | 'deleted'] = history
       names.set(m[1], slot)
     }
+    return names
+  }
+
+  /** Every label in the store, live and deleted. */
+  private async all (): Promise<StoredLabel[]> {
+    const names = await this.index()
     const entries = await Promise.all([...names].map(async ([name, h]) => await this.entry(name, h.label, h.deleted)))
     return entries.filter((e): e is StoredLabel => e !== undefined)
+  }
+
+  /** One label, after checking the whole store's layout (before a write). */
+  private async checkedGet (name: string): Promise<StoredLabel | undefined> {
+    const slot = (await this.index()).get(name)
+    return slot === undefined ? undefined : await this.entry(name, slot.label, slot.deleted)
   }
 
   async list (bucket?: string): Promise<Label[]> {
@@ -161,7 +180,7 @@ export class S3LabelStore implements LabelStore {
 
   async create (label: Label): Promise<void> {
     await this.requireVersioning()
-    const taken = await this.get(label.name)
+    const taken = await this.checkedGet(label.name)
     if (taken !== undefined) throw new InfinError('Conflict', takenMessage(taken))
     const key = this.prefix + label.name + '/' + LABEL_FILE
     let versionId: string | undefined
@@ -190,7 +209,7 @@ export class S3LabelStore implements LabelStore {
 
   async remove (name: string, by: string): Promise<StoredLabel> {
     await this.requireVersioning()
-    const found = await this.get(name)
+    const found = await this.checkedGet(name)
     if (found === undefined || found.deleted !== undefined) throw notLive(name, found, this.where)
     const deleted: Tombstone = { name, deletedAt: Date.now(), deletedBy: by }
     try {

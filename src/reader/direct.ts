@@ -1,5 +1,10 @@
+import { InfinError } from '../core/errors.js'
 import type { Version } from '../core/versions.js'
+import { FirstAttempts } from './first-attempt.js'
 import type { RangeFetch, ReadHandle, Reader } from './types.js'
+
+/** The stretches of a file the read deadline is counted for (the kernel reads 128 KiB at a time). */
+const UNIT = 128 * 1024
 
 /**
  * The no-cache reader: every read is one ranged GET, with a deadline so a
@@ -18,8 +23,21 @@ export class DirectReader implements Reader {
   }
 
   open (bucket: string, version: Version): ReadHandle {
+    const attempts = new FirstAttempts(this.deadlineMs)
     return {
-      read: async (offset, length) => await this.fetch(bucket, version, offset, offset + length, AbortSignal.timeout(this.deadlineMs)),
+      read: async (offset, length) => {
+        const units: number[] = []
+        for (let u = Math.floor(offset / UNIT); u * UNIT < offset + Math.max(1, length); u++) units.push(u)
+        // Counted from the first attempt, so the kernel's retry of a read that just failed fails at once.
+        const left = attempts.timeLeft(units)
+        if (left <= 0) {
+          throw new InfinError('Unavailable', `read at ${offset} of s3://${bucket}/${version.key} took longer than ` +
+            `${this.deadlineMs} ms (counted from the first attempt)`)
+        }
+        const bytes = await this.fetch(bucket, version, offset, offset + length, AbortSignal.timeout(left))
+        attempts.arrived(units)
+        return bytes
+      },
       close: () => {}
     }
   }

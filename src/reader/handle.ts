@@ -1,5 +1,6 @@
 import { InfinError } from '../core/errors.js'
 import { describe, type BlockCache, type CachedFile, type Part } from './blocks.js'
+import { FirstAttempts } from './first-attempt.js'
 import { Follower } from './follower.js'
 import { Readahead, type ReadaheadOptions } from './readahead.js'
 import type { ReadHandle } from './types.js'
@@ -33,9 +34,12 @@ export class FileHandle implements ReadHandle {
   /** Bumped when the stream restarts or the handle closes: late answers for the old one are dropped. */
   private generation = 0
   private closed = false
+  /** When reads first waited for each missing block: the read deadline counts from then. */
+  private readonly attempts: FirstAttempts
 
   constructor (private readonly ctx: HandleContext, readonly file: CachedFile) {
     this.readahead = new Readahead(ctx.readahead)
+    this.attempts = new FirstAttempts(ctx.readTimeoutMs)
   }
 
   async read (offset: number, length: number): Promise<Buffer> {
@@ -52,10 +56,15 @@ export class FileHandle implements ReadHandle {
     if (this.readahead.sequential) this.follow(first, Math.ceil(this.readahead.requestedEnd / blockSize))
     if (ahead !== undefined) cache.load(this.file, first, Math.ceil(ahead.until / blockSize), last + 1, this.queued)
     const blocks: Array<Buffer | Promise<Buffer>> = []
-    for (let i = first; i <= last; i++) blocks.push(cache.block(this.file, i))
-    const ready = blocks.every(b => b instanceof Buffer)
+    const waiting: number[] = []
+    for (let i = first; i <= last; i++) {
+      const b = cache.block(this.file, i)
+      blocks.push(b)
+      if (!(b instanceof Buffer)) waiting.push(i)
+    }
+    const ready = waiting.length === 0
       ? blocks as Buffer[]
-      : await this.within(Promise.all(blocks), offset)
+      : await this.within(Promise.all(blocks), offset, waiting)
     return slice(ready, offset - first * blockSize, end - offset)
   }
 
@@ -121,29 +130,37 @@ export class FileHandle implements ReadHandle {
 
   /**
    * Waits for the blocks, but gives up once S3 has delivered nothing for
-   * `readTimeoutMs`: then it is down or stuck, and the read fails with EIO
-   * rather than hang. A read that waits its turn while other GETs bring
-   * bytes (many readers, or a machine starved of CPU) is not failed: time
-   * without progress counts, not time in the queue.
+   * `readTimeoutMs`, counted from the first read that waited for any of them:
+   * then S3 is down or stuck, and the read fails with EIO rather than hang.
+   * The kernel retries a failed read at once, and that retry fails at once
+   * (a stalled S3 gives EIO after 8 s, not 16). A read that waits its turn
+   * while other GETs bring bytes (many readers, or a machine starved of CPU)
+   * is not failed: time without progress counts, not time in the queue.
    */
-  private async within (work: Promise<Buffer[]>, offset: number): Promise<Buffer[]> {
+  private async within (work: Promise<Buffer[]>, offset: number, waiting: number[]): Promise<Buffer[]> {
     const ms = this.ctx.readTimeoutMs
     const { cache } = this.ctx
-    const started = Date.now()
+    const firstAttempt = Date.now() + this.attempts.timeLeft(waiting) - ms
+    const idle = (): number => Date.now() - Math.max(firstAttempt, cache.lastProgress)
+    const late = (): InfinError => new InfinError('Unavailable',
+      `read at ${offset} of ${describe(this.file)}: no bytes from S3 for ${ms} ms (counted from the first attempt)`)
+    if (idle() >= ms) {
+      work.catch(() => {})
+      throw late()
+    }
     let timer: NodeJS.Timeout | undefined
-    const late = new Promise<never>((_resolve, reject) => {
+    const timeout = new Promise<never>((_resolve, reject) => {
       const check = (): void => {
-        const idle = Date.now() - Math.max(started, cache.lastProgress)
-        if (idle >= ms) {
-          reject(new InfinError('Unavailable', `read at ${offset} of ${describe(this.file)}: no bytes from S3 for ${ms} ms`))
-        } else {
-          timer = setTimeout(check, ms - idle)
-        }
+        const quiet = idle()
+        if (quiet >= ms) reject(late())
+        else timer = setTimeout(check, ms - quiet)
       }
-      timer = setTimeout(check, ms)
+      timer = setTimeout(check, ms - idle())
     })
     try {
-      return await Promise.race([work, late])
+      const blocks = await Promise.race([work, timeout])
+      this.attempts.arrived(waiting)
+      return blocks
     } finally {
       clearTimeout(timer)
     }

@@ -3,17 +3,22 @@ import { once } from 'node:events'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { InfinError } from '../core/errors.js'
+import { COOKIE, cookieMayDo, CROSS_SITE_REFUSED, presentedToken, validToken } from './auth.js'
+import { MAX_BODY_BYTES, parseJsonObject, readBody } from './body.js'
 import { errorBody } from './errors.js'
-import { sameToken } from './token.js'
 
 export interface Request {
   method: string
   url: URL
-  /** The route pattern's capture groups, still percent-encoded. */
-  params: string[]
+  /** The route pattern's capture groups, percent-decoded (once, here: routes never decode). */
+  params: Array<string | undefined>
+  /** The same, as sent: for paths that must be split at '/' before decoding. */
+  rawParams: Array<string | undefined>
   headers: IncomingMessage['headers']
+  /** The body, at most `maxBodyBytes` (TooLarge beyond). */
   body: () => Promise<Buffer>
-  json: () => Promise<unknown>
+  /** The body as a JSON object (Usage for anything else, showing `shape`: what to send). */
+  json: (shape?: string) => Promise<Record<string, unknown>>
 }
 
 export type Reply =
@@ -25,8 +30,25 @@ export type Handler = (req: Request) => Promise<Reply>
 
 interface Route { method: string, pattern: RegExp, handler: Handler }
 
+/**
+ * A path part decoded once, at the edge: bad percent-encoding and NUL (no
+ * name anywhere holds one; file APIs choke on it) are the client's mistake.
+ */
+function decodePart (raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined
+  let text: string
+  try {
+    text = decodeURIComponent(raw)
+  } catch {
+    throw new InfinError('Usage', `the path part '${raw}' is not valid percent-encoding`)
+  }
+  if (text.includes('\0')) throw new InfinError('Usage', `the path part '${raw}' holds a NUL character`)
+  return text
+}
+
 export class Router {
   private readonly routes: Route[] = []
+  private readonly signIns: Array<{ pattern: RegExp, handler: Handler }> = []
 
   /** `method` '*' matches any method; patterns match the raw pathname. */
   add (method: string, pattern: RegExp, handler: Handler): this {
@@ -36,7 +58,21 @@ export class Router {
 
   get (pattern: RegExp, handler: Handler): this { return this.add('GET', pattern, handler) }
 
-  match (method: string, path: string): { handler: Handler, params: string[] } | undefined {
+  /**
+   * Page loads (GET) under `pattern` without a valid token get this
+   * handler's reply (with status 401) instead of a JSON error: a page that
+   * says how to sign in. It must never show what was presented.
+   */
+  signIn (pattern: RegExp, handler: Handler): this {
+    this.signIns.push({ pattern, handler })
+    return this
+  }
+
+  signInFor (path: string): Handler | undefined {
+    return this.signIns.find(s => s.pattern.test(path))?.handler
+  }
+
+  match (method: string, path: string): { handler: Handler, params: Array<string | undefined> } | undefined {
     let pathMatched = false
     for (const r of this.routes) {
       const m = r.pattern.exec(path)
@@ -59,6 +95,8 @@ export interface ServerOptions {
   token: string
   /** Origins allowed to call cross-origin (e.g. a JupyterLab URL). */
   allowOrigins: string[]
+  /** Largest request body accepted (default MAX_BODY_BYTES). */
+  maxBodyBytes?: number
 }
 
 export interface RunningServer {
@@ -67,19 +105,7 @@ export interface RunningServer {
   close: () => Promise<void>
 }
 
-const COOKIE = 'infinstor-token'
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/i
-
-/** The token a request carries: header, then ?token= (page loads), then cookie. */
-function presentedToken (req: IncomingMessage, url: URL): { token?: string, fromQuery: boolean } {
-  const auth = req.headers.authorization
-  const m = auth === undefined ? null : /^(?:token|bearer)\s+(\S+)$/i.exec(auth)
-  if (m !== null) return { token: m[1], fromQuery: false }
-  const q = url.searchParams.get('token')
-  if (q !== null) return { token: q, fromQuery: true }
-  const cookie = (req.headers.cookie ?? '').split(/;\s*/).find(c => c.startsWith(COOKIE + '='))
-  return { token: cookie?.slice(COOKIE.length + 1), fromQuery: false }
-}
 
 function send (res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer): void {
   res.writeHead(status, { 'Content-Length': String(Buffer.byteLength(body)), ...headers })
@@ -88,6 +114,21 @@ function send (res: ServerResponse, status: number, headers: Record<string, stri
 
 function sendJson (res: ServerResponse, status: number, headers: Record<string, string>, value: unknown): void {
   send(res, status, { ...headers, 'Content-Type': 'application/json' }, JSON.stringify(value))
+}
+
+/** How long the rest of an unread body is taken and dropped before the connection is closed. */
+const LINGER_MS = 2000
+
+/**
+ * After a reply to a request whose body was left unread (refused, or cut
+ * at the size limit): what still comes is dropped, not kept, for a moment,
+ * so that the client reads the reply (closing at once would reset the
+ * connection and lose it); then the connection is closed.
+ */
+function discardThenClose (req: IncomingMessage): void {
+  const timer = setTimeout(() => req.socket.destroy(), LINGER_MS)
+  req.once('end', () => clearTimeout(timer))
+  req.resume()
 }
 
 /**
@@ -125,52 +166,49 @@ export async function listen (router: Router, opts: ServerOptions): Promise<Runn
       }, '')
       return
     }
-    const { token, fromQuery } = presentedToken(req, url)
-    if (token === undefined || !sameToken(token, opts.token)) {
+    const { token, source } = presentedToken(req, url)
+    const authorized = validToken(token, opts.token)
+    const pageLoad = method === 'GET' || method === 'HEAD'
+    const signIn = authorized || !pageLoad ? undefined : router.signInFor(url.pathname)
+    if (!authorized && signIn === undefined) {
       sendJson(res, 401, cors, {
         message: 'missing or wrong token: send "Authorization: token <token>"; the token is in the server\'s token file (see infinstor serve --help)',
         reason: 'AccessDenied'
       })
       return
     }
-    if (fromQuery) {
-      cors['Set-Cookie'] = `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`
+    if (authorized && source === 'cookie' && !cookieMayDo(req, method)) {
+      sendJson(res, 403, cors, { message: CROSS_SITE_REFUSED, reason: 'AccessDenied' })
+      return
     }
-    const route = router.match(method, url.pathname)
+    if (authorized && source === 'query' && pageLoad) {
+      cors['Set-Cookie'] = `${COOKIE}=${token as string}; HttpOnly; SameSite=Strict; Path=/`
+    }
+    const route = signIn === undefined ? router.match(method, url.pathname) : { handler: signIn, params: [], signIn: true }
     if (route === undefined) {
       sendJson(res, 404, cors, { message: `no such endpoint: ${url.pathname}`, reason: 'NotFound' })
       return
     }
+    const limit = opts.maxBodyBytes ?? MAX_BODY_BYTES
     let bodyCache: Promise<Buffer> | undefined
-    const body = async (): Promise<Buffer> => {
-      bodyCache ??= (async () => {
-        const chunks: Buffer[] = []
-        for await (const c of req) chunks.push(c as Buffer)
-        return Buffer.concat(chunks)
-      })()
-      return await bodyCache
-    }
-    const request: Request = {
-      method,
-      url,
-      params: route.params,
-      headers: req.headers,
-      body,
-      json: async () => {
-        const text = (await body()).toString('utf8')
-        try {
-          return text === '' ? {} : JSON.parse(text)
-        } catch {
-          throw new InfinError('Usage', 'the request body is not valid JSON')
-        }
-      }
-    }
+    const body = async (): Promise<Buffer> => await (bodyCache ??= readBody(req, limit))
     let reply: Reply
     try {
+      const request: Request = {
+        method,
+        url,
+        params: route.params.map(decodePart),
+        rawParams: route.params,
+        headers: req.headers,
+        body,
+        json: async shape => parseJsonObject((await body()).toString('utf8'), shape)
+      }
       reply = await route.handler(request)
+      if ('signIn' in route) reply = { ...reply, status: 401, headers: { ...reply.headers, 'Cache-Control': 'no-store' } }
     } catch (e) {
       const { status, body } = errorBody(e)
       sendJson(res, status, cors, body)
+      if (!req.complete) discardThenClose(req)
       return
     }
     const headers = { ...cors, ...reply.headers }

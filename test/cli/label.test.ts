@@ -1,9 +1,10 @@
 // `infinstor label …`: every bad input and fault with its message and exit code, races, and store settings.
-import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3'
+import { CreateBucketCommand, ListObjectsV2Command, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import t from 'tap'
 import { formatInstant } from '../../src/core/timespec.js'
 import { startMoto } from '../../src/demo/moto.js'
@@ -135,7 +136,52 @@ t.test('label command', async t => {
     await put('labelstore', 'team/bad/label.json', 'not json at all')
     await expectFail(t, ['label', 'ls', '--label-store', store], 9,
       /label store object s3:\/\/labelstore\/team\/bad\/label.json \(version .*\) is corrupt/)
-    await expectFail(t, ['label', 'create', '--label-store', 's3://Bad_Bucket/x', 'y', `s3://data@${T1}`], 2, /--label-store s3:\/\/Bad_Bucket\/x/)
+    await expectFail(t, ['label', 'create', '--label-store', 's3://Bad_Bucket/x', 'y', `s3://data@${T1}`], 2, /setting label-store \(from --label-store\) .*'s3:\/\/Bad_Bucket\/x'/)
+  })
+
+  await t.test('a store mixed with data, or one that cannot be written, is refused for writes too', async t => {
+    const mixed = 's3://data/q4/'
+    await expectFail(t, ['label', 'ls', '--label-store', mixed], 9, /label store s3:\/\/data\/q4\/ is corrupt: it holds s3:\/\/data\/q4\/a.csv/)
+    await expectFail(t, ['label', 'create', '--label-store', mixed, 'into-data', `s3://data/q4@${T1}`], 9, /label store s3:\/\/data\/q4\/ is corrupt/)
+    await expectFail(t, ['label', 'rm', '--force', '--label-store', mixed, 'into-data'], 9, /is corrupt/)
+    const keys = await env.raw.send(new ListObjectsV2Command({ Bucket: 'data', Prefix: 'q4/' }))
+    t.same((keys.Contents ?? []).map(o => o.Key).sort(), ['q4/a.csv', 'q4/b.csv'], 'nothing was written among the data')
+    await expectFail(t, ['label', 'create', '--label-store', '/proc/labels.json', 'nowhere', `s3://data/q4@${T1}`], 6,
+      /^infinstor: cannot write label store \/proc\/labels.json \(ENOENT[^\n]*\n$/)
+  })
+
+  await t.test('label commands killed at any moment leave no lock or temporary files behind', async t => {
+    const home = await mkdtemp(join(tmpdir(), 'infinstor-killed-'))
+    t.teardown(async () => { await rm(home, { recursive: true, force: true }) })
+    const dir = join(home, 'infinstor')
+    const spawnCreate = (name: string): ChildProcess => spawn(process.execPath, [BIN, 'label', 'create', name, `s3://data/q4@${T1}`],
+      { env: { ...env.env, ...base, XDG_CONFIG_HOME: home }, stdio: 'ignore' })
+    const exited = async (c: ChildProcess): Promise<void> => { if (c.exitCode === null && c.signalCode === null) await once(c, 'exit') }
+    t.equal((await env.cli(['label', 'create', 'first', `s3://data/q4@${T1}`], { ...base, XDG_CONFIG_HOME: home })).code, 0)
+    // Killed while waiting for the lock: a live holder (this process) keeps them waiting until they are all in line.
+    await writeFile(join(dir, 'labels.json.lock'), JSON.stringify({ pid: process.pid, host: hostname(), nonce: 'test' }))
+    const waiting = Array.from({ length: 6 }, (_, i) => spawnCreate(`waiter-${i}`))
+    const inLine = async (): Promise<number> => (await readdir(dir)).filter(n => n.startsWith('labels.json.lock.')).length
+    for (const deadline = Date.now() + 60_000; await inLine() < waiting.length && Date.now() < deadline;) {
+      await new Promise(resolve => setTimeout(resolve, 50))
+    }
+    t.equal(await inLine(), waiting.length, 'every command is waiting for the lock')
+    for (const c of waiting) c.kill('SIGKILL')
+    await Promise.all(waiting.map(exited))
+    await rm(join(dir, 'labels.json.lock'))
+    // Killed at random moments, in the middle of writing too.
+    for (let round = 0; round < 12; round++) {
+      const runs = Array.from({ length: 3 }, (_, i) => spawnCreate(`random-${round}-${i}`))
+      await new Promise(resolve => setTimeout(resolve, 300 + Math.random() * 1500))
+      for (const c of runs) c.kill('SIGKILL')
+      await Promise.all(runs.map(exited))
+    }
+    t.ok((await readdir(dir)).length > 1, `the kills left files behind: ${(await readdir(dir)).join(', ')}`)
+    const last = await env.cli(['label', 'create', 'last', `s3://data/q4@${T1}`], { ...base, XDG_CONFIG_HOME: home })
+    t.equal(last.code, 0, last.stderr)
+    t.same(await readdir(dir), ['labels.json'], 'the next command removed them all')
+    const names = (JSON.parse((await env.cli(['label', 'ls', '--json'], { ...base, XDG_CONFIG_HOME: home })).stdout) as Array<{ name: string }>).map(l => l.name)
+    t.ok(names.includes('first') && names.includes('last'), 'and no label was lost')
   })
 
   await t.test('an unreachable shared store', async t => {

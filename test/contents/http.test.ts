@@ -126,6 +126,9 @@ t.test('contents API', async t => {
     t.equal((await get('/api/contents/lab/@latest/data/train.csv?format=json')).status, 400)
     t.equal((await get('/api/contents/lab/@latest/data/train.csv?type=notebook')).status, 400)
     t.equal((await get('/api/contents/lab/@latest/data/train.csv?type=bogus')).status, 400)
+    t.equal((await get('/api/contents/lab/@latest/data/train.csv?content=2')).status, 400, 'content is 0 or 1, as in Jupyter')
+    t.equal((await get('/api/contents/lab?content=2')).status, 400, 'also for a directory')
+    t.equal((await get('/api/contents/lab/@latest/data/train.csv?hash=true')).status, 400, 'hash is 0 or 1')
   })
 
   await t.test('notebooks', async t => {

@@ -270,7 +270,7 @@ t.test('labels: create from a view, use it as a spec, delete it for good', async
   await refused({ name: 'now', bucket: 'hist', path: '', spec: 'latest' }, 400, /never 'latest'/)
   await refused({ name: 'nothing', bucket: 'hist', path: 'no/such/', spec: iso(i) }, 404, /holds nothing/)
   await refused({ name: 'x', bucket: 'hist' }, 400, /'spec' must be text/)
-  await refused('just text', 400, /as JSON/)
+  await refused('just text', 400, /must be a JSON object: send \{"name"/)
 
   const unforced = await app.fetch('/api/infinstor/labels/snap-1', { method: 'DELETE' })
   t.equal(unforced.status, 400)
@@ -307,6 +307,33 @@ t.test('specs: canonical forms, and the accepted forms when wrong', async t => {
   t.match(await future.json(), { reason: 'FutureTime' })
   const naive = await app.fetch('/api/infinstor/specs?text=2022-12-06T10:00:00')
   t.match(await naive.json(), { message: /add Z/ })
+})
+
+/** A request with the path exactly as given (fetch would normalise some of it). */
+async function raw (path: string, init: { method?: string, body?: string } = {}): Promise<{ status: number, text: string }> {
+  return await new Promise((resolve, reject) => {
+    const req = request(app.url + path, { method: init.method ?? 'GET', headers: { Authorization: `token ${TOKEN}` } }, res => {
+      let text = ''
+      res.setEncoding('utf8').on('data', (c: string) => { text += c }).on('end', () => resolve({ status: res.statusCode ?? 0, text }))
+    })
+    req.on('error', reject)
+    req.end(init.body)
+  })
+}
+
+t.test('bad input in a path or a body is a 400 that says so, never a 500', async t => {
+  for (const path of ['/api/infinstor/buckets/%ZZ/dir', '/api/infinstor/labels/%ZZ', '/ui/%E0%A4%A', '/ui/assets/..%00/etc/passwd',
+    '/api/infinstor/buckets/hist%00/dir', '/api/contents/hist/%E0%A4%A', '/files/hist/%ZZ']) {
+    const res = await raw(path)
+    t.equal(res.status, 400, path)
+    t.match(JSON.parse(res.text), { reason: 'Usage', message: /percent-encoding|NUL/ }, `${path}: ${res.text}`)
+    t.notMatch(res.text, /internal|argument|Received/i, 'no internal message')
+  }
+  for (const body of ['null', '[]', '3', '"on"', '{"enabled":']) {
+    const res = await raw('/api/infinstor/buckets/hist/versioning', { method: 'PUT', body })
+    t.equal(res.status, 400, `versioning body ${body}: ${res.text}`)
+  }
+  t.equal((await raw('/api/infinstor/labels', { method: 'POST', body: 'null' })).status, 400, 'a label body of null')
 })
 
 t.test('the dashboard is served at /ui/, and only what is in its folder', async t => {

@@ -79,9 +79,11 @@ async function listing (spec?: string): Promise<string[]> {
 t.test('browse at two times shows different contents', async t => {
   await page.goto(ui('browse?bucket=sales&path=q4/'))
   await page.getByLabel('time (UTC)').fill(at[1].slice(0, 19))
+  await page.getByLabel('time (UTC)').press('Enter')
   await page.waitForURL(/at=/)
   t.same(await listing(at[1]), ['test.csv', 'train.csv'], `q4 at ${at[1]}`)
   await page.getByLabel('time (UTC)').fill(at[3].slice(0, 19))
+  await page.getByLabel('time (UTC)').press('Enter')
   t.same(await listing(at[3]), ['extra/', 'train.csv'], `q4 at ${at[3]}: test.csv deleted, extra/ added`)
   await page.locator('a.c-name', { hasText: 'train.csv' }).click()
   const preview = page.getByRole('complementary')
@@ -118,8 +120,8 @@ t.test('clicking the timeline travels to that time', async t => {
   const svg = page.locator('.timeline svg')
   await svg.waitFor()
   const data = await (await app.fetch('/api/infinstor/buckets/sales/timeline?path=q4/&bins=120')).json()
-  // The bin holding step 1's writes (q4/train.csv and q4/test.csv added).
-  const i = data.bins.findIndex((b: { t: string }) => Date.parse(b.t) + data.binMs > steps[1].at - 1000)
+  // The bin holding step 1's writes (q4/train.csv and q4/test.csv added): the first with writes in q4/.
+  const i = data.bins.findIndex((b: { writes: number }) => b.writes > 0)
   const box = await svg.boundingBox()
   if (box === null) throw new Error('no timeline')
   await svg.click({ position: { x: (i + 0.5) * box.width / data.bins.length, y: box.height / 3 } })
@@ -134,11 +136,11 @@ t.test('clicking the timeline travels to that time', async t => {
   await page.mouse.down()
   await page.mouse.move(box.x + box.width / 4, box.y + 20)
   await page.mouse.up()
-  await page.getByRole('button', { name: 'Show all history' }).waitFor()
+  await page.getByRole('button', { name: 'Fit to the activity' }).waitFor()
   await page.waitForFunction(prev => document.querySelectorAll('.timeline text.axis')[1]?.textContent !== prev, left)
   t.pass('zoomed in')
-  await page.getByRole('button', { name: 'Show all history' }).click()
-  await page.getByRole('button', { name: 'Show all history' }).waitFor({ state: 'detached' })
+  await page.getByRole('button', { name: 'Fit to the activity' }).click()
+  await page.getByRole('button', { name: 'Fit to the activity' }).waitFor({ state: 'detached' })
   t.pass('and back out')
 })
 
@@ -215,6 +217,73 @@ t.test('labels: create from the current view, then delete', async t => {
   await dialog.getByRole('button', { name: 'Delete label' }).click()
   await page.locator('text=No labels yet').waitFor()
   t.same(await (await app.fetch('/api/infinstor/labels')).json(), [], 'gone from the store')
+})
+
+t.test('dialogs take the focus, keep it, and close on Escape, giving the focus back', async t => {
+  await page.goto(ui('buckets'))
+  const opener = page.locator('tr[data-bucket="sales"]').getByRole('button', { name: 'Disable InfinSnap' })
+  await opener.click()
+  const dialog = page.getByRole('dialog')
+  await dialog.waitFor()
+  t.equal(await page.evaluate(() => document.activeElement?.textContent), 'Cancel', 'the safe choice has the focus')
+  for (let i = 0; i < 3; i++) await page.keyboard.press('Tab')
+  t.ok(await page.evaluate(() => document.querySelector('[role=dialog]')?.contains(document.activeElement)), 'Tab stays in the dialog')
+  await page.keyboard.press('Escape')
+  await dialog.waitFor({ state: 'detached' })
+  t.ok(await opener.evaluate(b => b === document.activeElement), 'Escape closed it, and the button that opened it has the focus again')
+  t.equal((await env.raw.send(new GetBucketVersioningCommand({ Bucket: 'sales' }))).Status, 'Enabled', 'nothing changed')
+})
+
+t.test('the bucket stays from Labels to Diff', async t => {
+  await app.services.labels.create(app.services.engine, 'keep-bucket', `s3://sales/q4@${at[2]}`)
+  t.teardown(async () => { await app.services.labels.remove('keep-bucket') })
+  await page.goto(ui('buckets'))
+  await page.goto(ui('labels?name=keep-bucket'))
+  await page.locator('.label-details').waitFor()
+  await page.locator('nav.top').getByRole('link', { name: 'Diff' }).click()
+  await page.waitForURL(/#\/diff/)
+  t.match(page.url(), /bucket=sales/, 'the Diff page opens on the label\'s bucket')
+  await page.getByLabel('From (A)', { exact: true }).waitFor()
+  t.equal(await page.getByLabel('bucket').count(), 1, 'the bucket is chosen')
+  t.equal(await page.getByLabel('bucket').inputValue(), 'sales')
+})
+
+t.test('CSV previews: numbers right-aligned, and the row count', async t => {
+  await page.goto(ui(`browse?bucket=sales&path=q4/&at=${at[3]}&file=q4/train.csv`))
+  const preview = page.getByRole('complementary')
+  await preview.locator('table').waitFor()
+  t.match(await preview.locator('.table-count').textContent(), /^40 rows, 3 columns/)
+  const align = async (column: number): Promise<string> => await preview.locator(`tbody tr:first-child td:nth-child(${column})`)
+    .evaluate(td => getComputedStyle(td).textAlign)
+  t.equal(await align(3), 'right', 'units (numbers) are right-aligned')
+  t.equal(await align(2), 'left', 'region (text) is not')
+  t.equal(await preview.locator('thead th:nth-child(3)').evaluate(th => getComputedStyle(th).textAlign), 'right', 'nor is its heading')
+})
+
+t.test('one time format everywhere: UTC, with the local time beside it', async t => {
+  // A browser in India (UTC+05:30, no daylight saving) with a 12-hour locale.
+  const context = await browser.newContext({ timezoneId: 'Asia/Kolkata', locale: 'en-US', viewport: { width: 1360, height: 900 } })
+  const local = await context.newPage()
+  await local.goto(`${app.url}/ui/?token=${TOKEN}`)
+  const pages = [`browse?bucket=sales&path=q4/&at=${at[3]}&file=q4/train.csv`, `slice?bucket=sales&from=${at[1]}&to=${at[2]}`,
+    `diff?bucket=sales&a=${at[1]}&b=${at[4]}`, `labels?new=1&bucket=sales&spec=${at[2]}`, 'buckets']
+  for (const hash of pages) {
+    await local.goto(`${app.url}/ui/#/${hash}`)
+    await local.waitForFunction(() => document.querySelectorAll('.progress').length === 0 && / UTC/.test(document.body.innerText))
+    await new Promise(resolve => setTimeout(resolve, 500))
+    t.equal(await local.locator('input[type="datetime-local"]').count(), 0, `${hash}: no browser date-time picker (it shows local 12-hour times)`)
+    const text = await local.locator('body').evaluate(b => (b as HTMLElement).innerText)
+    t.notMatch(text, /\b\d{1,2}:\d\d(:\d\d)?\s?[AP]M\b/, `${hash}: no 12-hour times`)
+    const times = [...text.matchAll(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC( \((\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d local, UTC\+05:30\))?/g)]
+    t.ok(times.length > 0, `${hash}: times are shown (${times.length})`)
+    t.same(times.filter(m => m[1] === undefined).map(m => m[0]), [], `${hash}: each with the local time beside it`)
+  }
+  await local.goto(`${app.url}/ui/#/browse?bucket=sales&at=${at[3]}`)
+  const field = local.getByLabel('time (UTC)')
+  t.equal(await field.inputValue(), shown(at[3]).replace(' UTC', ''), 'the time field shows UTC in the same form')
+  t.match(await local.locator('.utcinput .beside').first().textContent(), /local, UTC\+05:30/, 'with the local time beside it')
+  await shot(local, 'local-times')
+  await context.close()
 })
 
 t.test('connection: endpoint and credential source, no secrets', async t => {

@@ -111,3 +111,36 @@ t.test('S3 stops answering (SIGSTOP): reads and listings get EIO at the deadline
   t.equal(again.stdout.split(' ')[0], sha(big), 'once S3 answers again, the file reads exactly')
   t.equal(m.proc.exitCode, null, 'the mount process is still serving')
 })
+
+t.test('S3 stops answering during a dd: EIO once the read deadline (8 s) has passed, not twice that', async t => {
+  const env = await s3env(t)
+  await seed(env.raw, randomBytes(48 * MiB))
+  // The S3 request timeout (15 s by default) is longer than the read deadline: the deadline is what fires.
+  const m = await mountTree(t, env, { buckets: ['faulty'], args: ['--no-serve'] })
+  const file = `${m.dir}/faulty/@latest/big.bin`
+  // One dd reads the first MiB (so the bytes flow), then, once S3 is stopped, another reads on from there.
+  const script = `dd if='${file}' of=/dev/null bs=1M count=1 status=none && echo started && read go && ` +
+    `dd if='${file}' of=/dev/null bs=1M skip=1`
+  const dd = spawn('sh', ['-c', script], { stdio: ['pipe', 'pipe', 'pipe'] })
+  let out = ''
+  dd.stdout.setEncoding('utf8').on('data', (s: string) => { out += s })
+  dd.stderr.setEncoding('utf8').on('data', (s: string) => { out += s })
+  const exited = once(dd, 'exit')
+  while (!out.includes('started') && dd.exitCode === null) await new Promise(resolve => setTimeout(resolve, 20))
+  t.match(out, /started/, `the first MiB came through (${out.trim()})`)
+  env.moto.process.kill('SIGSTOP')
+  t.teardown(() => { env.moto.process.kill('SIGCONT') })
+  const stopped = Date.now()
+  dd.stdin.write('go\n')
+  const timer = setTimeout(() => dd.kill('SIGKILL'), BOUND_MS)
+  await exited
+  clearTimeout(timer)
+  const elapsed = (Date.now() - stopped) / 1000
+  env.moto.process.kill('SIGCONT')
+  t.comment(`dd failed ${elapsed.toFixed(1)} s after S3 stopped answering`)
+  t.match(out, /Input\/output error/, `dd failed with EIO (${out.trim()})`)
+  // Bytes already read ahead are served first, and the machine may be loaded: some slack, but far from 16 s.
+  t.ok(elapsed >= 7.5, `not before the deadline (${elapsed.toFixed(1)} s)`)
+  t.ok(elapsed < 8 + 4, `within the 8 s read deadline plus slack, not about 16 s (${elapsed.toFixed(1)} s)`)
+  if (elapsed >= 12) t.comment(m.log())
+})

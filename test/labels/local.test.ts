@@ -8,7 +8,7 @@ import t from 'tap'
 import { parseInstant } from '../../src/core/timespec.js'
 import type { Label } from '../../src/core/label-record.js'
 import { LocalLabelStore } from '../../src/labels/local.js'
-import { FileLock } from '../../src/labels/lock.js'
+import { FileLock, ownerTag } from '../../src/labels/lock.js'
 
 const T = parseInstant('2022-12-06T00:00:00Z')
 const DIST_LOCAL = fileURLToPath(new URL('../../dist/labels/local.js', import.meta.url))
@@ -81,6 +81,49 @@ t.test('a lock left by a dead process, or an old one, is broken; a live one is w
   await utimes(path + '.lock', old, old)
   await impatient.create(label('after-old'))
   t.same((await store.list()).map(l => l.name), ['after-crash', 'after-old'], 'a lock older than the stale limit was broken')
+})
+
+t.test('what writers killed mid-way left behind is removed by the next write, and nothing else', async t => {
+  const { dir } = await tempStore()
+  const path = join(dir, 'labels.json')
+  const store = new LocalLabelStore(path)
+  await store.create(label('first'))
+  const dead = await new Promise<number>(resolve => {
+    const c = execFile(process.execPath, ['-e', '0'], () => resolve(c.pid as number))
+  })
+  const tag = ownerTag().split('-')[0]
+  const old = new Date(Date.now() - 120_000)
+  const left = {
+    // A dead process on this host: gone at once, whatever their age.
+    [`labels.json.lock.${tag}-${dead}-0123456789abcdef`]: 'lock temp',
+    [`labels.json.lock.stale-${tag}-${dead}-0123456789abcdef`]: 'moved-aside lock',
+    [`labels.json.${tag}-${dead}-0123456789ab.tmp`]: 'half a write',
+    // Written before owner tags (or by another host): gone once old.
+    'labels.json.lock.fedcba9876543210': 'old lock temp',
+    'labels.json.ba9876543210.tmp': 'old write'
+  }
+  const kept = {
+    // This process is alive, another host's pid cannot be judged, and a fresh untagged one may be in use.
+    [`labels.json.lock.${ownerTag()}-1111111111111111`]: 'a live waiter',
+    [`labels.json.lock.00000000-${dead}-2222222222222222`]: 'another host',
+    'labels.json.333333333333.tmp': 'fresh, untagged',
+    // Not ours at all.
+    'labels.json.bak': 'a backup',
+    'labels.json.lock.notes': 'notes'
+  }
+  for (const [name, text] of Object.entries({ ...left, ...kept })) await writeFile(join(dir, name), text)
+  for (const name of ['labels.json.lock.fedcba9876543210', 'labels.json.ba9876543210.tmp', 'labels.json.bak']) await utimes(join(dir, name), old, old)
+  await store.create(label('second'))
+  t.same((await readdir(dir)).sort(), ['labels.json', ...Object.keys(kept)].sort(), 'leftovers removed, the rest kept')
+  t.same((await store.list()).map(l => l.name), ['first', 'second'])
+})
+
+t.test('an unwritable store is reported, not a crash', async t => {
+  const store = new LocalLabelStore('/proc/infinstor-labels.json')
+  await t.rejects(store.create(label('x')), { code: 'Unavailable', message: /cannot write label store \/proc\/infinstor-labels.json \(ENOENT/ })
+  const { dir } = await tempStore()
+  await writeFile(join(dir, 'file'), 'a file where a folder should be')
+  await t.rejects(new LocalLabelStore(join(dir, 'file', 'labels.json')).create(label('y')), { code: 'Unavailable', message: /cannot write label store/ })
 })
 
 t.test('a holder whose lock was taken over writes nothing', async t => {

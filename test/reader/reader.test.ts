@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto'
 import t, { type Test } from 'tap'
 import { InfinError } from '../../src/core/errors.js'
 import type { Version } from '../../src/core/versions.js'
+import { DirectReader } from '../../src/reader/direct.js'
 import { createReader, type CachingReader, type ReaderOptions } from '../../src/reader/reader.js'
 import type { RangeFetch, RangeStream } from '../../src/reader/types.js'
 import { rng } from '../helpers/random.js'
@@ -397,6 +398,47 @@ t.test('a read waiting its turn while S3 brings other bytes is not failed at the
   const started = Date.now()
   await expectBytes(t, s3, b, reader.open('b', b).read(0, 10), 0, 10)
   t.ok(Date.now() - started > 300, `it waited past the deadline (${Date.now() - started} ms) and still got its bytes`)
+})
+
+t.test('the read deadline counts from the first attempt: the kernel\'s retry of a failed read fails at once', async t => {
+  const s3 = new FakeS3()
+  const v = s3.version('stalled', 16 * MiB)
+  const reader = createReader(s3.fetch, { cacheBytes: 8 * MiB, readTimeoutMs: 400 })
+  const h = reader.open('b', v)
+  s3.hold()
+  const t0 = Date.now()
+  await t.rejects(h.read(0, 128 * KiB), { code: 'Unavailable' })
+  t.ok(Date.now() - t0 >= 390, 'the first attempt waits the deadline')
+  const t1 = Date.now()
+  await t.rejects(h.read(4096, 4096), { code: 'Unavailable', message: /from the first attempt/ }, 'a retry of a page of it')
+  t.ok(Date.now() - t1 < 200, `fails at once (${Date.now() - t1} ms), not after another deadline`)
+  // Long after (two deadlines), an application's own retry gets a full wait again.
+  await new Promise(resolve => setTimeout(resolve, 850))
+  const later = h.read(0, 10)
+  setTimeout(() => s3.release(), 100)
+  await expectBytes(t, s3, v, later, 0, 10)
+  s3.hold()
+  const t2 = Date.now()
+  await t.rejects(h.read(12 * MiB, 10), { code: 'Unavailable' })
+  t.ok(Date.now() - t2 >= 390, 'a block that came resets nothing for others; a new block waits its own deadline')
+  s3.release()
+})
+
+t.test('without a cache too, the deadline counts from the first attempt', async t => {
+  // A fetch that never answers, like a stopped server: only the abort signal ends it.
+  const never: RangeFetch = async (_b, _v, _s, _e, signal) => await new Promise<Buffer>((_resolve, reject) => {
+    signal?.addEventListener('abort', () => reject(new InfinError('Unavailable', 'aborted')))
+  })
+  const h = new DirectReader(never, { deadlineMs: 400 }).open('b', new FakeS3().version('x', 1 * MiB))
+  // AbortSignal.timeout's timer does not keep the process alive (a mount has its own reasons to live).
+  const alive = setInterval(() => {}, 100)
+  t.teardown(() => clearInterval(alive))
+  const t0 = Date.now()
+  await t.rejects(h.read(0, 128 * KiB), { code: 'Unavailable' })
+  t.ok(Date.now() - t0 >= 390, 'the first attempt waits the deadline')
+  const t1 = Date.now()
+  await t.rejects(h.read(8192, 4096), { code: 'Unavailable', message: /from the first attempt/ })
+  t.ok(Date.now() - t1 < 200, `the retry fails at once (${Date.now() - t1} ms)`)
 })
 
 t.test('a wrong-sized answer is Corrupt, not wrong bytes', async t => {

@@ -29,7 +29,7 @@ export function bucketRoutes (router: Router, { engine }: DashboardDeps): void {
 
   router.add('PUT', new RegExp(`^${BUCKET}/versioning$`), async req => {
     const bucket = bucketParam(req)
-    const body = await req.json() as { enabled?: unknown }
+    const body = await req.json('{"enabled": true} or {"enabled": false}')
     if (typeof body.enabled !== 'boolean') throw new InfinError('Usage', 'send {"enabled": true} or {"enabled": false}')
     const { after } = await engine.setVersioning(bucket, body.enabled)
     const json: VersioningReply = { versioning: after }

@@ -79,22 +79,47 @@ export function historyRoutes (router: Router, { engine }: DashboardDeps, snapsh
     const histories = await engine.histories(bucket, prefix)
     const events: Array<{ t: number, deleted: boolean }> = []
     let first = Infinity
+    let last = -Infinity
     for (const history of histories.values()) {
       for (const v of history) {
         events.push({ t: v.lastModified, deleted: v.deleteMarker })
         first = Math.min(first, v.lastModified)
+        last = Math.max(last, v.lastModified)
       }
     }
     const now = await engine.serverNow(bucket)
-    const to = instantParam(req, 'to') ?? now
-    const from = instantParam(req, 'from') ?? (first === Infinity ? to : first)
+    const fitted = fitActivity(first, last, now)
+    const to = instantParam(req, 'to') ?? fitted.to
+    const from = instantParam(req, 'from') ?? Math.min(fitted.from, to)
     if (from > to) throw new InfinError('Usage', `'from' (${formatInstant(from)}) is after 'to' (${formatInstant(to)})`)
     const { binMs, bins } = binEvents(events, from, to, n)
     const total = { writes: 0, deletes: 0 }
     for (const bin of bins) { total.writes += bin.writes; total.deletes += bin.deletes }
-    const json: TimelineReply = { path: prefix, from: bins[0].t, to: formatInstant(to), binMs, total, bins }
+    const json: TimelineReply = {
+      path: prefix,
+      from: bins[0].t,
+      to: formatInstant(to),
+      first: first === Infinity ? null : formatInstant(first),
+      last: last === -Infinity ? null : formatInstant(last),
+      now: formatInstant(now),
+      binMs,
+      total,
+      bins
+    }
     return { json }
   })
+}
+
+/**
+ * The default window: the activity itself, padded by a twentieth of its
+ * span (at least a second) on each side and never past now, so that a
+ * short history spreads over the chart instead of one bar beside a long
+ * quiet stretch up to now. No activity: just now.
+ */
+export function fitActivity (first: number, last: number, now: number): { from: number, to: number } {
+  if (first === Infinity) return { from: now, to: now }
+  const pad = Math.max(SECOND, Math.round((last - first) / 20 / SECOND) * SECOND)
+  return { from: first - pad, to: Math.min(now, last + pad) }
 }
 
 function changeJson (c: Change, root: string): ChangeRow {

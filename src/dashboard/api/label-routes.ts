@@ -4,7 +4,7 @@ import { labelRecord } from '../../core/label-record.js'
 import { checkBucketName } from '../../core/s3url.js'
 import type { Router } from '../../server/http.js'
 import type { DashboardDeps } from './deps.js'
-import { query } from './params.js'
+import { nameParam, query } from './params.js'
 
 const LABEL = String.raw`\/api\/infinstor\/labels\/([^/]+)`
 
@@ -24,11 +24,7 @@ export function labelRoutes (router: Router, { engine, labels }: DashboardDeps):
   })
 
   router.add('POST', /^\/api\/infinstor\/labels$/, async req => {
-    const body = await req.json()
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new InfinError('Usage', 'send {"name", "bucket", "path", "spec", "description"?} as JSON')
-    }
-    const fields = body as Record<string, unknown>
+    const fields = await req.json('{"name", "bucket", "path", "spec", "description"?}')
     const name = text(fields, 'name') as string
     const bucket = checkBucketName(text(fields, 'bucket') as string)
     const path = (text(fields, 'path', true) ?? '').replace(/^\/+/, '')
@@ -39,11 +35,11 @@ export function labelRoutes (router: Router, { engine, labels }: DashboardDeps):
   })
 
   router.get(new RegExp(`^${LABEL}$`), async req => {
-    return { json: labelRecord(await labels.show(decodeURIComponent(req.params[0]))) }
+    return { json: labelRecord(await labels.show(nameParam(req))) }
   })
 
   router.add('DELETE', new RegExp(`^${LABEL}$`), async req => {
-    const name = decodeURIComponent(req.params[0])
+    const name = nameParam(req)
     if (query(req, 'force') !== '1') {
       throw new InfinError('Usage', `deleting label '${name}' is permanent and its name can never be reused; repeat with ?force=1`)
     }

@@ -5,9 +5,14 @@ import { formatInstant } from '../../core/timespec.js'
 import type { View } from '../../engine/engine.js'
 import type { Request } from '../../server/http.js'
 
+/** The route's first capture group (the router has decoded it). */
+export function nameParam (req: Request): string {
+  return req.params[0] ?? ''
+}
+
 /** The bucket named by the route's first capture group. */
 export function bucketParam (req: Request): string {
-  return checkBucketName(decodeURIComponent(req.params[0]))
+  return checkBucketName(nameParam(req))
 }
 
 export function query (req: Request, name: string): string | undefined {

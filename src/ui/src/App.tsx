@@ -1,4 +1,6 @@
+import { useEffect, useState } from 'preact/hooks'
 import { api } from './api'
+import { probe, useServerDown } from './connection'
 import { useAsync } from './hooks'
 import { href, useRoute } from './router'
 import { Browse } from './pages/Browse'
@@ -15,6 +17,10 @@ const PAGES: Array<[string, string]> = [
 export function App () {
   const route = useRoute()
   const bucket = route.params.get('bucket') ?? undefined
+  // The bucket last worked on: pages opened from the bar keep it (a label's page names none in its URL).
+  const [lastBucket, setLastBucket] = useState<string | undefined>(bucket)
+  useEffect(() => { if (bucket !== undefined) setLastBucket(bucket) }, [bucket])
+  const down = useServerDown()
   const buckets = useAsync(async () => await api.buckets(), [])
   const names = buckets.value?.map(b => b.name) ?? []
   const props = { params: route.params, buckets: names }
@@ -24,17 +30,23 @@ export function App () {
         <a class="brand" href={href('buckets')}>InfinStor</a>
         {PAGES.map(([page, title]) => (
           <a key={page} class={route.page === page ? 'active' : ''} aria-current={route.page === page ? 'page' : undefined}
-            href={href(page, page === 'buckets' || page === 'connection' ? {} : { bucket })}>{title}</a>
+            href={href(page, page === 'buckets' || page === 'connection' ? {} : { bucket: bucket ?? lastBucket })}>{title}</a>
         ))}
         <span class="spacer" />
         {bucket !== undefined && <span class="current-bucket">bucket: <strong>{bucket}</strong></span>}
       </nav>
+      {down && (
+        <div class="banner" role="alert">
+          The InfinStor server is not answering (is <code>infinstor ui</code> still running?). This page asks again every few
+          seconds and reloads by itself when it is back. <button onClick={() => { void probe() }}>Try now</button>
+        </div>
+      )}
       <main>
         {route.page === 'buckets' && <Buckets list={buckets} />}
         {route.page === 'browse' && <Browse {...props} />}
         {route.page === 'slice' && <Slice {...props} />}
         {route.page === 'diff' && <Diff {...props} />}
-        {route.page === 'labels' && <Labels {...props} />}
+        {route.page === 'labels' && <Labels {...props} onBucket={setLastBucket} />}
         {route.page === 'connection' && <Connection />}
         {!PAGES.some(([p]) => p === route.page) && <p>No such page. <a href={href('buckets')}>Go to the buckets</a>.</p>}
       </main>

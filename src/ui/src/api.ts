@@ -3,6 +3,7 @@ import type {
   BucketRow, BucketSummary as Summary, ChangeRow, DiffReply, DirEntry as Entry, DirReply, FilesReply, InfoReply as Info,
   LabelRecord as Label, SpecReply as SpecInfo, TimelineReply as Timeline, VersionJson, ViewInfo
 } from '../../core/api-types'
+import { reached, unreachable } from './connection'
 
 export type { BucketRow, ChangeRow, Entry, Info, SpecInfo, Summary, Timeline, ViewInfo }
 
@@ -25,7 +26,7 @@ const FIXES: Record<string, string> = {
   NotVersioned: 'Enable InfinSnap on the Buckets page: history is kept from then on.',
   BadSpec: 'Times are UTC, e.g. 2024-05-01T12:00:00Z; slices are A..B.',
   FutureTime: 'Pick a time up to now.',
-  Network: 'The InfinStor server did not answer: is `infinstor ui` still running?',
+  Network: 'The InfinStor server did not answer: is `infinstor ui` still running? This page tries again by itself.',
   Corrupt: 'Nothing was changed. Restore the named file from a backup.'
 }
 
@@ -41,13 +42,20 @@ export class ApiError extends Error {
   }
 }
 
-async function call<T> (path: string, init: RequestInit = {}): Promise<T> {
-  let res: Response
+/** fetch, telling the connection watch whether the server answered. */
+async function reach (url: string, init: RequestInit): Promise<Response> {
   try {
-    res = await fetch('/api/infinstor' + path, { credentials: 'same-origin', ...init })
+    const res = await fetch(url, { credentials: 'same-origin', ...init })
+    reached()
+    return res
   } catch (e) {
+    unreachable()
     throw new ApiError(0, 'Network', `cannot reach the server: ${(e as Error).message}`)
   }
+}
+
+async function call<T> (path: string, init: RequestInit = {}): Promise<T> {
+  const res = await reach('/api/infinstor' + path, init)
   const text = await res.text()
   let body: any
   try {
@@ -103,7 +111,7 @@ export function objectUrl (bucket: string, key: string, spec: string, download =
 
 /** The first `bytes` bytes of a version, for previews. */
 export async function objectHead (bucket: string, key: string, spec: string, bytes: number): Promise<{ data: ArrayBuffer, total: number }> {
-  const res = await fetch(objectUrl(bucket, key, spec), { headers: { Range: `bytes=0-${bytes - 1}` } })
+  const res = await reach(objectUrl(bucket, key, spec), { headers: { Range: `bytes=0-${bytes - 1}` } })
   if (!res.ok && res.status !== 416) {
     const body = await res.json().catch(() => ({})) as { reason?: string, message?: string }
     throw new ApiError(res.status, body.reason ?? 'Internal', body.message ?? `HTTP ${res.status}`)

@@ -7,4 +7,7 @@ if (new URLSearchParams(location.search).has('token')) {
   history.replaceState(null, '', location.pathname + location.hash)
 }
 
+// Times carry the local time beside them off UTC: the time columns make room for it.
+document.documentElement.classList.toggle('local-tz', new Date().getTimezoneOffset() !== 0)
+
 render(<App />, document.getElementById('app') as HTMLElement)

@@ -1,5 +1,9 @@
 import type { ApiError, Paged } from './api'
-import { asApiError } from './hooks'
+import { isDown, watchServer } from './connection'
+import { asApiError, transient } from './hooks'
+
+/** How long a page that failed because S3 did waits before it is asked for again. */
+const RETRY_MS = 5000
 
 /**
  * Rows of a paged endpoint, fetched a page at a time as a list scrolls to
@@ -12,6 +16,9 @@ export class PagedSource<T> {
   private readonly pending = new Set<number>()
   private readonly listeners = new Set<() => void>()
   private snapshot?: string
+  /** The rows last asked for, fetched again when a transient failure heals. */
+  private wanted: [number, number] = [0, 0]
+  private retrying = false
 
   constructor (readonly fetchPage: (offset: number, limit: number, snapshot?: string) => Promise<Paged<T>>, readonly pageSize = 500) {}
 
@@ -30,17 +37,38 @@ export class PagedSource<T> {
 
   /** Fetches the pages holding rows [from, to) that are not here yet. */
   ensure (from: number, to: number): void {
+    this.wanted = [from, to]
     for (let p = Math.floor(from / this.pageSize); p * this.pageSize < Math.min(to, this.total); p++) {
       if (this.pages.has(p) || this.pending.has(p)) continue
       this.pending.add(p)
       this.fetchPage(p * this.pageSize, this.pageSize, this.snapshot).then(page => {
         this.pages.set(p, page.items)
         this.total = page.total
-      }, e => { this.error = asApiError(e) }).finally(() => {
+      }, e => {
+        this.error = asApiError(e)
+        if (transient(this.error)) this.retryLater()
+      }).finally(() => {
         this.pending.delete(p)
         for (const l of this.listeners) l()
       })
     }
+  }
+
+  /** Asks again for the rows in sight once the server answers (or S3 had time to recover). */
+  private retryLater (): void {
+    if (this.retrying) return
+    this.retrying = true
+    const again = (): void => {
+      this.retrying = false
+      this.error = undefined
+      this.ensure(...this.wanted)
+      for (const l of this.listeners) l()
+    }
+    if (this.error?.reason !== 'Network' || !isDown()) {
+      setTimeout(again, this.error?.reason === 'Network' ? 1000 : RETRY_MS)
+      return
+    }
+    const stop = watchServer(down => { if (!down) { stop(); again() } })
   }
 
   /** A row already fetched that matches, if any. */

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks'
 import { objectHead, objectUrl } from '../api'
-import { bytes, when } from '../format'
+import { bytes, count, when } from '../format'
 import { useAsync } from '../hooks'
 import { ErrorBox, Progress } from './feedback'
 
@@ -15,7 +15,7 @@ export function parseCsv (text: string, sep: string, complete: boolean): string[
   let row: string[] = []
   let cell = ''
   let quoted = false
-  for (let i = 0; i < text.length && rows.length < CSV_ROWS + 1; i++) {
+  for (let i = 0; i < text.length; i++) {
     const c = text[i]
     if (quoted) {
       if (c === '"' && text[i + 1] === '"') { cell += '"'; i++ } else if (c === '"') quoted = false
@@ -28,6 +28,19 @@ export function parseCsv (text: string, sep: string, complete: boolean): string[
   }
   if (complete && (cell !== '' || row.length > 0)) { row.push(cell); rows.push(row) }
   return rows
+}
+
+const NUMBER = /^[-+]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?([eE][-+]?\d+)?%?$/
+
+/** Columns whose every non-empty cell is a number: shown right-aligned, so digits line up. */
+export function numericColumns (rows: string[][]): Set<number> {
+  const width = Math.max(0, ...rows.map(r => r.length))
+  const out = new Set<number>()
+  for (let j = 0; j < width; j++) {
+    const cells = rows.map(r => (r[j] ?? '').trim()).filter(c => c !== '')
+    if (cells.length > 0 && cells.every(c => NUMBER.test(c) && /\d/.test(c))) out.add(j)
+  }
+  return out
 }
 
 function kindOf (name: string): 'image' | 'csv' | 'tsv' | 'json' | 'text' {
@@ -54,16 +67,22 @@ function TextPreview ({ bucket, entry, spec }: { bucket: string, entry: Previewe
   }
   const cut = complete ? null : <p class="note">Showing the first {bytes(data.byteLength)} of {bytes(total)}.</p>
   if (kind === 'csv' || kind === 'tsv') {
-    const rows = parseCsv(text, kind === 'csv' ? ',' : '\t', complete)
-    const [headRow, ...body] = rows
+    // The whole preview is parsed (at most 256 KiB) to count its rows; a few hundred are drawn.
+    const [headRow, ...body] = parseCsv(text, kind === 'csv' ? ',' : '\t', complete)
+    const shown = body.slice(0, CSV_ROWS)
+    const numeric = numericColumns(shown)
+    const rows = `${count(body.length)} row${body.length === 1 ? '' : 's'}`
     return (
       <div class="preview-table">
+        <p class="note table-count" role="status">
+          {complete ? rows : `${rows} in the first ${bytes(data.byteLength)} of ${bytes(total)}`}
+          {headRow !== undefined && `, ${headRow.length} column${headRow.length === 1 ? '' : 's'}`}
+          {body.length > CSV_ROWS && `; the first ${CSV_ROWS} shown`}
+        </p>
         <table>
-          {headRow !== undefined && <thead><tr>{headRow.map((h, i) => <th key={i}>{h}</th>)}</tr></thead>}
-          <tbody>{body.slice(0, CSV_ROWS).map((r, i) => <tr key={i}>{r.map((c, j) => <td key={j}>{c}</td>)}</tr>)}</tbody>
+          {headRow !== undefined && <thead><tr>{headRow.map((h, i) => <th key={i} class={numeric.has(i) ? 'num' : undefined}>{h}</th>)}</tr></thead>}
+          <tbody>{shown.map((r, i) => <tr key={i}>{r.map((c, j) => <td key={j} class={numeric.has(j) ? 'num' : undefined}>{c}</td>)}</tr>)}</tbody>
         </table>
-        {body.length > CSV_ROWS && <p class="note">First {CSV_ROWS} rows.</p>}
-        {cut}
       </div>
     )
   }

@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'preact/hooks'
 import { api, type ApiError, type SpecInfo } from '../api'
-import { fromPicker, isInstant, toPicker, when } from '../format'
+import { when } from '../format'
 import { asApiError } from '../hooks'
 
 /**
- * A time, slice, `latest` or label, typed or picked. The server checks the
- * text as it is typed and says what it means, or what is wrong with it.
+ * A time, slice, `latest` or label, typed. The server checks the text as it
+ * is typed and says what it means (times in UTC, with the local time beside
+ * them), or what is wrong with it.
  */
 export function SpecField ({ label, value, bucket, labels = [], onChange, name }: {
   label: string
@@ -32,8 +33,6 @@ export function SpecField ({ label, value, bucket, labels = [], onChange, name }
         <input type="text" name={name} aria-label={label} value={value} list={listId} placeholder="2024-05-01T12:00:00Z, latest or a label"
           onInput={e => onChange((e.currentTarget as HTMLInputElement).value)} />
       </label>
-      <input type="datetime-local" step={1} aria-label={`${label}: pick a time (UTC)`} value={isInstant(value) ? toPicker(value) : ''}
-        onChange={e => { const iso = fromPicker((e.currentTarget as HTMLInputElement).value); if (iso !== undefined) onChange(iso) }} />
       <datalist id={listId}>
         <option value="latest" />
         {labels.map(l => <option key={l} value={l} />)}

@@ -1,13 +1,22 @@
 import type { ComponentChildren } from 'preact'
+import { useEffect, useRef } from 'preact/hooks'
 import type { ApiError } from '../api'
+import { transient } from '../hooks'
 
-/** An error in the page: what went wrong, and how to fix it. */
-export function ErrorBox ({ error, onRetry }: { error: ApiError, onRetry?: () => void }) {
+/**
+ * An error in the page: what went wrong, and how to fix it. Errors that
+ * heal by themselves (the server restarting, S3 failing) say that the
+ * panel loads again by itself: there is no button to press.
+ */
+export function ErrorBox ({ error }: { error: ApiError }) {
+  if (error.reason === 'Network') {
+    return <p class="waiting" role="status">Waiting for the InfinStor server… (this loads again by itself)</p>
+  }
   return (
     <div class="error" role="alert">
       <strong>{error.message}</strong>
       {error.fix !== undefined && <p class="fix">Fix: {error.fix}</p>}
-      {onRetry !== undefined && <button onClick={onRetry}>Retry</button>}
+      {transient(error) && <p class="fix">This loads again by itself when S3 answers.</p>}
     </div>
   )
 }
@@ -27,7 +36,13 @@ export function Progress ({ label, elapsed, done, total }: { label: string, elap
   )
 }
 
-/** A modal question; nothing happens until the user confirms. */
+const FOCUSABLE = 'button:not([disabled]), a[href], input:not([disabled]), select:not([disabled]), textarea:not([disabled])'
+
+/**
+ * A modal question; nothing happens until the user confirms. It takes the
+ * focus (on Cancel: the safe choice), keeps Tab inside, closes on Escape,
+ * and gives the focus back to what had it.
+ */
 export function Confirm ({ title, children, confirmLabel, danger, busy, onConfirm, onCancel }: {
   title: string
   children: ComponentChildren
@@ -37,13 +52,34 @@ export function Confirm ({ title, children, confirmLabel, danger, busy, onConfir
   onConfirm: () => void
   onCancel: () => void
 }) {
+  const box = useRef<HTMLDivElement>(null)
+  const cancel = useRef<HTMLButtonElement>(null)
+  useEffect(() => {
+    const before = document.activeElement as HTMLElement | null
+    cancel.current?.focus()
+    return () => { before?.focus() }
+  }, [])
+  const onKeyDown = (e: KeyboardEvent): void => {
+    if (e.key === 'Escape' && busy !== true) {
+      e.preventDefault()
+      onCancel()
+      return
+    }
+    if (e.key !== 'Tab' || box.current === null) return
+    const items = [...box.current.querySelectorAll<HTMLElement>(FOCUSABLE)]
+    if (items.length === 0) return
+    const [first, last] = [items[0], items[items.length - 1]]
+    if (e.shiftKey && document.activeElement === first) { e.preventDefault(); last.focus() }
+    else if (!e.shiftKey && document.activeElement === last) { e.preventDefault(); first.focus() }
+  }
+  const titleId = `dialog-${title.replace(/[^A-Za-z0-9]+/g, '-')}`
   return (
-    <div class="overlay" onClick={e => { if (e.target === e.currentTarget) onCancel() }}>
-      <div class="dialog" role="dialog" aria-modal="true" aria-label={title}>
-        <h3>{title}</h3>
+    <div class="overlay" onClick={e => { if (e.target === e.currentTarget && busy !== true) onCancel() }}>
+      <div class="dialog" role="dialog" aria-modal="true" aria-labelledby={titleId} ref={box} onKeyDown={onKeyDown}>
+        <h3 id={titleId}>{title}</h3>
         <div class="dialog-body">{children}</div>
         <div class="dialog-actions">
-          <button onClick={onCancel} disabled={busy}>Cancel</button>
+          <button ref={cancel} onClick={onCancel} disabled={busy}>Cancel</button>
           <button class={danger === true ? 'danger' : 'primary'} onClick={onConfirm} disabled={busy}>
             {busy === true ? 'Working…' : confirmLabel}
           </button>

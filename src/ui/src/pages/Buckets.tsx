@@ -5,6 +5,7 @@ import { bytes, count, when } from '../format'
 import { asApiError, useAsync, type Async } from '../hooks'
 import type { ApiError } from '../api'
 import { href } from '../router'
+import { When } from '../components/When'
 
 const STATE_TEXT: Record<string, string> = {
   Enabled: 'on',
@@ -53,7 +54,7 @@ function Row ({ b, onChanged }: { b: BucketRow, onChanged: () => void }) {
       <td><span class={`badge ${b.versioning}`}>{STATE_TEXT[b.versioning] ?? b.versioning}</span></td>
       {s !== undefined
         ? <>
-            <td>{when(s.horizon)}</td>
+            <td><When iso={s.horizon} /></td>
             <td class="num">{count(s.liveObjects)}</td>
             <td class="num">{bytes(s.liveBytes)}</td>
             <td class="num">{count(s.versions)} / {count(s.deleteMarkers)}</td>
@@ -95,7 +96,7 @@ export function Buckets ({ list }: { list: Async<BucketRow[]> }) {
     <section>
       <h1>Buckets</h1>
       <p class="lead">Every bucket these credentials can see. InfinSnap is S3 versioning: with it on, the bucket can be viewed as it was at any time since the history horizon.</p>
-      {list.error !== undefined && <ErrorBox error={list.error} onRetry={list.reload} />}
+      {list.error !== undefined && <ErrorBox error={list.error} />}
       {list.value === undefined && list.loading && <Progress label="Listing buckets…" elapsed={list.elapsed} />}
       {list.value !== undefined && list.value.length === 0 && <Empty>No buckets visible to these credentials.</Empty>}
       {list.value !== undefined && list.value.length > 0 && (

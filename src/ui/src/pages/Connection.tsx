@@ -8,7 +8,7 @@ export function Connection () {
   return (
     <section>
       <h1>Connection</h1>
-      {info.error !== undefined && <ErrorBox error={info.error} onRetry={info.reload} />}
+      {info.error !== undefined && <ErrorBox error={info.error} />}
       {i === undefined && info.loading && <Progress label="Asking the server…" />}
       {i !== undefined && (
         <>

@@ -9,6 +9,7 @@ import { bytes, count, when } from '../format'
 import { useAsync } from '../hooks'
 import { PagedSource } from '../paged'
 import { go, href } from '../router'
+import { When } from '../components/When'
 
 const KINDS = ['added', 'modified', 'deleted'] as const
 
@@ -50,7 +51,7 @@ export function Diff ({ params, buckets }: PageProps) {
           <button class="primary" type="submit" disabled={da.trim() === '' || db.trim() === ''}>Compare</button>
         </form>
       )}
-      {result.error !== undefined && <ErrorBox error={result.error} onRetry={result.reload} />}
+      {result.error !== undefined && <ErrorBox error={result.error} />}
       {source !== undefined && result.loading && <Progress label="Comparing histories…" elapsed={result.elapsed} />}
       {ready && result.value !== undefined && !result.loading && (
         <>
@@ -71,7 +72,7 @@ export function Diff ({ params, buckets }: PageProps) {
                       <span class={`c-kind badge ${c.change}`}>{c.change}</span>
                       <a class="c-name file" href={href('browse', { bucket, path: c.key.slice(0, c.key.lastIndexOf('/') + 1), at: at(c) === 'latest' ? undefined : at(c), file: c.key })}>{c.key}</a>
                       <span class="c-size">{sizes(c)}</span>
-                      <span class="c-time">{when((c.after ?? c.before)?.lastModified)}</span>
+                      <span class="c-time"><When iso={(c.after ?? c.before)?.lastModified} /></span>
                     </>} />}
         </>
       )}

@@ -34,7 +34,7 @@ export function LabelForm ({ buckets, initial, onCancel }: {
     setError(undefined)
     try {
       const label = await api.createLabel({ name, bucket, path, spec: spec.trim(), description: description === '' ? undefined : description })
-      go('labels', { name: label.name })
+      go('labels', { bucket: label.bucket, name: label.name })
     } catch (e) {
       setError(asApiError(e))
     } finally {

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
 import { api, type ApiError, type Label } from '../api'
 import type { PageProps } from '../App'
 import { Confirm, Empty, ErrorBox, Progress } from '../components/feedback'
@@ -6,6 +6,7 @@ import { when } from '../format'
 import { asApiError, useAsync } from '../hooks'
 import { go, href } from '../router'
 import { LabelForm } from './LabelForm'
+import { When } from '../components/When'
 
 function specText (spec: string): string {
   const [from, to] = spec.split('..')
@@ -52,7 +53,7 @@ function Details ({ label, onDeleted }: { label: Label, onDeleted: () => void })
   )
 }
 
-export function Labels ({ params, buckets }: PageProps) {
+export function Labels ({ params, buckets, onBucket }: PageProps & { onBucket: (bucket: string) => void }) {
   const bucket = params.get('bucket') ?? undefined
   const selected = params.get('name') ?? undefined
   const creating = params.get('new') === '1'
@@ -62,6 +63,8 @@ export function Labels ({ params, buckets }: PageProps) {
   const shown = (list.value ?? []).filter(l => (bucket === undefined || l.bucket === bucket) &&
     (f === '' || [l.name, l.bucket, l.prefix, l.description ?? '', l.creator].some(s => s.toLowerCase().includes(f))))
   const label = list.value?.find(l => l.name === selected)
+  // The label shown names the bucket the other pages then open.
+  useEffect(() => { if (label !== undefined) onBucket(label.bucket) }, [label?.bucket])
   return (
     <section>
       <div class="titlebar">
@@ -77,7 +80,7 @@ export function Labels ({ params, buckets }: PageProps) {
       {selected !== undefined && list.value !== undefined && label === undefined && <Empty>No label named {selected} (it may have been deleted).</Empty>}
       <label class="filter">Filter<input type="search" aria-label="filter labels" value={filter} placeholder="name, bucket, folder, description…" onInput={e => setFilter((e.currentTarget as HTMLInputElement).value)} /></label>
       {bucket !== undefined && <span class="note"> in bucket {bucket} · <a href={href('labels', {})}>all buckets</a></span>}
-      {list.error !== undefined && <ErrorBox error={list.error} onRetry={list.reload} />}
+      {list.error !== undefined && <ErrorBox error={list.error} />}
       {list.value === undefined && list.loading && <Progress label="Reading the label store…" elapsed={list.elapsed} />}
       {list.value !== undefined && (shown.length === 0
         ? <Empty>{list.value.length === 0 ? 'No labels yet. Browse a bucket and use “Label this view…”.' : 'No label matches the filter.'}</Empty>
@@ -90,7 +93,7 @@ export function Labels ({ params, buckets }: PageProps) {
                   <td><a href={href('labels', { bucket, name: l.name })}>{l.name}</a></td>
                   <td class="mono">{l.bucket}/{l.prefix}</td>
                   <td>{specText(l.spec)}</td>
-                  <td>{when(l.createdAt)}<br /><span class="note">{l.creator}</span></td>
+                  <td><When iso={l.createdAt} /><br /><span class="note">{l.creator}</span></td>
                   <td>{l.description ?? ''}</td>
                 </tr>
               ))}

@@ -3,11 +3,13 @@ import { api, type FileRow, type FilesPage } from '../api'
 import type { PageProps } from '../App'
 import { BucketPicker } from '../components/BucketPicker'
 import { Empty, ErrorBox, Progress } from '../components/feedback'
+import { UtcInput } from '../components/UtcInput'
 import { VirtualList } from '../components/VirtualList'
-import { bytes, counted, fromPicker, toPicker, when } from '../format'
+import { bytes, counted, when } from '../format'
 import { useAsync } from '../hooks'
 import { PagedSource } from '../paged'
 import { go, href } from '../router'
+import { When } from '../components/When'
 
 function dirOf (key: string): string {
   return key.slice(0, key.lastIndexOf('/') + 1)
@@ -36,13 +38,13 @@ export function Slice ({ params, buckets }: PageProps) {
       <BucketPicker page="slice" buckets={buckets} current={bucket} />
       {bucket !== undefined && (
         <form class="row-form" onSubmit={e => { e.preventDefault(); setDraft({}); go('slice', { bucket, from: f, to: t, path: p }) }}>
-          <label>From (UTC)<input type="datetime-local" step={1} aria-label="from (UTC)" value={toPicker(f)} onChange={e => setDraft({ ...draft, from: fromPicker((e.currentTarget as HTMLInputElement).value) ?? '' })} /></label>
-          <label>To (UTC)<input type="datetime-local" step={1} aria-label="to (UTC)" value={toPicker(t)} onChange={e => setDraft({ ...draft, to: fromPicker((e.currentTarget as HTMLInputElement).value) ?? '' })} /></label>
+          <UtcInput label="From (UTC)" value={f === '' ? undefined : f} onCommit={iso => setDraft({ ...draft, from: iso ?? '' })} />
+          <UtcInput label="To (UTC)" value={t === '' ? undefined : t} onCommit={iso => setDraft({ ...draft, to: iso ?? '' })} />
           <label>Folder<input type="text" aria-label="folder" placeholder="(whole bucket)" value={p} onInput={e => setDraft({ ...draft, path: (e.currentTarget as HTMLInputElement).value })} /></label>
           <button class="primary" type="submit" disabled={f === '' || t === ''}>Show slice</button>
         </form>
       )}
-      {result.error !== undefined && <ErrorBox error={result.error} onRetry={result.reload} />}
+      {result.error !== undefined && <ErrorBox error={result.error} />}
       {source !== undefined && result.loading && <Progress label="Listing the window's history…" elapsed={result.elapsed} />}
       {bucket !== undefined && spec !== undefined && result.value !== undefined && !result.loading && (
         <>
@@ -60,7 +62,7 @@ export function Slice ({ params, buckets }: PageProps) {
                   : <>
                       <a class="c-name file" href={href('browse', { bucket, path: dirOf(r.key), at: to, file: r.key })}>{r.key}</a>
                       <span class="c-size">{bytes(r.size)}</span>
-                      <span class="c-time">{when(r.lastModified)}</span>
+                      <span class="c-time"><When iso={r.lastModified} /></span>
                       <span class="c-ver mono">{r.versionId}</span>
                     </>} />}
         </>

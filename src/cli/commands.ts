@@ -5,6 +5,7 @@ import { cp } from './cp.js'
 import { demo } from './demo.js'
 import { diff } from './diff.js'
 import { jupyter } from './jupyter.js'
+import { keys } from './keys.js'
 import { label } from './label.js'
 import { log } from './log.js'
 import { ls } from './ls.js'
@@ -30,5 +31,5 @@ export interface Command {
 }
 
 export const COMMANDS: Record<string, Command> = {
-  ls, cat, stat, log, diff, cp, label, enable, disable, status, mount, unmount, serve, ui, jupyter, demo
+  ls, cat, stat, log, diff, cp, label, enable, disable, status, mount, unmount, serve, ui, keys, jupyter, demo
 }

@@ -29,6 +29,7 @@ export const SETTINGS: readonly SettingDef[] = [
   { name: 'label-store', env: 'INFINSTOR_LABEL_STORE', type: 'string', default: 'local', help: "where labels live: 'local' (labels.json in the config dir), a file path, or s3://bucket/prefix/ shared by a team" },
   { name: 'host', env: 'INFINSTOR_HOST', type: 'string', default: '127.0.0.1', help: 'address the HTTP server binds (keep loopback unless behind a proxy)' },
   { name: 'port', env: 'INFINSTOR_PORT', type: 'number', default: 8941, help: 'port of the HTTP server (0 picks a free one)' },
+  { name: 's3-port', env: 'INFINSTOR_S3_PORT', type: 'number', default: 8942, help: 'port of the S3 gateway, on the same host (0 picks a free one)' },
   { name: 'token', env: 'INFINSTOR_TOKEN', type: 'string', help: 'HTTP token (default: read or created in the 0600 token file)' },
   { name: 'token-file', env: 'INFINSTOR_TOKEN_FILE', type: 'string', help: 'where the HTTP token is kept (default: ~/.config/infinstor/token)' },
   { name: 'allow-origin', env: 'INFINSTOR_ALLOW_ORIGIN', type: 'string', help: 'comma-separated origins allowed to call the HTTP server (e.g. a JupyterLab URL)' },

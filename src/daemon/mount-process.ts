@@ -10,6 +10,7 @@ import {
   FS_TYPE, isAlive, lazyUnmount, mountedType, readStatus, removeStatus, writeStatus, type MountStatus
 } from '../fs/mounts.js'
 import { buildTree } from './open-tree.js'
+import { startGatewayBeside } from '../gateway/index.js'
 
 /** How often the daemon checks that its mount is still there (someone may run fusermount -u). */
 const WATCH_MS = 2_000
@@ -21,7 +22,7 @@ export interface ServeOptions {
   log: Log
   /** Where the daemon logs (recorded in the status file). */
   logFile?: string
-  /** Also serve the HTTP API over the mount's tree (default: yes). */
+  /** Also serve the HTTP API and the S3 gateway over the mount's tree (default: yes). */
   http?: boolean
   /** Tells a launching parent that the mount is up. */
   ready?: (status: MountStatus) => void
@@ -99,6 +100,7 @@ export async function serveMount (opts: ServeOptions): Promise<number> {
   process.on('uncaughtException', onCrash)
   process.on('unhandledRejection', onCrash)
   const http = opts.http === false ? undefined : await serveBesideMount({ engine, settings, tree }, log)
+  const gateway = opts.http === false ? undefined : await startGatewayBeside(engine, tree.reader, settings, log)
   const status: MountStatus = {
     mountpoint,
     pid: process.pid,
@@ -121,6 +123,7 @@ export async function serveMount (opts: ServeOptions): Promise<number> {
     await lazyUnmount(mountpoint).catch(err => log.info((err as Error).message))
   }
   await http?.close()
+  await gateway?.close()
   await removeStatus(mountpoint, process.pid)
   engine.s3.destroy()
   process.off('uncaughtException', onCrash)

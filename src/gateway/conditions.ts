@@ -22,7 +22,7 @@ export function rangeOf (header: string | undefined, size: number): Span {
     end = size
   } else {
     start = Number(m[1])
-    end = m[2] === '' ? size : Number(m[2]) + 1
+    end = m[2] === '' ? Infinity : Number(m[2]) + 1
     if (end <= start) return whole
     if (start >= size) throw unsatisfiable(size)
     end = Math.min(end, size)

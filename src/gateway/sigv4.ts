@@ -162,14 +162,17 @@ function canonicalHeaders (req: SigningRequest, names: string[]): string {
 
 /**
  * The paths a client may have signed: as sent, and the decoded path encoded
- * strictly with '@' as %40 or left literal. Clients differ on '@' (boto3's
- * bucket calls and pyarrow encode it, polars, rclone and node do not), and
- * some send it differently from how they signed it.
+ * strictly, with '@' as %40 or literal, or with every character a path
+ * segment allows (RFC 3986 pchar) left literal. Clients differ on '@'
+ * (boto3's bucket calls and pyarrow encode it, polars, rclone and node do
+ * not), and some send it differently from how they signed it.
  */
 function candidatePaths (target: Target): string[] {
-  const out = [target.rawPath, uriEncode(target.path, true), uriEncode(target.path, true, '@')]
+  const out = [target.rawPath, uriEncode(target.path, true), uriEncode(target.path, true, '@'), uriEncode(target.path, true, PCHAR)]
   return [...new Set(out)]
 }
+
+const PCHAR = "!$&'()*+,;=:@"
 
 const keyCache = new Map<string, Buffer>()
 

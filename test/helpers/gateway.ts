@@ -50,6 +50,10 @@ export interface RawRequest {
   region?: string
   /** No signature at all. */
   anonymous?: boolean
+  /** Headers changed after signing (to tamper with a signed request). */
+  sendHeaders?: Record<string, string>
+  /** Query parameters added after signing. */
+  extraQuery?: Record<string, string>
 }
 
 export interface RawResponse { status: number, headers: Record<string, string | string[] | undefined>, body: Buffer }
@@ -65,7 +69,7 @@ export async function rawS3 (endpoint: string, creds: Creds, r: RawRequest): Pro
   const url = new URL(endpoint)
   const host = url.host
   const body = r.body ?? Buffer.alloc(0)
-  let headers: Record<string, string> = { host, ...r.headers }
+  let headers: Record<string, string> = { host, ...(body.length > 0 ? { 'content-length': String(body.length) } : {}), ...r.headers }
   let query: Record<string, string | string[] | null | undefined> = { ...r.query }
   if (r.anonymous !== true) {
     const signer = sdkSigner(creds, r.region)
@@ -74,6 +78,8 @@ export async function rawS3 (endpoint: string, creds: Creds, r: RawRequest): Pro
       path: r.signPath ?? r.path, query, headers: { ...headers }, body
     }
     if (r.presign !== undefined) {
+      // As S3's presigners do: the payload of a presigned URL is never signed.
+      base.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD'
       const signed = await signer.presign(base as any, { expiresIn: r.presign, signingDate: r.signingDate })
       query = signed.query as typeof query
     } else {
@@ -83,7 +89,8 @@ export async function rawS3 (endpoint: string, creds: Creds, r: RawRequest): Pro
       headers = signed.headers as Record<string, string>
     }
   }
-  const qs = encodeQuery(query)
+  headers = { ...headers, ...r.sendHeaders }
+  const qs = encodeQuery({ ...query, ...r.extraQuery })
   return await new Promise((resolve, reject) => {
     const req = request({ host: url.hostname, port: url.port, method: r.method ?? 'GET', path: r.path + (qs === '' ? '' : '?' + qs), headers }, res => {
       const parts: Buffer[] = []
@@ -94,6 +101,16 @@ export async function rawS3 (endpoint: string, creds: Creds, r: RawRequest): Pro
     req.on('error', reject)
     req.end(body)
   })
+}
+
+/** A presigned GET URL, made by the SDK's signer as S3's presigners make them. */
+export async function presignUrl (endpoint: string, creds: Creds, path: string, expiresIn: number, signingDate?: Date): Promise<string> {
+  const url = new URL(endpoint)
+  const signed = await sdkSigner(creds).presign({
+    method: 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path, query: {},
+    headers: { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }
+  } as any, { expiresIn, signingDate })
+  return `${endpoint}${path}?${encodeQuery(signed.query as Record<string, string>)}`
 }
 
 /** The text of one element of an XML reply (first occurrence). */

@@ -78,6 +78,18 @@ if [ ! -x .venv/bin/jupyter-lab ]; then
   fi
 fi
 
+# --- S3 clients for the gateway's tests (boto3, pyarrow, polars, Ray), in their own venv ---
+if ! .venv-s3/bin/python -c 'import boto3, pyarrow, polars, ray.data' >/dev/null 2>&1; then
+  log "creating .venv-s3 with the S3 clients the gateway is tested with"
+  python3 -m venv .venv-s3
+  if [ -d /opt/pypi/files ]; then
+    .venv-s3/bin/pip install -q --no-index --find-links /opt/pypi/files boto3 pyarrow polars pandas 'ray[data]' ||
+      .venv-s3/bin/pip install -q boto3 pyarrow polars pandas 'ray[data]'
+  else
+    .venv-s3/bin/pip install -q boto3 pyarrow polars pandas 'ray[data]'
+  fi
+fi
+
 npm_ci src/labext "JupyterLab extension"
 # Rebuild only when a source changed: the bundler takes a while.
 srchash=$(find src/labext/src src/labext/schema src/labext/style src/core src/labext/package.json src/labext/tsconfig.json -type f | LC_ALL=C sort | xargs -d '\n' sha256sum | sha256sum | cut -d' ' -f1)

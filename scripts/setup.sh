@@ -6,11 +6,14 @@ cd "$(dirname "$0")/.."
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 
-# --- system packages (FUSE for mounts, chromium for UI tests) ---------------
+# --- system packages (FUSE for mounts, chromium for UI tests, S3 clients) ----
 need_apt=""
 command -v fusermount >/dev/null 2>&1 || need_apt="$need_apt fuse"
 [ -e /usr/lib/x86_64-linux-gnu/libfuse.so.2 ] || [ -e /lib/x86_64-linux-gnu/libfuse.so.2 ] || ldconfig -p 2>/dev/null | grep -q 'libfuse.so.2' || need_apt="$need_apt libfuse2"
 command -v chromium >/dev/null 2>&1 || need_apt="$need_apt chromium"
+# rclone and curl are clients in the S3 gateway's tests.
+command -v rclone >/dev/null 2>&1 || need_apt="$need_apt rclone"
+command -v curl >/dev/null 2>&1 || need_apt="$need_apt curl"
 if [ -n "${INFINSTOR_SETUP_EXTRA_APT:-}" ]; then need_apt="$need_apt $INFINSTOR_SETUP_EXTRA_APT"; fi
 if [ -n "$need_apt" ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -1,10 +1,16 @@
 import type { ServerResponse } from 'node:http'
-import { InfinError } from '../core/errors.js'
+import { InfinError, isInfinError } from '../core/errors.js'
 import type { Version } from '../core/versions.js'
 import type { Reader } from '../reader/types.js'
 
 /** Bytes asked of the reader at once: a few cache blocks, so each reply holds little. */
 const CHUNK = 1024 * 1024
+/**
+ * A read the reader gave up on (no bytes within its deadline, 8 s in the
+ * daemon) is tried this many more times before the reply is cut: a busy
+ * S3 gets a little longer than a FUSE read could wait, a stopped one does not.
+ */
+const RETRIES = 2
 
 /**
  * Sends bytes [start, end) of a version through the shared block cache
@@ -22,7 +28,16 @@ export async function sendVersion (res: ServerResponse, reader: Reader, bucket: 
   const onClose = (): void => { gone = true }
   res.on('close', onClose)
   try {
-    const next = (at: number): Promise<Buffer> => handle.read(at, Math.min(end, (Math.floor(at / CHUNK) + 1) * CHUNK) - at)
+    const next = async (at: number): Promise<Buffer> => {
+      const length = Math.min(end, (Math.floor(at / CHUNK) + 1) * CHUNK) - at
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await handle.read(at, length)
+        } catch (e) {
+          if (gone || attempt >= RETRIES || !isInfinError(e, 'Unavailable')) throw e
+        }
+      }
+    }
     let at = start
     let chunk = at < end ? await next(at) : undefined
     ready()

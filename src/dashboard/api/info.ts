@@ -14,6 +14,13 @@ export function credentialSource (env: NodeJS.ProcessEnv = process.env): string 
   return 'default chain'
 }
 
+/** The S3 gateway's address as the settings give it (a port of 0 is chosen at start: see the log). */
+function gatewayUrl (deps: AppDeps): string | null {
+  const host = deps.settings.str('host') ?? '127.0.0.1'
+  const port = deps.settings.num('s3-port')
+  return port === 0 ? null : `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+}
+
 export function infoRoutes (router: Router, deps: AppDeps): void {
   router.get(/^\/api\/infinstor\/info$/, async () => ({
     json: {
@@ -24,6 +31,7 @@ export function infoRoutes (router: Router, deps: AppDeps): void {
       credentialSource: credentialSource(),
       labelStore: deps.engine.labels instanceof Labels ? deps.engine.labels.store.where : null,
       mountPoint: deps.settings.str('mount-point'),
+      s3Gateway: gatewayUrl(deps),
       // Diagnostics: how much S3 work this server has done (the caches keep it low).
       s3Requests: Object.fromEntries(deps.engine.s3.requests)
     }

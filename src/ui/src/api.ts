@@ -9,6 +9,8 @@ export interface Info {
   credentialSource: string
   labelStore: string | null
   mountPoint?: string
+  /** Where the S3 gateway listens, when its port is fixed (null: a free port, named in the daemon's log). */
+  s3Gateway: string | null
   s3Requests: Record<string, number>
 }
 

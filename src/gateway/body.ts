@@ -3,8 +3,13 @@ import { InfinError, isInfinError } from '../core/errors.js'
 import type { Version } from '../core/versions.js'
 import type { Reader } from '../reader/types.js'
 
-/** Bytes asked of the reader at once: a few cache blocks, so each reply holds little. */
-const CHUNK = 1024 * 1024
+/**
+ * Bytes asked of the reader at once: one cache block, on block boundaries,
+ * so a read is a view of a cached block rather than a copy of several.
+ */
+const CHUNK = 256 * 1024
+/** Reads in flight per reply: the next ones are on their way while one drains, and a reply holds about 1 MiB. */
+const AHEAD = 4
 /**
  * A read the reader gave up on (no bytes within its deadline, 8 s in the
  * daemon) is tried this many more times before the reply is cut: a busy
@@ -14,8 +19,8 @@ const RETRIES = 2
 
 /**
  * Sends bytes [start, end) of a version through the shared block cache
- * and readahead, one chunk at a time and only as fast as the client takes
- * them, so a reply holds about one chunk whatever the client's speed. The
+ * and readahead, a few blocks ahead and only as fast as the client takes
+ * them, so a reply holds about a megabyte whatever the client's speed. The
  * first chunk is read before the headers go out (`ready`), so that an S3
  * failure up front is still an S3 error; a failure later cuts the
  * connection, which clients see as a short body. A client that goes away
@@ -27,28 +32,36 @@ export async function sendVersion (res: ServerResponse, reader: Reader, bucket: 
   let gone = false
   const onClose = (): void => { gone = true }
   res.on('close', onClose)
-  try {
-    const next = async (at: number): Promise<Buffer> => {
-      const length = Math.min(end, (Math.floor(at / CHUNK) + 1) * CHUNK) - at
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await handle.read(at, length)
-        } catch (e) {
-          if (gone || attempt >= RETRIES || !isInfinError(e, 'Unavailable')) throw e
-        }
+  const read = async (at: number, length: number): Promise<Buffer> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const chunk = await handle.read(at, length)
+        if (chunk.length !== length) throw new InfinError('Corrupt', `s3://${bucket}/${v.key} (version ${v.versionId}) ended at ${at + chunk.length} of ${end} bytes`)
+        return chunk
+      } catch (e) {
+        if (gone || attempt >= RETRIES || !isInfinError(e, 'Unavailable')) throw e
       }
     }
-    let at = start
-    let chunk = at < end ? await next(at) : undefined
+  }
+  const queue: Array<Promise<Buffer>> = []
+  let next = start
+  const fill = (): void => {
+    while (queue.length < AHEAD && next < end) {
+      const length = Math.min(end, (Math.floor(next / CHUNK) + 1) * CHUNK) - next
+      const p = read(next, length)
+      p.catch(() => {})
+      queue.push(p)
+      next += length
+    }
+  }
+  try {
+    fill()
+    let chunk = queue.length > 0 ? await queue.shift() : undefined
     ready()
     while (chunk !== undefined && !gone) {
-      if (chunk.length === 0) throw new InfinError('Corrupt', `s3://${bucket}/${v.key} (version ${v.versionId}) ended at ${at} of ${end} bytes`)
-      at += chunk.length
-      // The next chunk is read while this one drains.
-      const coming = at < end ? next(at) : undefined
-      coming?.catch(() => {})
+      fill()
       if (!res.write(chunk) && !gone) await drained(res)
-      chunk = coming === undefined ? undefined : await coming
+      chunk = queue.length > 0 ? await queue.shift() : undefined
     }
     if (!gone) res.end()
   } catch (e) {

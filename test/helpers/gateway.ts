@@ -12,13 +12,19 @@ import { BIN, type S3Env } from './s3env.js'
 interface Teardown { teardown: (fn: () => unknown) => void }
 
 /** SHA-256 and HMAC-SHA256 in the shape the SDK's signer takes. */
+type Data = string | ArrayBuffer | ArrayBufferView
+
+function bytesOf (data: Data): string | Uint8Array {
+  return typeof data === 'string' ? data : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data)
+}
+
 class NodeSha256 {
   private readonly h
-  constructor (secret?: string | Uint8Array) {
-    this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', secret)
+  constructor (secret?: Data) {
+    this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', bytesOf(secret))
   }
 
-  update (data: string | Uint8Array): void { this.h.update(data) }
+  update (data: Data): void { this.h.update(bytesOf(data)) }
   async digest (): Promise<Uint8Array> { return this.h.digest() }
   reset (): void {}
 }
@@ -85,8 +91,8 @@ export async function rawS3 (endpoint: string, creds: Creds, r: RawRequest): Pro
     } else {
       const payload = createHash('sha256').update(body).digest('hex')
       base.headers['x-amz-content-sha256'] = r.headers?.['x-amz-content-sha256'] ?? payload
-      const signed = await signer.sign(base as any, { signingDate: r.signingDate })
-      headers = signed.headers as Record<string, string>
+      const signed = await signer.sign(base as any, { signingDate: r.signingDate }) as unknown as { headers: Record<string, string> }
+      headers = signed.headers
     }
   }
   headers = { ...headers, ...r.sendHeaders }

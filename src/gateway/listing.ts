@@ -36,7 +36,7 @@ function item (name: string, version?: Version): Item {
 export class Listings {
   private readonly engine: Engine
   private readonly computed = new LRUCache<string, Item[]>({
-    maxSize: 2_000_000,
+    maxSize: 500_000,
     sizeCalculation: items => items.length + 1,
     ttl: PAGING_TTL_MS,
     updateAgeOnGet: true

@@ -28,7 +28,8 @@ const RETRIES = 2
  */
 export async function sendVersion (res: ServerResponse, reader: Reader, bucket: string, v: Version,
   start: number, end: number, ready: () => void): Promise<void> {
-  const handle = reader.open(bucket, v)
+  // The client asked for [start, end): readahead and long GETs stop there (boto3 asks for 8 MiB parts at once).
+  const handle = reader.open(bucket, v, { end })
   let gone = false
   const onClose = (): void => { gone = true }
   res.on('close', onClose)

@@ -43,16 +43,34 @@ const UNSUPPORTED = ['versions', 'versioning', 'acl', 'policy', 'policyStatus', 
   'ownershipControls', 'publicAccessBlock', 'intelligent-tiering', 'analytics', 'metrics', 'inventory', 'attributes',
   'retention', 'legal-hold', 'torrent', 'partNumber', 'select', 'restore', 'session']
 
-/** Reads a body up to `limit` bytes; undefined when it is longer. */
+/**
+ * Reads a body up to `limit` bytes; undefined when it is longer (the rest
+ * is left unread: the reply then closes the connection).
+ */
 async function readBody (req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const parts: Buffer[] = []
-  let size = 0
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length
-    if (size > limit) return undefined
-    parts.push(chunk as Buffer)
-  }
-  return Buffer.concat(parts)
+  if (req.readableEnded) return Buffer.alloc(0)
+  return await new Promise((resolve, reject) => {
+    const parts: Buffer[] = []
+    let size = 0
+    const done = (): void => {
+      req.off('data', onData)
+      req.off('end', onEnd)
+      req.off('error', onError)
+    }
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length
+      parts.push(chunk)
+      if (size <= limit) return
+      done()
+      req.pause()
+      resolve(undefined)
+    }
+    const onEnd = (): void => { done(); resolve(Buffer.concat(parts)) }
+    const onError = (e: Error): void => { done(); reject(e) }
+    req.on('data', onData)
+    req.on('end', onEnd)
+    req.on('error', onError)
+  })
 }
 
 /** A signed payload hash must be the hash of what came. */

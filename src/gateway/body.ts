@@ -12,10 +12,11 @@ const CHUNK = 256 * 1024
 const AHEAD = 4
 /**
  * A read the reader gave up on (no bytes within its deadline, 8 s in the
- * daemon) is tried this many more times before the reply is cut: a busy
- * S3 gets a little longer than a FUSE read could wait, a stopped one does not.
+ * daemon) is tried this many more times before the reply is cut (about
+ * 30 s in all): a busy S3 gets longer than a FUSE read could wait, and an
+ * HTTP client's own read timeout (boto3: 60 s) is not reached.
  */
-const RETRIES = 2
+const RETRIES = 3
 
 /**
  * Sends bytes [start, end) of a version through the shared block cache

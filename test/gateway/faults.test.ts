@@ -104,7 +104,7 @@ t.test('S3 paused or killed mid-body: a cut connection or an S3 error, within th
   const gw = await serveGateway(t, env, ['--cache-size', '32', '--s3-timeout-ms', '5000', '--s3-attempts', '2'])
   t.teardown(() => { env.moto.process.kill('SIGCONT') })
   const url = await presignUrl(gw.url, gw.creds, `/big/@${at}/f0.bin`, 600)
-  const BOUND_MS = 60_000 // generous for a loaded machine: the gateway cuts after three 8 s waits without bytes
+  const BOUND_MS = 60_000 // generous for a loaded machine: the gateway cuts after four 8 s waits without bytes
 
   await warmUp(gw, [`/big/@${at}/f0.bin`, `/big/@${at}/f1.bin`])
   const res = await open(url)

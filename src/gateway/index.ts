@@ -6,7 +6,6 @@ import { KeyStore } from './keys.js'
 import { startGateway, type Gateway } from './server.js'
 
 export { startGateway, type Gateway, type GatewayDeps } from './server.js'
-export { KeyStore, keysFile, type AccessKey } from './keys.js'
 
 /**
  * The gateway as the settings describe it (`host`, `s3-port`, keys in the

@@ -1,5 +1,5 @@
 /** S3's XML namespace, on every result document. */
-export const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/'
+const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/'
 
 /**
  * Escapes text for an XML element. Control characters, which XML 1.0 cannot

@@ -31,7 +31,7 @@ step () {
   log "$what: done in $(( $(date +%s) - t0 )) s"
 }
 
-# --- system packages (FUSE for mounts, chromium for UI tests) ---------------
+# --- system packages (FUSE for mounts, chromium for UI tests, S3 clients) ----
 need_apt=""
 if wants demo all; then
   command -v fusermount >/dev/null 2>&1 || need_apt="$need_apt fuse"
@@ -41,6 +41,9 @@ if wants all; then
   command -v chromium >/dev/null 2>&1 || need_apt="$need_apt chromium"
   # PostgreSQL: the history index's tests run against a throwaway cluster.
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt="$need_apt postgresql"
+  # rclone and curl are clients in the S3 gateway's tests.
+  command -v rclone >/dev/null 2>&1 || need_apt="$need_apt rclone"
+  command -v curl >/dev/null 2>&1 || need_apt="$need_apt curl"
   if [ -n "${INFINSTOR_SETUP_EXTRA_APT:-}" ]; then need_apt="$need_apt $INFINSTOR_SETUP_EXTRA_APT"; fi
 fi
 apt_install () {
@@ -151,4 +154,19 @@ if wants package all; then
     step "building the JupyterLab extension (dist/labextension)" build_labext
   fi
 fi
+
+# --- S3 clients for the gateway's tests (boto3, pyarrow, polars, Ray), in their own venv ---
+s3_clients () {
+  python3 -m venv .venv-s3
+  if [ -d /opt/pypi/files ]; then
+    .venv-s3/bin/pip install -q --no-index --find-links /opt/pypi/files boto3 pyarrow polars pandas 'ray[data]' ||
+      .venv-s3/bin/pip install -q boto3 pyarrow polars pandas 'ray[data]'
+  else
+    .venv-s3/bin/pip install -q boto3 pyarrow polars pandas 'ray[data]'
+  fi
+}
+if wants all && ! .venv-s3/bin/python -c 'import boto3, pyarrow, polars, ray.data' >/dev/null 2>&1; then
+  step "creating .venv-s3 with the S3 clients the gateway is tested with" s3_clients
+fi
+
 log "ready ($mode)"

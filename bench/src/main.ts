@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--only seq,rand,ls,find,small,par]
+// `npm run bench [-- --quick] [--only seq,rand,ls,find,small,par,gw]
 // [--systems infinstor,rclone,s3fs,direct,memfs] [--stock-moto] [--out DIR]`:
 // InfinStor against its peers on one moto server, written to bench/results/
 // (quick runs: bench/.work/results-quick/).
@@ -16,6 +16,7 @@ import { MOTO_PATCH, RESULTS, WORK } from './paths.js'
 import { dropCaches } from './proc.js'
 import { toJson, toMarkdown } from './report.js'
 import { random, parallel, sequential } from './scenarios/big.js'
+import { gateway } from './scenarios/gateway.js'
 import { find, listing, smallFiles } from './scenarios/tree.js'
 import { Direct } from './systems/direct.js'
 import { infinstor } from './systems/infinstor.js'
@@ -25,7 +26,7 @@ import { s3fs } from './systems/s3fs.js'
 import type { SystemContext } from './systems/types.js'
 import { SYSTEM_ORDER, type RunResults, type SystemInfo } from './types.js'
 
-const SCENARIOS = { seq: sequential, rand: random, ls: listing, find, small: smallFiles, par: parallel }
+const SCENARIOS = { seq: sequential, rand: random, ls: listing, find, small: smallFiles, par: parallel, gw: gateway }
 
 const { values: flags } = parseArgs({
   options: {
@@ -94,7 +95,8 @@ async function main (): Promise<void> {
     data,
     mounts: all.filter(s => s.info.skipped === undefined),
     direct: direct?.info.skipped === undefined ? direct : undefined,
-    rec
+    rec,
+    ctx
   }
   const dropped = await dropCaches()
   if (!dropped) log('cannot drop the page cache (not root?): cold runs rely on fresh mounts only')

@@ -2,7 +2,7 @@ import type { Datasets } from './datasets.js'
 import { TimeoutError } from './proc.js'
 import type { Profile } from './config.js'
 import type { Direct } from './systems/direct.js'
-import type { MountSystem } from './systems/types.js'
+import type { MountSystem, SystemContext } from './systems/types.js'
 import { isMeasurement, type Measurement, type Metric, type SystemId } from './types.js'
 
 /** Collects every figure of the run, one value per repetition. */
@@ -90,6 +90,8 @@ export interface Bench {
   mounts: MountSystem[]
   direct?: Direct
   rec: Recorder
+  /** Where daemons the scenarios start themselves (the S3 gateway) keep their state. */
+  ctx: SystemContext
 }
 
 export const MiB = 1 << 20

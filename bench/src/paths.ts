@@ -20,6 +20,7 @@ function findRoot (): string {
 export const ROOT = findRoot()
 export const BIN = join(ROOT, 'bin', 'infinstor')
 export const PROBE = join(ROOT, 'bench', 'probe.py')
+export const GATEWAY_PROBE = join(ROOT, 'bench', 'gateway_probe.py')
 export const MOTO_PATCH = join(ROOT, 'bench', 'moto-patch')
 export const WORK = join(ROOT, 'bench', '.work')
 export const RESULTS = join(ROOT, 'bench', 'results')

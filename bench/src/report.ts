@@ -92,7 +92,7 @@ function range (s: Summary | undefined | null, unit = ''): string {
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ')
 
 function goalsTable (goals: GoalResult[]): string[] {
-  const lines = ['| Goal (#3) | Target | Measured: median [min–max] | Status |', '|---|---|---|---|']
+  const lines = ['| Goal (#3, #15) | Target | Measured: median [min–max] | Status |', '|---|---|---|---|']
   for (const g of goals) {
     const measured = g.measured !== undefined ? range(g.measured, g.measured.unit === '×' ? '×' : ' ' + g.measured.unit) : '—'
     const status = g.met ? '**met**' : `**not met**${g.cause !== undefined ? ': ' + g.cause : ''}`

@@ -6,6 +6,7 @@ import { demo } from './demo.js'
 import { diff } from './diff.js'
 import { index } from './index-command.js'
 import { jupyter } from './jupyter.js'
+import { keys } from './keys.js'
 import { label } from './label.js'
 import { log } from './log.js'
 import { ls } from './ls.js'
@@ -33,5 +34,5 @@ export interface Command {
 }
 
 export const COMMANDS: Record<string, Command> = {
-  ls, cat, stat, log, diff, cp, label, enable, disable, status, index, mount, unmount, serve, ui, jupyter, demo
+  ls, cat, stat, log, diff, cp, label, enable, disable, status, index, mount, unmount, serve, ui, keys, jupyter, demo
 }

@@ -92,6 +92,28 @@ class Cleanup {
   }
 }
 
+/** The gateway the demo's mount runs: a key, then unchanged boto3 code reading a past time and a label. */
+async function showGateway (env: NodeJS.ProcessEnv, bin: string, port: string, t: string[]): Promise<void> {
+  const url = `http://127.0.0.1:${port}`
+  process.stdout.write(`\nThe same bucket through the S3 gateway at ${url} (any S3 client; SigV4 with a key of its own):\n`)
+  const made = await promisify(execFile)(process.execPath, [BIN, 'keys', 'create', '--name', 'demo'], { env })
+  process.stdout.write(`\n$ ${bin} keys create --name demo\n${made.stdout.split('\n\n')[0]}\n`)
+  const id = /access key id: +(\S+)/.exec(made.stdout)?.[1] ?? ''
+  const secret = /secret access key: +(\S+)/.exec(made.stdout)?.[1] ?? ''
+  const client = (endpoint: string): string => `boto3.client("s3", endpoint_url="${endpoint}", aws_access_key_id="${id}", aws_secret_access_key="${secret}")`
+  const code = [
+    'import boto3',
+    `s3 = ${client(url)}`,
+    `for o in s3.list_objects_v2(Bucket="${BUCKET}", Prefix="@${t[1]}/q4/")["Contents"]: print(o["Key"], o["Size"])`,
+    `print(s3.get_object(Bucket="${BUCKET}", Key="@${t[1]}/q4/train.csv")["Body"].read().decode().splitlines()[1])`,
+    `labelled = ${client(`${url}/@${LABEL}`)}`,
+    `print([o["Key"] for o in labelled.list_objects_v2(Bucket="${BUCKET}")["Contents"]])`
+  ].join('\n')
+  const hasBoto3 = await promisify(execFile)('python3', ['-c', 'import boto3']).then(() => true, () => false)
+  if (hasBoto3) await show(env, `python3 - <<'EOF'\n${code}\nEOF`, 'python3', ['-c', code])
+  else process.stdout.write(`\n(boto3 is not installed here; with it, this reads the bucket at ${t[1]} and at the label:)\n${code}\n`)
+}
+
 export const demo: Command = {
   summary: 'start a local demo S3 with versioned history, and show it at different times',
   usage: '[--once]',
@@ -110,12 +132,14 @@ export const demo: Command = {
       AWS_SECRET_ACCESS_KEY: 'demo',
       INFINSTOR_LABEL_STORE: join(state, 'labels.json'),
       INFINSTOR_TOKEN_FILE: join(state, 'token'),
+      // The gateway's keys live in the config directory: the demo's own.
+      XDG_CONFIG_HOME: state,
       // Labels name settled history only; the demo's history is seconds old.
       INFINSTOR_SETTLE_MARGIN_MS: '1000'
     }
-    // The demo's own mount serves HTTP on a free port; not exported below, so
-    // that the user's own `infinstor ui` or mount picks its own.
-    const env = { ...process.env, ...demoEnv, INFINSTOR_PORT: String(await freePort()), AWS_REGION: 'us-east-1' }
+    // The demo's own mount serves HTTP and the S3 gateway on free ports; not
+    // exported below, so that the user's own `infinstor ui` or mount picks its own.
+    const env = { ...process.env, ...demoEnv, INFINSTOR_PORT: String(await freePort()), INFINSTOR_S3_PORT: String(await freePort()), AWS_REGION: 'us-east-1' }
     Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'demo', AWS_SECRET_ACCESS_KEY: 'demo' })
     const s3 = new S3Access({ endpoint: moto.endpoint, attempts: 3, timeoutMs: 5000, concurrency: 8 })
     const steps = await seedDemo(s3, BUCKET)
@@ -155,6 +179,7 @@ export const demo: Command = {
       const token = (await readFile(demoEnv.INFINSTOR_TOKEN_FILE, 'utf8')).trim()
       process.stdout.write(`\nBrowse it in the dashboard: ${mounted.http}/ui/?token=${token}\n` +
         `(the same server answers the Jupyter contents API; see the README's JupyterLab section)\n`)
+      await showGateway(env, bin, env.INFINSTOR_S3_PORT, t)
     }
     const how = invocation()
     process.stdout.write('\nTo try your own, in another shell:\n' +
@@ -163,7 +188,7 @@ export const demo: Command = {
       `  ${how.bin} ls s3://${BUCKET}@${t[1]}\n` +
       `  ${how.bin} --help\n`)
     if (ctx.flags.once !== true) {
-      process.stdout.write('\nThe demo S3, mount and dashboard run until you press Ctrl-C.\n')
+      process.stdout.write('\nThe demo S3, mount, dashboard and gateway run until you press Ctrl-C.\n')
       cleanup.waiting = true
       await cleanup.signalled
       process.stdout.write('\nStopping the demo: unmounting, stopping the local S3...\n')

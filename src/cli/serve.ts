@@ -4,14 +4,16 @@ import { startHttpAlone, tokenSource } from '../daemon/http-app.js'
 import type { Command } from './commands.js'
 
 export const serve: Command = {
-  summary: 'serve the Jupyter contents API and the InfinStor API over HTTP (token required)',
-  usage: '[--host H] [--port P] [--token T] [--allow-origin URL]',
-  settings: ['host', 'port', 'token', 'token-file', 'allow-origin'],
+  summary: 'serve the Jupyter contents API and the InfinStor API over HTTP (token required), and the S3 gateway (SigV4)',
+  usage: '[--host H] [--port P] [--s3-port P] [--token T] [--allow-origin URL]',
+  settings: ['host', 'port', 's3-port', 'token', 'token-file', 'allow-origin'],
   options: {},
   async run (ctx) {
-    const served = await startHttpAlone(ctx.settings, streamLog(line => process.stderr.write(line)))
+    const served = await startHttpAlone(ctx.settings, streamLog(line => process.stderr.write(line)), { gateway: true })
+    const { gateway } = served
     process.stdout.write(`infinstor serving on ${served.url}\n` +
-      `${tokenSource(served)} (send "Authorization: token <token>")\n`)
+      `${tokenSource(served)} (send "Authorization: token <token>")\n` +
+      (gateway === undefined ? '' : `S3 gateway on ${gateway.url} (SigV4; keys from 'infinstor keys create')\n`))
     await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')])
     await served.close()
     return 0

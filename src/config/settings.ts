@@ -37,6 +37,7 @@ export const SETTINGS = [
   { name: 'label-store', env: 'INFINSTOR_LABEL_STORE', type: 'string', format: 'label-store', default: 'local', help: "where labels live: 'local' (labels.json in the config dir), a file path, or s3://bucket/prefix/ shared by a team" },
   { name: 'host', env: 'INFINSTOR_HOST', type: 'string', format: 'host', default: '127.0.0.1', help: 'address the HTTP server binds (keep loopback unless behind a proxy)' },
   { name: 'port', env: 'INFINSTOR_PORT', type: 'number', integer: true, min: 0, max: 65535, default: 8941, help: 'port of the HTTP server (0 picks a free one)' },
+  { name: 's3-port', env: 'INFINSTOR_S3_PORT', type: 'number', integer: true, min: 0, max: 65535, default: 8942, help: 'port of the S3 gateway, on the same host (0 picks a free one)' },
   { name: 'token', env: 'INFINSTOR_TOKEN', type: 'string', format: 'token', secret: true, help: 'HTTP token (default: read or created in the 0600 token file)' },
   { name: 'token-file', env: 'INFINSTOR_TOKEN_FILE', type: 'string', format: 'path', help: 'where the HTTP token is kept (default: ~/.config/infinstor/token)' },
   { name: 'allow-origin', env: 'INFINSTOR_ALLOW_ORIGIN', type: 'string', format: 'origins', help: 'comma-separated origins allowed to call the HTTP server (e.g. a JupyterLab URL)' },

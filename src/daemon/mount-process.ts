@@ -5,6 +5,7 @@ import { mountFuse } from '../fs/fuse/mount.js'
 import {
   FS_TYPE, lazyUnmount, mountedType, prepareMountpoint, removeStatus, writeStatus, type MountStatus
 } from '../fs/mounts.js'
+import { startGatewayBeside } from '../gateway/index.js'
 import { startHttpBesideMount } from './http-app.js'
 import { keepIndex } from './index-keeper.js'
 import { openReader, openTree } from './open-tree.js'
@@ -20,7 +21,7 @@ export interface MountProcessOptions {
   log: Log
   /** Where the daemon logs (recorded in the status file). */
   logFile?: string
-  /** Also serve the HTTP API over the mount's tree (default: yes). */
+  /** Also serve the HTTP API and the S3 gateway over the mount's tree (default: yes). */
   http?: boolean
   /** Tells a launching parent that the mount is up. */
   ready?: (status: MountStatus) => void
@@ -110,7 +111,8 @@ export async function runMount (opts: MountProcessOptions): Promise<number> {
   }
   process.on('uncaughtException', onCrash)
   process.on('unhandledRejection', onCrash)
-  const beside = opts.http === false ? { why: 'turned off (--no-serve)' } : await startHttpBesideMount(services, tree, log)
+  const gateway = opts.http === false ? undefined : await startGatewayBeside(services, tree.reader, log)
+  const beside = opts.http === false ? { why: 'turned off (--no-serve)' } : await startHttpBesideMount(services, tree, log, gateway?.url ?? null)
   const http = beside.server
   const stopKeeper = await keepIndex(services, log)
   const endpoint = services.engine.endpoint
@@ -137,6 +139,7 @@ export async function runMount (opts: MountProcessOptions): Promise<number> {
     await lazyUnmount(mountpoint).catch(err => log.info((err as Error).message))
   }
   await http?.close()
+  await gateway?.close()
   await stopKeeper?.()
   await removeStatus(mountpoint, process.pid)
   await services.close()

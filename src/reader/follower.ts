@@ -25,12 +25,13 @@ export class Follower implements Claimant {
   private readonly end: number
   stopped = false
 
-  constructor (private readonly cache: BlockCache, readonly file: CachedFile, from: number, private readonly onEnd: () => void) {
-    this.end = cache.blocks(file)
+  /** Follows from block `from` up to block `until` (exclusive; the caller reads no further). */
+  constructor (private readonly cache: BlockCache, readonly file: CachedFile, from: number, until: number, private readonly onEnd: () => void) {
+    this.end = Math.min(until, cache.blocks(file))
     this.allowed = this.claimedTo = from
     const { blockSize } = cache.opts
     this.cutter = new BlockCutter(i => cache.lengthOf(file, i), from, this.end,
-      () => wrongSize(file, from * blockSize, file.version.size, 'more'))
+      () => wrongSize(file, from * blockSize, Math.min(file.version.size, this.end * blockSize), 'more'))
     cache.stats.gets++
     void this.run(from * blockSize)
   }
@@ -59,7 +60,8 @@ export class Follower implements Claimant {
   private async run (start: number): Promise<void> {
     const { file, cache, controller, cutter } = this
     const ms = cache.opts.getTimeoutMs
-    const it = cache.stream(file.bucket, file.version, start, file.version.size, controller.signal)[Symbol.asyncIterator]()
+    const stop = Math.min(file.version.size, this.end * cache.opts.blockSize)
+    const it = cache.stream(file.bucket, file.version, start, stop, controller.signal)[Symbol.asyncIterator]()
     let ended = false
     try {
       // The first chunk is asked for at once, even past the window: the
@@ -69,7 +71,7 @@ export class Follower implements Claimant {
         cache.lastProgress = Date.now()
         if (r.done === true) {
           ended = true
-          if (!cutter.complete) throw wrongSize(file, start, file.version.size, 'fewer')
+          if (!cutter.complete) throw wrongSize(file, start, stop, 'fewer')
           return
         }
         for (const [i, block] of cutter.cut(r.value)) {

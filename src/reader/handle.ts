@@ -13,7 +13,8 @@ export interface HandleContext {
   windowCap: () => number
   /** A long GET may start now (the source streams, and fewer than the limit are open). */
   mayFollow: () => boolean
-  startFollower: (file: CachedFile, from: number) => Follower
+  /** A long GET of blocks [from, until). */
+  startFollower: (file: CachedFile, from: number, until: number) => Follower
   readTimeoutMs: number
   onRead: () => void
   onClose: () => void
@@ -36,10 +37,14 @@ export class FileHandle implements ReadHandle {
   private closed = false
   /** When reads first waited for each missing block: the read deadline counts from then. */
   private readonly attempts: FirstAttempts
+  /** Blocks past the caller's announced end are never fetched ahead. */
+  private readonly limit: number
 
-  constructor (private readonly ctx: HandleContext, readonly file: CachedFile) {
+  constructor (private readonly ctx: HandleContext, readonly file: CachedFile, end = Infinity) {
     this.readahead = new Readahead(ctx.readahead)
     this.attempts = new FirstAttempts(ctx.readTimeoutMs)
+    const { blockSize } = ctx.cache.opts
+    this.limit = Math.min(ctx.cache.blocks(file), Math.ceil(Math.min(end, file.version.size) / blockSize))
   }
 
   async read (offset: number, length: number): Promise<Buffer> {
@@ -53,8 +58,8 @@ export class FileHandle implements ReadHandle {
     const last = Math.floor((end - 1) / blockSize)
     const ahead = this.readahead.next(offset, end, this.ctx.windowCap())
     if (ahead?.restarted === true) this.dropReadahead()
-    if (this.readahead.sequential) this.follow(first, Math.ceil(this.readahead.requestedEnd / blockSize))
-    if (ahead !== undefined) cache.load(this.file, first, Math.ceil(ahead.until / blockSize), last + 1, this.queued)
+    if (this.readahead.sequential) this.follow(first, Math.min(this.limit, Math.ceil(this.readahead.requestedEnd / blockSize)))
+    if (ahead !== undefined) cache.load(this.file, first, Math.max(last + 1, Math.min(this.limit, Math.ceil(ahead.until / blockSize))), last + 1, this.queued)
     const blocks: Array<Buffer | Promise<Buffer>> = []
     const waiting: number[] = []
     for (let i = first; i <= last; i++) {
@@ -101,7 +106,7 @@ export class FileHandle implements ReadHandle {
     const generation = this.generation
     void this.ctx.cache.onDisk(this.file, from).then(onDisk => {
       if (onDisk || generation !== this.generation || this.following || !this.ctx.mayFollow()) return
-      const now = Math.ceil(this.readahead.requestedEnd / this.ctx.cache.opts.blockSize)
+      const now = Math.min(this.limit, Math.ceil(this.readahead.requestedEnd / this.ctx.cache.opts.blockSize))
       const start = this.firstMissing(from, now)
       if (start !== undefined) this.startFollower(start, now)
     })
@@ -118,13 +123,13 @@ export class FileHandle implements ReadHandle {
    */
   private firstMissing (first: number, until: number): number | undefined {
     const { cache } = this.ctx
-    const stop = Math.min(until + 1, cache.blocks(this.file))
+    const stop = Math.min(until + 1, this.limit)
     for (let i = first; i < stop; i++) if (cache.missing(this.file, i)) return i
     return undefined
   }
 
   private startFollower (from: number, until: number): void {
-    this.follower = this.ctx.startFollower(this.file, from)
+    this.follower = this.ctx.startFollower(this.file, from, this.limit)
     this.follower.extend(until)
   }
 

@@ -5,7 +5,7 @@ import { DiskCache, type DiskStats } from './disk-cache.js'
 import { Follower } from './follower.js'
 import { FileHandle, type HandleContext } from './handle.js'
 import { Scheduler } from './scheduler.js'
-import type { RangeFetch, RangeStream, ReadHandle, Reader } from './types.js'
+import type { OpenOptions, RangeFetch, RangeStream, ReadHandle, Reader } from './types.js'
 
 const KiB = 1024
 const MiB = 1024 * KiB
@@ -112,18 +112,18 @@ export function createReader (source: RangeFetch | { stream: RangeStream }, opti
     // Readahead shares half the cache among open files, so prefetched blocks live until read.
     windowCap: () => Math.min(opts.maxReadahead, Math.floor(opts.cacheBytes / 2 / Math.max(1, openHandles))),
     mayFollow: () => streaming && followers < opts.maxStreams,
-    startFollower: (file, from) => {
+    startFollower: (file, from, until) => {
       followers++
-      return new Follower(cache, file, from, () => { followers-- })
+      return new Follower(cache, file, from, until, () => { followers-- })
     },
     readTimeoutMs: opts.readTimeoutMs,
     onRead: () => { reads++ },
     onClose: () => { openHandles-- }
   }
 
-  const open = (bucket: string, version: Version): ReadHandle => {
+  const open = (bucket: string, version: Version, o: OpenOptions = {}): ReadHandle => {
     openHandles++
-    return new FileHandle(ctx, cachedFile(bucket, version))
+    return new FileHandle(ctx, cachedFile(bucket, version), o.end)
   }
 
   return {

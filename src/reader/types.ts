@@ -10,9 +10,18 @@ export interface ReadHandle {
   close: () => void
 }
 
+export interface OpenOptions {
+  /**
+   * The caller reads nothing at or past this offset, so readahead and long
+   * GETs stop there. An S3 gateway knows the range a client asked for; a
+   * file system does not.
+   */
+  end?: number
+}
+
 export interface Reader {
   /** One handle per open file: sequential-read detection is per handle. */
-  open: (bucket: string, version: Version) => ReadHandle
+  open: (bucket: string, version: Version, opts?: OpenOptions) => ReadHandle
 }
 
 /** Fetches bytes [start, end) of a version from S3 (Engine.read fits). */

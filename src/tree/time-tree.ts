@@ -61,7 +61,8 @@ function fileNode (name: string, version: Version): TreeNode {
  */
 export class TimeTree {
   readonly engine: Engine
-  private readonly reader: Reader
+  /** The block cache and readahead; the S3 gateway beside the mount reads through it too. */
+  readonly reader: Reader
   private readonly opts: TreeOptions
   private readonly dirs: DirCache
   private readonly started = Date.now()

@@ -90,7 +90,9 @@ t.test('browse at two times shows different contents', async t => {
   await preview.locator('table').waitFor()
   t.equal(await countWhenSettled(preview.locator('tbody tr'), 40), 40, 'CSV preview as a table: 40 rows at step 3')
   t.match(await preview.textContent(), /Download this version/)
-  t.match(await preview.locator('.mono.small').textContent(), new RegExp(`^/mnt/infinstor/sales/@${at[3]}/q4/train\\.csv$`), 'plain mount path')
+  t.match(await preview.locator('.mono.small').first().textContent(), new RegExp(`^/mnt/infinstor/sales/@${at[3]}/q4/train\\.csv$`), 'plain mount path')
+  t.equal(await preview.locator('.s3-url').textContent(), `s3://sales/@${at[3]}/q4/train.csv`, 'the S3 URL for the gateway')
+  t.equal(await preview.getByRole('button', { name: 'Copy S3 URL' }).count(), 1, 'beside Copy mount path')
   await shot(page, 'browse', true)
   await page.goto(ui(`browse?bucket=sales&path=q4/&at=${at[1]}&file=q4/train.csv`))
   await page.getByRole('complementary').locator('table').waitFor()
@@ -288,12 +290,14 @@ t.test('one time format everywhere: UTC, with the local time beside it', async t
 
 t.test('connection: endpoint and credential source, no secrets', async t => {
   await page.goto(ui('connection'))
-  await page.locator('dl.facts').waitFor()
+  await page.locator('dl.facts').first().waitFor()
   const text = await page.locator('main').textContent() ?? ''
   t.match(text, env.endpoint)
   t.match(text, /environment variables/)
   t.match(text, /labels\.json/, 'the label store')
   t.notMatch(text, /AWS_SECRET_ACCESS_KEY=|secret key/i)
+  t.match(text, /S3 gateway.*http:\/\/127\.0\.0\.1:8942/, 'the S3 gateway\'s endpoint')
+  t.equal(await page.getByRole('button', { name: 'Copy S3 URL' }).count(), 1)
   await shot(page, 'connection', true)
 })
 

@@ -30,6 +30,11 @@ t.test('infinstor demo --once', async t => {
   t.match(stdout, /\$ ls \/tmp\/infinstor-demo-\w+\/sales\n@latest\n@q4-first-split\n/, 'the mount lists the label')
   t.match(stdout, /^ {2}21 \/tmp\/.*train\.csv\n {2}41 \/tmp\/.*@latest\/q4\/train\.csv$/m, 'plain paths at two times differ')
   t.match(stdout, /dashboard: http:\/\/127\.0\.0\.1:\d+\/ui\/\?token=[0-9a-f]+/, 'prints the dashboard URL')
+  t.match(stdout, /S3 gateway at http:\/\/127\.0\.0\.1:\d+/, 'shows the S3 gateway')
+  t.match(stdout, /\$ \.\/bin\/infinstor keys create --name demo\naccess key id: +IS\w+\n/, 'with a key of its own')
+  if (!stdout.includes('boto3 is not installed here')) {
+    t.match(stdout, /\nEOF\n@[\d-]+T[\d:]+Z\/q4\/test\.csv \d+\n@[\d-]+T[\d:]+Z\/q4\/train\.csv \d+\n.*\n\['test\.csv', 'train\.csv'\]\n/, 'boto3 lists and reads a past time and a label')
+  }
   const tryOwn = stdout.slice(stdout.indexOf('To try your own'))
   t.notMatch(tryOwn, /INFINSTOR_PORT/, "the demo's own HTTP port is not exported")
   t.notMatch(tryOwn, /alias/, 'infinstor is on the PATH: no alias needed')

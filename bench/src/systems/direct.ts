@@ -5,7 +5,10 @@ import { CREDENTIALS, type SystemContext } from './types.js'
 import type { SystemInfo } from '../types.js'
 
 // moto refuses anonymous GETs of objects; curl signs with SigV4 itself.
-const SIGN = `aws-sigv4 = "aws:amz:${CREDENTIALS.AWS_REGION}:s3"\nuser = "${CREDENTIALS.AWS_ACCESS_KEY_ID}:${CREDENTIALS.AWS_SECRET_ACCESS_KEY}"\n`
+function sign (creds: { accessKeyId: string, secretAccessKey: string }): string {
+  return `aws-sigv4 = "aws:amz:${CREDENTIALS.AWS_REGION}:s3"\nuser = "${creds.accessKeyId}:${creds.secretAccessKey}"\n`
+}
+const MOTO = { accessKeyId: CREDENTIALS.AWS_ACCESS_KEY_ID, secretAccessKey: CREDENTIALS.AWS_SECRET_ACCESS_KEY }
 
 export interface Transfer { bytes: number, seconds: number }
 
@@ -29,11 +32,14 @@ export class Direct {
     return `${this.ctx.endpoint}/${bucket}/${key.split('/').map(encodeURIComponent).join('/')}?versionId=${encodeURIComponent(versionId)}`
   }
 
-  /** GETs each request in turn over one connection; returns total bytes and wall time. */
-  async fetch (requests: Array<{ url: string, range?: [number, number] }>, budget: number): Promise<Transfer> {
-    const config = join(this.ctx.workDir, `curl-${process.pid}-${Date.now()}.conf`)
+  /**
+   * GETs each request in turn over one connection; returns total bytes and
+   * wall time. Signed for moto, or with `creds` (the S3 gateway's own keys).
+   */
+  async fetch (requests: Array<{ url: string, range?: [number, number] }>, budget: number, creds = MOTO): Promise<Transfer> {
+    const config = join(this.ctx.workDir, `curl-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.conf`)
     writeFileSync(config, requests.map(r =>
-      `url = "${r.url}"\noutput = "/dev/null"\n${SIGN}${r.range !== undefined ? `range = "${r.range[0]}-${r.range[1] - 1}"\n` : ''}write-out = "%{http_code} %{size_download}\\n"\n`
+      `url = "${r.url}"\noutput = "/dev/null"\n${sign(creds)}${r.range !== undefined ? `range = "${r.range[0]}-${r.range[1] - 1}"\n` : ''}write-out = "%{http_code} %{size_download}\\n"\n`
     ).join('next\n'))
     const r = await check('curl', ['-sS', '-K', config], { timeoutMs: budget })
     let bytes = 0

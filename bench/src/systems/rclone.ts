@@ -5,7 +5,8 @@ import type { SystemInfo } from '../types.js'
 import { daemonMount, unavailable } from './mountpoint.js'
 import { CREDENTIALS, type At, type Mounted, type MountSystem, type SystemContext } from './types.js'
 
-function env (ctx: SystemContext): NodeJS.ProcessEnv {
+/** The environment that configures rclone's `bench:` remote on the bench's moto. */
+export function rcloneEnv (ctx: SystemContext): NodeJS.ProcessEnv {
   const e: NodeJS.ProcessEnv = {
     ...process.env,
     RCLONE_CONFIG_BENCH_TYPE: 's3',
@@ -40,7 +41,7 @@ export async function rclone (ctx: SystemContext): Promise<MountSystem> {
         cmd: 'rclone',
         args: ['--config', '/dev/null', 'mount', `bench:${ds.bucket}`, dir, '--read-only',
           ...(when === 'latest' ? [] : ['--s3-version-at', formatInstant(when)])],
-        env: env(ctx)
+        env: rcloneEnv(ctx)
       }))
       return {
         path: (t, key) => {

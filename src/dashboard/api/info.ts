@@ -14,7 +14,7 @@ export function credentialSource (env: NodeJS.ProcessEnv = process.env): string 
   return 'default chain'
 }
 
-export function infoRoutes (router: Router, { engine, labels, mountPoint, region }: DashboardDeps): void {
+export function infoRoutes (router: Router, { engine, labels, mountPoint, region, s3Gateway }: DashboardDeps): void {
   router.get(/^\/api\/infinstor\/info$/, async () => {
     const json: InfoReply = {
       name: 'infinstor',
@@ -24,6 +24,7 @@ export function infoRoutes (router: Router, { engine, labels, mountPoint, region
       credentialSource: credentialSource(),
       labelStore: labels.store.where,
       mountPoint,
+      s3Gateway,
       // Diagnostics: how much S3 work this server has done (the caches keep it low).
       s3Requests: Object.fromEntries(engine.requests)
     }

@@ -110,19 +110,23 @@ async function copy (text: string): Promise<void> {
   area.remove()
 }
 
-/** One file at the view's time: its facts, a preview, a download and its plain mount path. */
 /** A file to preview: what its listing entry says, or only its key while that page is not fetched. */
 export interface PreviewedFile { name: string, key: string, size?: number, lastModified?: string, versionId?: string }
 
-export function Preview ({ bucket, entry, spec, mountPath, onClose }: {
+/** One file at the view's time: its facts, a preview, a download, its plain mount path and its S3 URL. */
+export function Preview ({ bucket, entry, spec, mountPath, viewName, onClose }: {
   bucket: string
   entry: PreviewedFile
   spec: string
   mountPath: string
+  /** The view's canonical spec or label name, as the S3 gateway names views. */
+  viewName: string
   onClose: () => void
 }) {
   const [copied, setCopied] = useState<string | undefined>()
   const path = `${mountPath}/${entry.name}`
+  // What S3 code reads through the gateway: the view as the first key segment, then the real key.
+  const s3Url = `s3://${bucket}/@${viewName}/${entry.key}`
   return (
     <aside class="preview" aria-label={`preview of ${entry.name}`}>
       <header>
@@ -138,8 +142,10 @@ export function Preview ({ bucket, entry, spec, mountPath, onClose }: {
       <div class="actions">
         <a class="button primary" href={objectUrl(bucket, entry.key, spec, true)} download={entry.name}>Download this version</a>
         <button onClick={() => { copy(path).then(() => setCopied(path), () => setCopied(undefined)) }}>Copy mount path</button>
+        <button onClick={() => { copy(s3Url).then(() => setCopied(s3Url), () => setCopied(undefined)) }}>Copy S3 URL</button>
       </div>
       <p class="mono small" title="the same file in a mounted InfinStor tree">{path}</p>
+      <p class="mono small s3-url" title="the same file through the S3 gateway, for boto3, pyarrow, polars…">{s3Url}</p>
       {copied !== undefined && <p class="ok" role="status">Copied: {copied}</p>}
       {kindOf(entry.name) === 'image'
         ? <img class="preview-image" alt={entry.name} src={objectUrl(bucket, entry.key, spec)} />

@@ -110,7 +110,7 @@ function BrowseBucket ({ bucket, path, spec, file }: { bucket: string, path: str
           )}
         </div>
         {selected !== undefined && dir !== undefined && (
-          <Preview bucket={bucket} entry={selected} spec={spec} mountPath={dir.mountPath} onClose={() => nav({ file: undefined })} />
+          <Preview bucket={bucket} entry={selected} spec={spec} mountPath={dir.mountPath} viewName={dir.view.spec} onClose={() => nav({ file: undefined })} />
         )}
       </div>
     </section>

@@ -1,6 +1,6 @@
 import { InfinError } from '../core/errors.js'
 import { describe, type BlockCache, type CachedFile, type Part } from './blocks.js'
-import { Follower } from './follower.js'
+import { Block } from './pool.js'
 import { Readahead, type ReadaheadOptions } from './readahead.js'
 import type { ReadHandle } from './types.js'
 
@@ -10,9 +10,8 @@ export interface HandleContext {
   readahead: ReadaheadOptions
   /** The current bound on one stream's window. */
   windowCap: () => number
-  /** A long GET may start now (the source streams, and fewer than the limit are open). */
-  mayFollow: () => boolean
-  startFollower: (file: CachedFile, from: number) => Follower
+  /** The largest file fetched whole once it is read at random. */
+  wholeCap: () => number
   readTimeoutMs: number
   onRead: () => void
   onClose: () => void
@@ -20,18 +19,22 @@ export interface HandleContext {
 
 /**
  * One open file. Reads are served from blocks; the handle detects streams
- * and reads ahead, first with bounded GETs and, once a stream is sequential
- * and the source can stream, with one long GET that follows the reader.
+ * and reads ahead, its window of blocks fetched by parallel ranged GETs
+ * of up to a part each. A file read at random that is small enough is
+ * fetched whole, in parallel parts, behind the reads that wait.
+ *
+ * Reads copy out of the blocks (pinned meanwhile, so their memory is not
+ * reused), so what a caller gets is its own, however long it holds it.
  */
 export class FileHandle implements ReadHandle {
   private readonly readahead: Readahead
-  /** Bounded readahead GETs of this handle still waiting for a slot. */
+  /** Readahead GETs of the current stream still waiting for a slot. */
   private readonly queued = new Set<Part>()
-  private follower: Follower | undefined
-  /** The stream's requested end at the last try to start a follower. */
-  private triedAt = -1
-  /** Bumped when the stream restarts or the handle closes: late answers for the old one are dropped. */
-  private generation = 0
+  /** GETs of the whole file still waiting for a slot: a new stream keeps them. */
+  private readonly whole = new Set<Part>()
+  private wholeStarted = false
+  /** Streams started in this file (its first read starts one). */
+  private streams = 0
   private closed = false
 
   constructor (private readonly ctx: HandleContext, readonly file: CachedFile) {
@@ -39,88 +42,73 @@ export class FileHandle implements ReadHandle {
   }
 
   async read (offset: number, length: number): Promise<Buffer> {
-    if (this.closed) throw new Error('read after close')
+    const end = Math.min(offset + length, this.file.version.size)
+    if (offset >= end) {
+      this.check()
+      return Buffer.alloc(0)
+    }
+    const out = Buffer.allocUnsafe(end - offset)
+    await this.readInto(out, offset)
+    return out
+  }
+
+  async readInto (target: Uint8Array, offset: number): Promise<number> {
+    this.check()
     this.ctx.onRead()
     const { cache } = this.ctx
     const { blockSize } = cache.opts
-    const end = Math.min(offset + length, this.file.version.size)
-    if (offset >= end) return Buffer.alloc(0)
+    const end = Math.min(offset + target.length, this.file.version.size)
+    if (offset >= end) return 0
     const first = Math.floor(offset / blockSize)
     const last = Math.floor((end - 1) / blockSize)
     const ahead = this.readahead.next(offset, end, this.ctx.windowCap())
-    if (ahead?.restarted === true) this.dropReadahead()
-    if (this.readahead.sequential) this.follow(first, Math.ceil(this.readahead.requestedEnd / blockSize))
+    if (ahead?.restarted === true) cache.cancel(this.queued)
     if (ahead !== undefined) cache.load(this.file, first, Math.ceil(ahead.until / blockSize), last + 1, this.queued)
-    const blocks: Array<Buffer | Promise<Buffer>> = []
-    for (let i = first; i <= last; i++) blocks.push(cache.block(this.file, i))
-    const ready = blocks.every(b => b instanceof Buffer)
-      ? blocks as Buffer[]
-      : await this.within(Promise.all(blocks), offset)
-    return slice(ready, offset - first * blockSize, end - offset)
+    if (ahead?.restarted === true && ++this.streams >= 3) this.fetchWhole()
+    const wanted: Array<Block | Promise<Block>> = []
+    for (let i = first; i <= last; i++) wanted.push(cache.block(this.file, i))
+    try {
+      const blocks = wanted.every(b => b instanceof Block)
+        ? wanted as Block[]
+        : await this.within(Promise.all(wanted), offset)
+      copyOut(blocks, offset - first * blockSize, target, end - offset)
+      return end - offset
+    } finally {
+      // Every block was handed out pinned, those still loading included.
+      for (const w of wanted) {
+        if (w instanceof Block) cache.pool.unpin(w)
+        else w.then(b => { cache.pool.unpin(b) }, () => {})
+      }
+    }
   }
 
   close (): void {
     if (this.closed) return
     this.closed = true
-    this.dropReadahead()
+    this.ctx.cache.cancel(this.queued)
+    this.ctx.cache.cancel(this.whole)
     this.ctx.onClose()
   }
 
-  private dropReadahead (): void {
-    this.generation++
-    this.ctx.cache.cancel(this.queued)
-    this.follower?.stop()
-    this.follower = undefined
-  }
-
-  /** Lets the follower serve the window [.., until), starting one if none is running. */
-  private follow (first: number, until: number): void {
-    if (this.following) {
-      this.follower?.extend(until)
-      return
-    }
-    const requested = this.readahead.requestedEnd
-    if (requested === this.triedAt || !this.ctx.mayFollow()) return
-    this.triedAt = requested
-    const from = this.firstMissing(first, until)
-    if (from === undefined) return
-    if (!this.ctx.cache.hasDisk) {
-      this.startFollower(from, until)
-      return
-    }
-    // Blocks on disk are better read from there than streamed again.
-    const generation = this.generation
-    void this.ctx.cache.onDisk(this.file, from).then(onDisk => {
-      if (onDisk || generation !== this.generation || this.following || !this.ctx.mayFollow()) return
-      const now = Math.ceil(this.readahead.requestedEnd / this.ctx.cache.opts.blockSize)
-      const start = this.firstMissing(from, now)
-      if (start !== undefined) this.startFollower(start, now)
-    })
-  }
-
-  private get following (): boolean {
-    return this.follower !== undefined && !this.follower.stopped
+  private check (): void {
+    if (this.closed) throw new Error('read after close')
   }
 
   /**
-   * The first block from `first` that nothing is loading yet, up to just
-   * past the window: starting there, the follower's request goes out before
-   * its bytes are due.
+   * A third stream in one file means random access: past a few reads, one
+   * GET per read costs more than fetching the file once (s3fs, too, loads
+   * big parts around every read). So a file that fits is fetched whole, as
+   * readahead behind the reads that wait. (Two streams are common without
+   * random access: a format's footer, then its body.)
    */
-  private firstMissing (first: number, until: number): number | undefined {
-    const { cache } = this.ctx
-    const stop = Math.min(until + 1, cache.blocks(this.file))
-    for (let i = first; i < stop; i++) if (cache.missing(this.file, i)) return i
-    return undefined
-  }
-
-  private startFollower (from: number, until: number): void {
-    this.follower = this.ctx.startFollower(this.file, from)
-    this.follower.extend(until)
+  private fetchWhole (): void {
+    if (this.wholeStarted || this.file.version.size > this.ctx.wholeCap()) return
+    this.wholeStarted = true
+    this.ctx.cache.load(this.file, 0, this.ctx.cache.blocks(this.file), 0, this.whole)
   }
 
   /** Waits for the blocks, but answers before FUSE's op timeout would. */
-  private async within (work: Promise<Buffer[]>, offset: number): Promise<Buffer[]> {
+  private async within (work: Promise<Block[]>, offset: number): Promise<Block[]> {
     const ms = this.ctx.readTimeoutMs
     let timer: NodeJS.Timeout | undefined
     const late = new Promise<never>((_resolve, reject) => {
@@ -135,14 +123,13 @@ export class FileHandle implements ReadHandle {
   }
 }
 
-/** `length` bytes from `skip` into consecutive blocks. */
-function slice (blocks: Buffer[], skip: number, length: number): Buffer {
-  if (blocks.length === 1) return blocks[0].subarray(skip, skip + length)
-  const out = Buffer.allocUnsafe(length)
+/** Copies `length` bytes from `skip` into consecutive blocks to the start of `target`. */
+function copyOut (blocks: Block[], skip: number, target: Uint8Array, length: number): void {
   let at = 0
   for (const [n, b] of blocks.entries()) {
     const from = n === 0 ? skip : 0
-    at += b.copy(out, at, from, Math.min(b.length, from + length - at))
+    const to = Math.min(b.length, from + length - at)
+    target.set(b.memory.subarray(from, to), at)
+    at += to - from
   }
-  return out
 }

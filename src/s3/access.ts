@@ -1,11 +1,14 @@
 import {
-  type S3Client, CreateBucketCommand, DeleteObjectCommand, GetBucketVersioningCommand, GetObjectCommand, HeadBucketCommand,
+  type S3Client, type S3ClientConfig, CreateBucketCommand, DeleteObjectCommand, GetBucketVersioningCommand, GetObjectCommand, HeadBucketCommand,
   ListBucketsCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand
 } from '@aws-sdk/client-s3'
 import pLimit, { type LimitFunction } from 'p-limit'
+import { InfinError } from '../core/errors.js'
 import type { ListedVersion } from '../core/versions.js'
 import { createClient, factsOf, ServerClock, type S3Options } from './client.js'
 import { toDomainError } from './errors.js'
+import { pour, type ByteSink } from './http1.js'
+import { RawBody, RawGetHandler, type RawGetOptions } from './raw-get.js'
 
 export type VersioningState = 'Enabled' | 'Suspended' | 'Off'
 
@@ -28,10 +31,14 @@ export class S3Access {
   readonly clock = new ServerClock()
   readonly endpoint: string | undefined
   private readonly client: S3Client
+  /** Object GETs whose bodies go straight into callers' memory (getInto). */
+  private readonly bytes: S3Client
   private readonly limit: LimitFunction
 
   constructor (opts: S3Options) {
     this.client = createClient(opts, this.clock)
+    const fallback = this.client.config.requestHandler as unknown as RawGetOptions['fallback']
+    this.bytes = createClient(opts, this.clock, new RawGetHandler({ timeoutMs: opts.timeoutMs, fallback }) as unknown as S3ClientConfig['requestHandler'])
     this.limit = pLimit(opts.concurrency)
     this.endpoint = opts.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL
   }
@@ -93,15 +100,20 @@ export class S3Access {
     }
   }
 
-  /** Bytes [start, end) of one version. */
+  /** Bytes [start, end) of one version, in a buffer of their own. */
   async getRange (bucket: string, key: string, versionId: string, start: number, end: number,
     signal?: AbortSignal): Promise<Buffer> {
-    return await this.call('GetObject', `read s3://${bucket}/${key} (version ${versionId})`, async () => {
-      const out = await this.client.send(new GetObjectCommand({
-        Bucket: bucket, Key: key, VersionId: versionId, Range: `bytes=${start}-${end - 1}`
-      }), { abortSignal: signal })
-      return Buffer.from(await (out.Body as { transformToByteArray: () => Promise<Uint8Array> }).transformToByteArray())
-    })
+    const out = Buffer.allocUnsafe(end - start)
+    let at = 0
+    await this.getInto(bucket, key, versionId, start, end, {
+      space: () => {
+        if (at >= out.length) throw new InfinError('Corrupt', `S3 sent more than the ${out.length} bytes asked for of s3://${bucket}/${key}`)
+        return out.subarray(at)
+      },
+      filled: n => { at += n }
+    }, signal)
+    if (at !== out.length) throw new InfinError('Corrupt', `S3 sent ${at} of the ${out.length} bytes asked for of s3://${bucket}/${key}`)
+    return out
   }
 
   /**
@@ -127,6 +139,35 @@ export class S3Access {
     } finally {
       // A caller that stops early leaves unread bytes: drop the connection.
       body?.destroy?.()
+    }
+  }
+
+  /**
+   * Bytes [start, end) of one version, written straight into the memory
+   * `sink` offers (the lean path: no chunk is allocated or copied on the
+   * way). The SDK signs, retries and maps errors as for any request; the
+   * concurrency slot covers the request up to its headers.
+   */
+  async getInto (bucket: string, key: string, versionId: string, start: number, end: number, sink: ByteSink,
+    signal?: AbortSignal): Promise<void> {
+    const what = `read s3://${bucket}/${key} (version ${versionId})`
+    const out = await this.call('GetObject', what, async () =>
+      await this.bytes.send(new GetObjectCommand({
+        Bucket: bucket, Key: key, VersionId: versionId, Range: `bytes=${start}-${end - 1}`
+      }), { abortSignal: signal }))
+    const body = out.Body as unknown
+    try {
+      if (body instanceof RawBody) {
+        if (body.length !== undefined && body.length !== end - start) {
+          body.destroy()
+          throw new InfinError('Corrupt', `cannot ${what}: S3 sent ${body.length} bytes for the ${end - start} asked for at ${start}`)
+        }
+        await body.into(sink)
+      } else {
+        for await (const chunk of (body ?? []) as AsyncIterable<Uint8Array>) pour(sink, chunk)
+      }
+    } catch (e) {
+      throw toDomainError(e, what, this.endpoint)
     }
   }
 
@@ -182,5 +223,8 @@ export class S3Access {
       await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })))
   }
 
-  destroy (): void { this.client.destroy() }
+  destroy (): void {
+    this.client.destroy()
+    this.bytes.destroy()
+  }
 }

@@ -1,4 +1,4 @@
-import { S3Client } from '@aws-sdk/client-s3'
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3'
 
 interface RawResponse { statusCode?: number, headers?: Record<string, string>, body?: unknown }
 
@@ -42,7 +42,11 @@ export interface ResponseFacts {
 
 export const FACTS = Symbol('infinstor.responseFacts')
 
-export function createClient (opts: S3Options, clock: ServerClock): S3Client {
+/**
+ * An S3 client with the SDK's own retry, timeouts and checksum settings.
+ * `handler` replaces the SDK's HTTP handler (see raw-get.ts).
+ */
+export function createClient (opts: S3Options, clock: ServerClock, handler?: S3ClientConfig['requestHandler']): S3Client {
   // Node 20 is this project's supported runtime; the SDK's notice about its
   // future plans would print on every command.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
@@ -56,7 +60,7 @@ export function createClient (opts: S3Options, clock: ServerClock): S3Client {
     // by S3-compatible servers; TLS and ETags already guard the bytes.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    requestHandler: {
+    requestHandler: handler ?? {
       connectionTimeout: opts.timeoutMs,
       socketTimeout: opts.timeoutMs,
       httpAgent: { keepAlive: true, maxSockets: opts.concurrency * 2 },

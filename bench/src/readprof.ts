@@ -18,11 +18,12 @@ import { s3Client } from './datasets.js'
 import { median } from './stats.js'
 import { NETWORKS, setNetwork } from './network.js'
 import { BIN, MOTO_PATCH, WORK } from './paths.js'
+import { fileURLToPath } from 'node:url'
 import { dropCaches } from './proc.js'
 import { ddRead } from './readers.js'
 import { daemonMount, type DaemonMount } from './systems/mountpoint.js'
 import { CREDENTIALS, type SystemContext } from './systems/types.js'
-import { processCpu, threadCpu, type Cpu } from './threads.js'
+import { minorFaults, processCpu, threadCpu, type Cpu } from './threads.js'
 
 const { values: flags } = parseArgs({
   options: {
@@ -38,6 +39,7 @@ const { values: flags } = parseArgs({
 })
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
+const MEMFS = fileURLToPath(new URL('memfs-daemon.js', import.meta.url))
 const MiB = 1 << 20
 const size = Number(flags.size) * MiB
 const readers = Number(flags.readers)
@@ -62,6 +64,15 @@ function infinstorAt (name: string, bin: string): Sys {
 }
 
 const PEERS: Record<string, Sys> = {
+  memfs: {
+    name: 'memfs',
+    mount: async (ctx) => {
+      const manifest = join(ctx.workDir, 'prof-manifest.json')
+      writeFileSync(manifest, JSON.stringify({ files: [{ path: 'big.bin', size, mtime: 0 }] }))
+      const m = await daemonMount(ctx, 'memfs', dir => ({ cmd: process.execPath, args: [MEMFS, manifest, dir], env: process.env }))
+      return { m, path: `${m.dir}/big.bin` }
+    }
+  },
   rclone: {
     name: 'rclone',
     mount: async (ctx, at) => {
@@ -140,12 +151,14 @@ async function main (): Promise<void> {
         await dropCaches()
         const pid = m.daemon.pid
         const t0 = threadCpu(pid)
+        const f0 = minorFaults(pid)
         const p0 = processCpu(pid) as Cpu
         const s0 = processCpu(moto.process.pid as number) as Cpu
         const start = performance.now()
         const done = await Promise.all(Array.from({ length: readers }, async () => await ddRead(path, 600_000)))
         const seconds = (performance.now() - start) / 1000
         const p1 = processCpu(pid) as Cpu
+        const faults = minorFaults(pid) - f0
         const s1 = processCpu(moto.process.pid as number) as Cpu
         const t1 = threadCpu(pid)
         const bytes = done.reduce((n, d) => n + d.bytes, 0)
@@ -163,7 +176,7 @@ async function main (): Promise<void> {
         const threads = [...byName].filter(([, c]) => cpuSum(c) > 0).sort((a, b) => cpuSum(b[1]) - cpuSum(a[1]))
           .map(([n, c]) => `${n} ${fmt(c.user)}u+${fmt(c.system)}s`).join(', ')
         console.log(`rep ${rep + 1} ${sys.name.padEnd(10)} ${mibs.toFixed(0).padStart(5)} MiB/s  daemon ${fmt(cpu)} CPU-s ` +
-          `(${fmt(p1.user - p0.user)}u ${fmt(p1.system - p0.system)}s; ${fmt(cpu / (bytes / (1 << 30)))}/GiB)  moto ${fmt(cpuSum(s1) - cpuSum(s0))}  [${threads}]`)
+          `(${fmt(p1.user - p0.user)}u ${fmt(p1.system - p0.system)}s; ${fmt(cpu / (bytes / (1 << 30)))}/GiB)  faults ${faults}  moto ${fmt(cpuSum(s1) - cpuSum(s0))}  [${threads}]`)
       } finally {
         await m.unmount()
       }

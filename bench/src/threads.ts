@@ -22,6 +22,15 @@ export function processCpu (pid: number): Cpu | undefined {
   }
 }
 
+/** Minor page faults of a process so far (all its threads). */
+export function minorFaults (pid: number): number {
+  try {
+    return Number(statFields(readFileSync(`/proc/${pid}/stat`, 'utf8'))[7])
+  } catch {
+    return NaN
+  }
+}
+
 /** CPU used by the children a process has waited for (cutime, cstime). */
 export function childrenCpu (statLine: string): Cpu {
   const f = statFields(statLine)

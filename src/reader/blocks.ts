@@ -175,6 +175,11 @@ export class BlockCache {
     if (missing.length > 0) void this.fill(file, missing, owner)
   }
 
+  /** Forgets block `i` if cached: its memory goes back to the pool once no read holds it. */
+  drop (file: CachedFile, i: number): void {
+    this.memory.delete(blockKey(file, i))
+  }
+
   /** Drops the owner's readahead that has not started yet. */
   cancel (owner: Set<Part>): void {
     for (const part of owner) {
@@ -310,13 +315,17 @@ export class BlockCache {
     }
   }
 
-  /** Takes a block a GET filled (with the GET's reference): into memory and the disk cache, to anyone waiting. */
+  /** Takes a block a GET filled (with the GET's reference): into the disk cache, memory, and to anyone waiting. */
   private deliver (file: CachedFile, i: number, block: Block): void {
     this.stats.bytesFetched += block.length
     const key = blockKey(file, i)
     if (!this.pending.has(key) && this.memory.has(key)) {
       this.pool.unpin(block)
       return
+    }
+    if (this.disk !== undefined) {
+      this.pool.pin(block)
+      this.disk.put(this.diskIdOf(key), block.bytes, () => { this.pool.unpin(block) })
     }
     this.settle(key, block)
   }
@@ -330,10 +339,6 @@ export class BlockCache {
     this.memory.set(key, block)
     // A block larger than the whole cache is not kept; its readers still get it.
     if (!this.memory.has(key)) block.cached = false
-    if (this.disk !== undefined) {
-      this.pool.pin(block)
-      this.disk.put(this.diskIdOf(key), block.bytes, () => { this.pool.unpin(block) })
-    }
     p?.resolve(block)
     this.pool.unpin(block)
   }

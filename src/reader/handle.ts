@@ -12,6 +12,8 @@ export interface HandleContext {
   windowCap: () => number
   /** The largest file fetched whole once it is read at random. */
   wholeCap: () => number
+  /** Past this many bytes a sequential stream recycles the blocks it has read. */
+  longStream: number
   readTimeoutMs: number
   onRead: () => void
   onClose: () => void
@@ -35,6 +37,10 @@ export class FileHandle implements ReadHandle {
   private wholeStarted = false
   /** Streams started in this file (its first read starts one). */
   private streams = 0
+  /** Where the current stream began. */
+  private streamFrom = 0
+  /** Bytes the current stream has read of each block it has not read whole. */
+  private readonly taken = new Map<number, number>()
   private closed = false
 
   constructor (private readonly ctx: HandleContext, readonly file: CachedFile) {
@@ -52,7 +58,7 @@ export class FileHandle implements ReadHandle {
     return out
   }
 
-  async readInto (target: Uint8Array, offset: number): Promise<number> {
+  async readInto (target: Uint8Array, offset: number, answered?: () => boolean): Promise<number> {
     this.check()
     this.ctx.onRead()
     const { cache } = this.ctx
@@ -62,16 +68,22 @@ export class FileHandle implements ReadHandle {
     const first = Math.floor(offset / blockSize)
     const last = Math.floor((end - 1) / blockSize)
     const ahead = this.readahead.next(offset, end, this.ctx.windowCap())
-    if (ahead?.restarted === true) cache.cancel(this.queued)
+    if (ahead?.restarted === true) {
+      cache.cancel(this.queued)
+      this.taken.clear()
+      this.streamFrom = offset
+    }
     if (ahead !== undefined) cache.load(this.file, first, Math.ceil(ahead.until / blockSize), last + 1, this.queued)
     if (ahead?.restarted === true && ++this.streams >= 3) this.fetchWhole()
     const wanted: Array<Block | Promise<Block>> = []
     for (let i = first; i <= last; i++) wanted.push(cache.block(this.file, i))
+    const ready = wanted.every(b => b instanceof Block)
+    if (!ready) this.readahead.waited()
     try {
-      const blocks = wanted.every(b => b instanceof Block)
-        ? wanted as Block[]
-        : await this.within(Promise.all(wanted), offset)
+      const blocks = ready ? wanted as Block[] : await this.within(Promise.all(wanted), offset)
+      if (answered?.() === true) throw new InfinError('Unavailable', `the read at ${offset} of ${describe(this.file)} was answered before its bytes came`)
       copyOut(blocks, offset - first * blockSize, target, end - offset)
+      if (this.readahead.sequential && offset - this.streamFrom >= this.ctx.longStream) this.took(first, offset, end)
       return end - offset
     } finally {
       // Every block was handed out pinned, those still loading included.
@@ -105,6 +117,31 @@ export class FileHandle implements ReadHandle {
     if (this.wholeStarted || this.file.version.size > this.ctx.wholeCap()) return
     this.wholeStarted = true
     this.ctx.cache.load(this.file, 0, this.ctx.cache.blocks(this.file), 0, this.whole)
+  }
+
+  /**
+   * A long stream gives up each block it has read whole: it reads each byte
+   * once (and the kernel keeps what FUSE readers read in its page cache),
+   * and the block's memory is better spent on the blocks ahead than taken
+   * afresh, whose page faults cost more than the bytes themselves. The
+   * start of a stream stays cached, as do blocks read at random: those are
+   * the ones read again (a format's header and footer, a file read by many
+   * short requests).
+   */
+  private took (first: number, offset: number, end: number): void {
+    const { cache } = this.ctx
+    const { blockSize } = cache.opts
+    for (let i = first; i * blockSize < end; i++) {
+      const from = Math.max(offset, i * blockSize)
+      const to = Math.min(end, (i + 1) * blockSize)
+      const read = (this.taken.get(i) ?? 0) + to - from
+      if (read < cache.lengthOf(this.file, i)) {
+        this.taken.set(i, read)
+        continue
+      }
+      this.taken.delete(i)
+      cache.drop(this.file, i)
+    }
   }
 
   /** Waits for the blocks, but answers before FUSE's op timeout would. */

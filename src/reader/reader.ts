@@ -102,10 +102,11 @@ export function createReader (source: RangeFetch | { stream: RangeStream } | { i
   const share = (): number => Math.floor(opts.cacheBytes / Math.max(1, openHandles))
   const ctx: HandleContext = {
     cache,
-    readahead: { initial: opts.initialReadahead, backward: 1 * MiB, forward: 16 * MiB },
+    readahead: { initial: opts.initialReadahead, backward: 1 * MiB, forward: 16 * MiB, step: opts.partSize },
     // Readahead shares half the cache among open files, so prefetched blocks live until read.
     windowCap: () => Math.min(opts.maxReadahead, Math.floor(share() / 2)),
     wholeCap: () => Math.min(opts.wholeFileBytes, Math.floor(share() * 3 / 4)),
+    longStream: 2 * opts.partSize,
     readTimeoutMs: opts.readTimeoutMs,
     onRead: () => { reads++ },
     onClose: () => { openHandles-- }

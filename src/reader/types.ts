@@ -11,9 +11,10 @@ export interface ReadHandle {
   /**
    * Copies the bytes at `offset` into `target` (up to its length; fewer
    * only at the end of the object) and says how many: no buffer of its own
-   * per read, for callers that have one (a FUSE read's).
+   * per read, for callers that have one (a FUSE read's). Once
+   * `answered()` is true it copies nothing and fails.
    */
-  readInto?: (target: Uint8Array, offset: number) => Promise<number>
+  readInto?: (target: Uint8Array, offset: number, answered?: () => boolean) => Promise<number>
   close: () => void
 }
 

@@ -42,7 +42,11 @@ class Connection {
   /** Takes a read of `n` bytes into `buf` (the target when the read began, which may since have changed). */
   private onBytes: (n: number, buf: Uint8Array) => void = () => { this.fail(failure('S3 sent bytes nobody asked for', 'Error')) }
   private onEnd: () => void = () => { this.fail(failure('S3 closed the connection', 'TimeoutError', 'ECONNRESET')) }
-  private onFail: (e: Error) => void = () => {}
+  /** Who hears of a failure now; nobody while idle. */
+  private onFail: ((e: Error) => void) | undefined
+  /** Reads so far: the idle watch sees progress by this. */
+  private reads = 0
+  private timer: NodeJS.Timeout | undefined
   private head: Buffer[] = []
   private headBytes = 0
   /** Body bytes that arrived with the head, before anyone asked for them. */
@@ -58,20 +62,19 @@ class Connection {
     // takes effect from the read after next: callbacks get the memory used.
     const onread: net.OnReadOpts = {
       buffer: () => this.target,
-      callback: (n, buf) => { this.gotBytes = true; this.onBytes(n, buf); return true }
+      callback: (n, buf) => { this.gotBytes = true; this.reads++; this.onBytes(n, buf); return true }
     }
     // TLS sockets take onread too (Node's types leave it out).
     this.socket = parts.protocol === 'https:'
       ? tls.connect({ host, port, servername: net.isIP(host) === 0 ? host : undefined, ALPNProtocols: ['http/1.1'], onread } as tls.ConnectionOptions)
       : net.connect({ host, port, onread })
     this.socket.setNoDelay(true)
-    this.socket.setTimeout(timeoutMs)
-    this.socket.on('timeout', () => {
-      this.fail(failure(`S3 sent nothing for ${timeoutMs} ms`, 'TimeoutError', 'ETIMEDOUT'))
-    })
     this.socket.on('error', e => { this.fail(socketError(e)) })
     this.socket.on('end', () => { this.onEnd() })
-    this.socket.on('close', () => { this.fail(failure('S3 closed the connection', 'TimeoutError', 'ECONNRESET')) })
+    this.socket.on('close', () => {
+      clearTimeout(this.timer)
+      if (this.onFail !== undefined) this.fail(failure('S3 closed the connection', 'TimeoutError', 'ECONNRESET'))
+    })
   }
 
   /** Sends a request; resolves with the response head, the body still unread. */
@@ -79,7 +82,9 @@ class Connection {
     this.uses++
     this.gotBytes = false
     this.socket.ref()
-    this.socket.setTimeout(timeoutMs)
+    this.watch(timeoutMs, () => {
+      this.fail(failure(`S3 sent nothing for ${timeoutMs} ms`, 'TimeoutError', 'ETIMEDOUT'))
+    })
     return await new Promise<ResponseHead>((resolve, reject) => {
       const ex: Exchange = { resolve, reject }
       this.onFail = e => { reject(this.gotBytes ? e : Object.assign(e, { [EARLY]: true })) }
@@ -139,7 +144,7 @@ class Connection {
         this.target = this.scratch
         this.onBytes = () => { this.fail(failure('S3 sent bytes nobody asked for', 'Error')) }
         this.onEnd = () => { this.destroy() }
-        this.onFail = () => {}
+        this.onFail = undefined
         resolve(reusable && keepAlive)
       }
       try {
@@ -206,24 +211,44 @@ class Connection {
 
   /** Parks an idle connection: data or silence beyond IDLE_MS closes it. */
   park (): void {
-    this.socket.setTimeout(IDLE_MS)
+    this.watch(IDLE_MS, () => { this.destroy() })
     // An idle socket must not keep a finished command running.
     this.socket.unref()
-    this.onFail = () => {}
+    this.onFail = undefined
     this.onEnd = () => { this.destroy() }
     this.socket.resume()
   }
 
   fail (e: Error): void {
     const report = this.onFail
-    this.onFail = () => {}
+    this.onFail = undefined
     this.destroy()
-    report(e)
+    report?.(e)
+  }
+
+  /**
+   * Calls `idle` once no bytes came for `ms` (checked every quarter of it).
+   * socket.setTimeout would do, but re-arms a timer on every read.
+   */
+  private watch (ms: number, idle: () => void): void {
+    clearTimeout(this.timer)
+    let seen = this.reads
+    let quiet = 0
+    const step = Math.max(1, Math.floor(ms / 4))
+    const check = (): void => {
+      if (this.closed) return
+      quiet = this.reads === seen ? quiet + step : 0
+      seen = this.reads
+      if (quiet >= ms) { idle(); return }
+      this.timer = setTimeout(check, step).unref()
+    }
+    this.timer = setTimeout(check, step).unref()
   }
 
   destroy (): void {
     if (this.closed) return
     this.closed = true
+    clearTimeout(this.timer)
     // No read lands in a sink's memory once this returns.
     this.target = this.scratch
     this.socket.destroy()

@@ -173,6 +173,28 @@ export class TimeTree {
   }
 
   async read (fd: number, offset: number, length: number): Promise<Buffer> {
+    return await this.withHandle(fd, async (handle, size) =>
+      offset >= size || length <= 0 ? Buffer.alloc(0) : await handle.read(offset, Math.min(length, size - offset)))
+  }
+
+  /**
+   * Like read, but copies the bytes into `target` (a FUSE read's buffer)
+   * and says how many. Once `answered()` is true nothing is copied: the
+   * caller's memory may then serve another request.
+   */
+  async readInto (fd: number, target: Uint8Array, offset: number, answered: () => boolean): Promise<number> {
+    return await this.withHandle(fd, async (handle, size) => {
+      const want = target.subarray(0, Math.max(0, Math.min(target.length, size - offset)))
+      if (want.length === 0) return 0
+      if (handle.readInto !== undefined) return await handle.readInto(want, offset, answered)
+      const bytes = await handle.read(offset, want.length)
+      if (answered()) throw new InfinError('Unavailable', 'the read was answered before its bytes came')
+      want.set(bytes)
+      return bytes.length
+    })
+  }
+
+  private async withHandle<T> (fd: number, work: (handle: ReadHandle, size: number) => Promise<T>): Promise<T> {
     const f = this.handles.get(fd)
     if (f === undefined) throw notFound(`open file ${fd}`)
     if (f.reading === undefined) {
@@ -183,8 +205,7 @@ export class TimeTree {
     }
     try {
       const { handle, size } = await f.reading
-      if (offset >= size || length <= 0) return Buffer.alloc(0)
-      return await handle.read(offset, Math.min(length, size - offset))
+      return await work(handle, size)
     } catch (e) {
       // The file was open, so "not found" now means it vanished meanwhile: an I/O error, not ENOENT.
       if (e instanceof InfinError && e.code === 'NotFound') {

@@ -40,13 +40,18 @@ export class FakeS3 {
 
   fetch: RangeFetch = async (_bucket, v, start, end) => {
     this.calls.push({ key: v.key, start, end })
-    if (this.gate !== undefined) await new Promise<void>(resolve => this.gate?.push(resolve))
-    await new Promise(resolve => setImmediate(resolve))
-    if (this.failures > 0) {
-      this.failures--
-      throw new InfinError('Unavailable', 'S3 is down')
+    this.peakInFlight = Math.max(this.peakInFlight, ++this.inFlight)
+    try {
+      if (this.gate !== undefined) await new Promise<void>(resolve => this.gate?.push(resolve))
+      await new Promise(resolve => setImmediate(resolve))
+      if (this.failures > 0) {
+        this.failures--
+        throw new InfinError('Unavailable', 'S3 is down')
+      }
+      return Buffer.from(this.bytes(v).subarray(start, end))
+    } finally {
+      this.inFlight--
     }
-    return Buffer.from(this.bytes(v).subarray(start, end))
   }
 
   /** Streams end after this many bytes of the next call (a dropped connection). */
@@ -55,7 +60,7 @@ export class FakeS3 {
   stallAfter: number | undefined
   /**
    * Faults for the GET starting at an offset, used once: it fails at
-   * once, is cut or stalls halfway, or is slow (each chunk `slowMs` late).
+   * once, is cut or stalls 10 bytes in, or is slow (each chunk `slowMs` late).
    */
   readonly faultAt = new Map<number, 'fail' | 'cut' | 'stall' | 'slow'>()
   slowMs = 50
@@ -83,15 +88,16 @@ export class FakeS3 {
         if (fault !== 'fail') this.failures--
         throw new InfinError('Unavailable', 'S3 is down')
       }
-      const half = Math.floor((end - start) / 2)
-      const cut = this.cutAfter ?? (fault === 'cut' ? half : undefined)
-      const stall = this.stallAfter ?? (fault === 'stall' ? half : undefined)
+      const cut = this.cutAfter ?? (fault === 'cut' ? 10 : undefined)
+      const stall = this.stallAfter ?? (fault === 'stall' ? 10 : undefined)
       this.cutAfter = this.stallAfter = undefined
       for (let at = start; at < end;) {
         await new Promise(resolve => fault === 'slow' ? setTimeout(resolve, this.slowMs) : setImmediate(resolve))
         if (cut !== undefined && at - start >= cut) return
         if (stall !== undefined && at - start >= stall) await new Promise(() => {})
-        const n = Math.min(end - at, 1 + Math.floor(this.chunkSizes() * 96 * KiB))
+        // A chunk does not run past a cut or stall point.
+        const stop = Math.min(end, start + (cut ?? stall ?? end - start))
+        const n = Math.min((stop > at ? stop : end) - at, 1 + Math.floor(this.chunkSizes() * 96 * KiB))
         yield Buffer.from(this.bytes(v).subarray(at, at + n))
         at += n
       }

@@ -23,13 +23,13 @@ export interface Prefetch {
 
 /**
  * Sequential-read detection for one open file, shaped like mountpoint-s3's
- * prefetcher. A stream starts with a small window; each time the reader has
- * consumed half of what was requested ahead, more is requested, at least a
- * part at a time, and the window doubles (up to a cap) if a read had to
- * wait meanwhile: the window grows until it hides S3's latency, and no
- * further, since every byte ahead is memory. Reads that arrive slightly out
- * of order, re-read a little, or skip a little keep the stream; a bigger
- * jump starts a new one.
+ * prefetcher. A stream starts with a small window; as the reader consumes
+ * it, more is requested, at least a part at a time (each part one GET, the
+ * parts in flight at once), and the window doubles (up to a cap) if a read
+ * had to wait meanwhile: the window grows until it hides S3's latency and
+ * per-connection rate, and no further, since every byte ahead is memory.
+ * Reads that arrive slightly out of order, re-read a little, or skip a
+ * little keep the stream; a bigger jump starts a new one.
  */
 export class Readahead {
   /** End of the furthest read of the current stream; -1 before the first read. */
@@ -82,7 +82,10 @@ export class Readahead {
       return { until: this.requested, restarted: true }
     }
     this.furthest = Math.max(this.furthest, end)
-    if (this.requested - this.furthest >= this.window / 2) return undefined
+    // A window of several parts asks for the next as soon as one is read
+    // (a steady number in flight); a smaller one when half of it is read.
+    const room = step > 0 ? Math.min(step, this.window / 2) : this.window / 2
+    if (this.requested - this.furthest > this.window - room) return undefined
     this.window = Math.max(initial, Math.min(this.starved ? this.window * 2 : this.window, cap))
     this.starved = false
     const stepped = Math.min(this.requested + step, this.furthest + Math.max(cap, step))

@@ -1,6 +1,7 @@
 // Where a cold read's CPU goes: `node bench/.work/dist/bench/src/readprof.js
 // [--reps 3] [--size 256] [--network s3] [--systems infinstor,rclone,s3fs]
-// [--variant NAME=PATH/bin/infinstor]... [--readers 1] [--cpu-prof DIR]`.
+// [--variant NAME=PATH/bin/infinstor]... [--readers 1] [--cpu-prof DIR]
+// [--node-args '--trace-gc']`.
 // Writes one object (two versions) to a fresh moto, then, repetition by
 // repetition and system by system (interleaved, so a busy phase of a shared
 // machine hits all alike), mounts it, drops the page cache, reads the older
@@ -34,7 +35,9 @@ const { values: flags } = parseArgs({
     variant: { type: 'string', multiple: true, default: [] },
     readers: { type: 'string', default: '1' },
     'cache-size': { type: 'string', default: '512' },
-    'cpu-prof': { type: 'string' }
+    'cpu-prof': { type: 'string' },
+    /** More node options for InfinStor daemons, e.g. --trace-gc (their output lands in the mount's log). */
+    'node-args': { type: 'string', default: '' }
   }
 })
 
@@ -52,7 +55,10 @@ function infinstorAt (name: string, bin: string): Sys {
   return {
     name,
     mount: async (ctx, at) => {
-      const prof = flags['cpu-prof'] !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${join(flags['cpu-prof'], name)}`] : []
+      const prof = [
+        ...(flags['cpu-prof'] !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${join(flags['cpu-prof'], name)}`] : []),
+        ...flags['node-args'].split(' ').filter(Boolean)
+      ]
       const m = await daemonMount(ctx, name, dir => ({
         cmd: process.execPath,
         args: [...prof, bin, 'mount', dir, '--bucket', 'prof', '--endpoint', ctx.endpoint, '--cache-size', flags['cache-size'], '--no-serve', '--foreground'],

@@ -12,6 +12,12 @@ export interface ReadaheadOptions {
   forward: number
   /** The least a sequential stream asks for at once (a part): fewer, larger GETs. */
   step: number
+  /**
+   * Whether more in flight could help now. A read that waits because the
+   * process is busy (CPU-bound) gains nothing from a wider window, which
+   * only costs memory; one that waits on a slow connection does.
+   */
+  idle?: () => boolean
 }
 
 export interface Prefetch {
@@ -86,7 +92,8 @@ export class Readahead {
     // (a steady number in flight); a smaller one when half of it is read.
     const room = step > 0 ? Math.min(step, this.window / 2) : this.window / 2
     if (this.requested - this.furthest > this.window - room) return undefined
-    this.window = Math.max(initial, Math.min(this.starved ? this.window * 2 : this.window, cap))
+    const grow = this.starved && (this.opts.idle?.() ?? true)
+    this.window = Math.max(initial, Math.min(grow ? this.window * 2 : this.window, cap))
     this.starved = false
     const stepped = Math.min(this.requested + step, this.furthest + Math.max(cap, step))
     this.requested = Math.max(this.furthest + this.window, stepped)

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks'
 import { InfinError } from '../core/errors.js'
 import type { Version } from '../core/versions.js'
 import { BlockCache, cachedFile, type BlockStats } from './blocks.js'
@@ -45,6 +46,12 @@ export interface ReaderOptions {
   readTimeoutMs?: number
   /** For tests: fill every block given back to the pool with a marker, so use after release shows. */
   poisonFreedBlocks?: boolean
+  /**
+   * Whether the process is CPU-bound now: then a read that waits gains
+   * nothing from a wider window. Default: this thread was busy over 80% of
+   * the time since it was last asked (event loop utilization).
+   */
+  cpuBound?: () => boolean
 }
 
 export interface ReaderStats extends BlockStats {
@@ -56,6 +63,20 @@ export interface ReaderStats extends BlockStats {
   queuedReadahead: number
   pool: PoolStats
   disk?: DiskStats
+}
+
+/**
+ * True when this thread was busy most of the time since the last call
+ * (event loop utilization): then bytes wait for the CPU, not the network.
+ */
+function busy (): () => boolean {
+  let last = performance.eventLoopUtilization()
+  return () => {
+    const now = performance.eventLoopUtilization()
+    const share = performance.eventLoopUtilization(now, last).utilization
+    last = now
+    return share > 0.8
+  }
 }
 
 export interface CachingReader extends Reader {
@@ -91,6 +112,7 @@ export function createReader (source: RangeFetch | { stream: RangeStream } | { i
     if (!(opts[name] > 0)) throw new InfinError('Usage', `reader option ${name} must be a positive number, not ${opts[name]}`)
   }
   if (!(opts.wholeFileBytes >= 0)) throw new InfinError('Usage', `reader option wholeFileBytes must be 0 or more, not ${opts.wholeFileBytes}`)
+  const cpuBound = opts.cpuBound ?? busy()
   const disk = opts.cacheDir !== undefined ? new DiskCache({ dir: opts.cacheDir, maxBytes: opts.cacheDirBytes }) : undefined
   const scheduler = new Scheduler(opts.concurrency)
   const pool = new BlockPool(opts.blockSize, { poison: opts.poisonFreedBlocks })
@@ -102,11 +124,11 @@ export function createReader (source: RangeFetch | { stream: RangeStream } | { i
   const share = (): number => Math.floor(opts.cacheBytes / Math.max(1, openHandles))
   const ctx: HandleContext = {
     cache,
-    readahead: { initial: opts.initialReadahead, backward: 1 * MiB, forward: 16 * MiB, step: opts.partSize },
+    readahead: { initial: opts.initialReadahead, backward: 1 * MiB, forward: 16 * MiB, step: opts.partSize, idle: () => !cpuBound() },
     // Readahead shares half the cache among open files, so prefetched blocks live until read.
     windowCap: () => Math.min(opts.maxReadahead, Math.floor(share() / 2)),
     wholeCap: () => Math.min(opts.wholeFileBytes, Math.floor(share() * 3 / 4)),
-    longStream: 2 * opts.partSize,
+    longStream: opts.partSize,
     readTimeoutMs: opts.readTimeoutMs,
     onRead: () => { reads++ },
     onClose: () => { openHandles-- }

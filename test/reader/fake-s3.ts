@@ -116,6 +116,9 @@ export const KINDS: Kind[] = ['fetch', 'stream', 'into']
 
 export const small: Partial<ReaderOptions> = { blockSize: 4 * KiB, initialReadahead: 8 * KiB, maxReadahead: 64 * KiB, partSize: 16 * KiB }
 
+/** Tests run CPU-bound: windows grow as they would for a process waiting on S3. */
+export const waitsOnS3 = { cpuBound: () => false }
+
 export async function expectBytes (t: Test, s3: FakeS3, v: Version, got: Promise<Buffer>, offset: number, length: number): Promise<boolean> {
   const want = s3.bytes(v).subarray(offset, Math.min(offset + length, v.size))
   const buf = await got

@@ -6,10 +6,10 @@ import t from 'tap'
 import { BlockPool } from '../../src/reader/pool.js'
 import { createReader, type CachingReader } from '../../src/reader/reader.js'
 import { rng } from '../helpers/random.js'
-import { expectBytes, FakeS3, KINDS, KiB, MiB } from './fake-s3.js'
+import { expectBytes, FakeS3, KINDS, KiB, MiB, waitsOnS3 } from './fake-s3.js'
 
 // 4 KiB blocks, 16 KiB parts: a few MiB hold hundreds of blocks and dozens of parts.
-const tiny = { blockSize: 4 * KiB, initialReadahead: 8 * KiB, maxReadahead: 64 * KiB, partSize: 16 * KiB, poisonFreedBlocks: true }
+const tiny = { blockSize: 4 * KiB, initialReadahead: 8 * KiB, maxReadahead: 64 * KiB, partSize: 16 * KiB, poisonFreedBlocks: true, ...waitsOnS3 }
 
 /** Reads with readInto, as FUSE does, into a buffer of its own. */
 async function readInto (reader: CachingReader, h: ReturnType<CachingReader['open']>, offset: number, length: number): Promise<Buffer> {

@@ -8,6 +8,7 @@ import type { ListedVersion } from '../core/versions.js'
 import { createClient, factsOf, ServerClock, type S3Options } from './client.js'
 import { toDomainError } from './errors.js'
 import { pour, type ByteSink } from './http1.js'
+import { LeanGets } from './lean-get.js'
 import { RawBody, RawGetHandler, type RawGetOptions } from './raw-get.js'
 
 export type VersioningState = 'Enabled' | 'Suspended' | 'Off'
@@ -33,12 +34,16 @@ export class S3Access {
   private readonly client: S3Client
   /** Object GETs whose bodies go straight into callers' memory (getInto). */
   private readonly bytes: S3Client
+  /** The same GETs without the SDK's pipeline, once it has shown the way to a bucket. */
+  private readonly lean: LeanGets
   private readonly limit: LimitFunction
 
   constructor (opts: S3Options) {
     this.client = createClient(opts, this.clock)
     const fallback = this.client.config.requestHandler as unknown as RawGetOptions['fallback']
-    this.bytes = createClient(opts, this.clock, new RawGetHandler({ timeoutMs: opts.timeoutMs, fallback }) as unknown as S3ClientConfig['requestHandler'])
+    const raw = new RawGetHandler({ timeoutMs: opts.timeoutMs, fallback })
+    this.bytes = createClient(opts, this.clock, raw as unknown as S3ClientConfig['requestHandler'])
+    this.lean = new LeanGets(raw, this.bytes.config.credentials, this.bytes.config.sha256)
     this.limit = pLimit(opts.concurrency)
     this.endpoint = opts.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL
   }
@@ -145,17 +150,26 @@ export class S3Access {
   /**
    * Bytes [start, end) of one version, written straight into the memory
    * `sink` offers (the lean path: no chunk is allocated or copied on the
-   * way). The SDK signs, retries and maps errors as for any request; the
-   * concurrency slot covers the request up to its headers.
+   * way). A GET goes out signed with the SDK's signer but without its
+   * pipeline (see LeanGets) once the SDK has resolved the bucket; anything
+   * but a 2xx answer is sent again through the SDK, which retries and maps
+   * errors as for any request. The concurrency slot covers each request up
+   * to its headers.
    */
   async getInto (bucket: string, key: string, versionId: string, start: number, end: number, sink: ByteSink,
     signal?: AbortSignal): Promise<void> {
     const what = `read s3://${bucket}/${key} (version ${versionId})`
-    const out = await this.call('GetObject', what, async () =>
-      await this.bytes.send(new GetObjectCommand({
-        Bucket: bucket, Key: key, VersionId: versionId, Range: `bytes=${start}-${end - 1}`
-      }), { abortSignal: signal }))
-    const body = out.Body as unknown
+    let body: unknown = this.lean.knows(bucket)
+      ? await this.call('GetObject', what, async () => await this.lean.get(bucket, key, versionId, start, end, signal))
+      : undefined
+    if (body === undefined) {
+      const out = await this.call('GetObject', what, async () =>
+        await this.bytes.send(new GetObjectCommand({
+          Bucket: bucket, Key: key, VersionId: versionId, Range: `bytes=${start}-${end - 1}`
+        }), { abortSignal: signal }))
+      this.lean.learn(bucket, key, factsOf(out).request)
+      body = out.Body
+    }
     try {
       if (body instanceof RawBody) {
         if (body.length !== undefined && body.length !== end - start) {

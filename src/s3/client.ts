@@ -1,4 +1,5 @@
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3'
+import type { RequestParts } from './http1.js'
 
 interface RawResponse { statusCode?: number, headers?: Record<string, string>, body?: unknown }
 
@@ -38,6 +39,8 @@ export interface ResponseFacts {
   serverDate?: number
   /** For ListObjectVersions: `key\0versionId` to its position in the XML. */
   positions?: Map<string, number>
+  /** For GetObject: the request as signed and sent (where the bucket lives). */
+  request?: RequestParts
 }
 
 export const FACTS = Symbol('infinstor.responseFacts')
@@ -83,6 +86,7 @@ function installFactsMiddleware (client: S3Client, clock: ServerClock): void {
       facts.serverDate = Date.parse(date)
       clock.observe(facts.serverDate, Date.now())
     }
+    if (context.commandName === 'GetObjectCommand') facts.request = args.request as RequestParts
     if (context.commandName === 'ListObjectVersionsCommand' && response.statusCode === 200) {
       const body = await readAll(response.body)
       response.body = body

@@ -13,6 +13,13 @@ const MAX_ERROR_BODY = 1024 * KiB
 const IDLE_MS = 15_000
 const MAX_IDLE_PER_ORIGIN = 64
 
+/**
+ * One scratch buffer for every connection: a read that lands in it is taken
+ * out (copied or parsed) by its callback before any other read can land,
+ * since libuv reads and calls back one socket at a time on this thread.
+ */
+const SCRATCH = Buffer.allocUnsafe(SCRATCH_BYTES)
+
 /** Marks a failure before any byte of the response came: safe to retry on a fresh socket. */
 const EARLY = Symbol('early')
 
@@ -37,7 +44,7 @@ interface Exchange {
  */
 class Connection {
   readonly socket: net.Socket
-  private readonly scratch = Buffer.allocUnsafe(SCRATCH_BYTES)
+  private readonly scratch = SCRATCH
   private target: Uint8Array = this.scratch
   /** Takes a read of `n` bytes into `buf` (the target when the read began, which may since have changed). */
   private onBytes: (n: number, buf: Uint8Array) => void = () => { this.fail(failure('S3 sent bytes nobody asked for', 'Error')) }

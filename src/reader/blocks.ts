@@ -107,7 +107,7 @@ export class BlockCache {
   ) {
     this.memory = new LRUCache<string, Block>({
       maxSize: opts.cacheBytes,
-      sizeCalculation: () => opts.blockSize,
+      sizeCalculation: b => b.memory.length,
       dispose: b => { pool.uncache(b) }
     })
     this.partBlocks = Math.max(1, Math.floor(opts.partSize / opts.blockSize))

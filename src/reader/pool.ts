@@ -42,24 +42,34 @@ export interface PoolStats {
  */
 export class BlockPool {
   readonly stats: PoolStats = { allocated: 0, reused: 0, free: 0 }
-  private readonly spare: Block[] = []
+  /** Free blocks by memory size: the last block of a version, or a small file, gets a block its own size. */
+  private readonly spare = new Map<number, Block[]>()
 
   constructor (readonly blockSize: number, private readonly opts: { poison?: boolean } = {}) {}
 
+  /** The memory a block of `length` bytes gets: a power of two from 4 KiB up to the block size. */
+  sizeFor (length: number): number {
+    let size = Math.min(4096, this.blockSize)
+    while (size < length && size < this.blockSize) size *= 2
+    return Math.min(size, this.blockSize)
+  }
+
   /** A block to fill, referenced once (by its filler). */
   take (length: number): Block {
-    let b = this.spare.pop()
+    const size = this.sizeFor(length)
+    const spare = this.spare.get(size)
+    let b = spare?.pop()
     if (b === undefined) {
-      b = new Block(this.blockSize)
+      b = new Block(size)
       this.stats.allocated++
     } else {
       if (b.refs !== 0 || b.cached) throw new Error(`block pool: a block in use was about to be reused (refs ${b.refs}, cached ${String(b.cached)})`)
       b.free = false
       this.stats.reused++
+      this.stats.free--
     }
     b.length = length
     b.refs = 1
-    this.stats.free = this.spare.length
     return b
   }
 
@@ -85,7 +95,9 @@ export class BlockPool {
     if (b.refs > 0 || b.cached || b.free) return
     if (this.opts.poison === true) b.memory.fill(0xdb)
     b.free = true
-    this.spare.push(b)
-    this.stats.free = this.spare.length
+    const spare = this.spare.get(b.memory.length)
+    if (spare === undefined) this.spare.set(b.memory.length, [b])
+    else spare.push(b)
+    this.stats.free++
   }
 }

@@ -1,3 +1,4 @@
+import type { Network } from './network.js'
 import type { RunConfig } from './types.js'
 
 /** Sizes and repetitions of one benchmark mode. */
@@ -77,10 +78,11 @@ export function describeDatasets (p: Profile): RunConfig['datasets'] {
   }
 }
 
-export function runConfig (p: Profile, dropCaches: boolean, motoPatched: boolean): RunConfig {
+export function runConfig (p: Profile, dropCaches: boolean, motoPatched: boolean, networks: Network[]): RunConfig {
   return {
     dropCaches,
     motoPatched,
+    networks,
     mode: p.mode,
     repetitions: p.repetitions,
     heavyRepetitions: p.heavyRepetitions,

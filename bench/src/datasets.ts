@@ -2,7 +2,7 @@ import { randomFill, randomFillSync } from 'node:crypto'
 import { promisify } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
-  CreateBucketCommand, DeleteObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client
+  CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client
 } from '@aws-sdk/client-s3'
 import pLimit from 'p-limit'
 import type { Profile } from './config.js'
@@ -194,6 +194,23 @@ async function checkStamps (s3: S3Client, ds: Dataset): Promise<void> {
     if (t === undefined || !(t > after && t <= ds.times[e.step])) {
       throw new Error(`dataset ${ds.name}: ${e.key} (step ${e.step}) stamped ${String(t)}, outside its step`)
     }
+  }
+}
+
+/**
+ * GETs each version of the big file once. moto copies an object's bytes out
+ * of its store on the first GET (the bench's patch keeps them from then on),
+ * which would otherwise land on whichever system reads first.
+ */
+export async function warm (endpoint: string, data: Datasets): Promise<void> {
+  const s3 = s3Client(endpoint)
+  try {
+    for (const e of data.big.events) {
+      const out = await s3.send(new GetObjectCommand({ Bucket: data.big.bucket, Key: e.key, VersionId: e.versionId }))
+      for await (const _chunk of out.Body as AsyncIterable<Uint8Array>) {}
+    }
+  } finally {
+    s3.destroy()
   }
 }
 

@@ -1,7 +1,7 @@
 import { pairedSpeedups, summarize, type Summary } from './stats.js'
 import { isMeasurement, type Metric, type RunResults, type SystemId } from './types.js'
 
-/** The performance goals of issues #3 (the mount) and #15 (the S3 gateway), each checked against this run's figures. */
+/** The performance goals (issue #16, those of #3 it keeps, and #15's for the S3 gateway), each checked against this run's figures. */
 export interface GoalResult {
   id: string
   text: string
@@ -22,13 +22,28 @@ interface RatioGoal {
   ours: string
   theirs: string
   peer: SystemId
+  /**
+   * The median paired speedup must reach this (above 1: InfinStor better).
+   * With `share`, the goal is stated as InfinStor's figure over the peer's,
+   * at most 1 / atLeast (for costs: "CPU at most 0.6× the peer's").
+   */
   atLeast: number
-  /** How the target reads, when not as a speedup (e.g. a time bound). */
+  share?: boolean
+  /** How the target reads, when not as a speedup or a share (e.g. a time bound). */
   target?: string
 }
 
+const S3 = 'S3-like network'
 const RATIO_GOALS: RatioGoal[] = [
-  { id: 'seq-cold', text: () => 'Sequential cold read of a past version vs rclone --s3-version-at', ours: 'seq-cold', theirs: 'seq-cold', peer: 'rclone', atLeast: 2 },
+  { id: 'seq-cold', text: () => 'Cold sequential read of a past version vs rclone --s3-version-at (loopback)', ours: 'seq-cold', theirs: 'seq-cold', peer: 'rclone', atLeast: 2 },
+  { id: 'seq-cold-s3fs', text: () => 'Cold sequential read vs s3fs (loopback; s3fs reads the latest version)', ours: 'seq-cold', theirs: 'seq-cold', peer: 's3fs', atLeast: 1 },
+  { id: 'seq-cold@s3', text: () => `Cold sequential read vs rclone (${S3})`, ours: 'seq-cold@s3', theirs: 'seq-cold@s3', peer: 'rclone', atLeast: 4 },
+  { id: 'seq-cold-s3fs@s3', text: () => `Cold sequential read vs s3fs (${S3})`, ours: 'seq-cold@s3', theirs: 'seq-cold@s3', peer: 's3fs', atLeast: 1 },
+  { id: 'par', text: s => `${s.readers} parallel readers' throughput vs s3fs (loopback)`, ours: 'par-tput', theirs: 'par-tput', peer: 's3fs', atLeast: 1 },
+  { id: 'par@s3', text: s => `${s.readers} parallel readers' throughput vs s3fs (${S3})`, ours: 'par-tput@s3', theirs: 'par-tput@s3', peer: 's3fs', atLeast: 1 },
+  { id: 'rand', text: () => 'Random reads vs s3fs (loopback)', ours: 'rand', theirs: 'rand', peer: 's3fs', atLeast: 1 },
+  { id: 'small', text: () => 'Reading many small files vs rclone (loopback)', ours: 'small', theirs: 'small', peer: 'rclone', atLeast: 2 },
+  { id: 'cpu', text: () => 'CPU per GiB of a cold sequential read vs rclone\'s (loopback)', ours: 'seq-cold-cpu', theirs: 'seq-cold-cpu', peer: 'rclone', atLeast: 1 / 0.6, share: true },
   { id: 're-read', text: () => 'Re-reading a past version vs rclone\'s cold read', ours: 'seq-warm', theirs: 'seq-cold', peer: 'rclone', atLeast: 10 },
   { id: 'ls-times', text: s => `\`ls -l\` of the ${s.dirFiles.toLocaleString('en-US')}-file folder at ${s.lsTimes} past times vs rclone (a mount per time)`, ours: 'ls-times', theirs: 'ls-times', peer: 'rclone', atLeast: 10 },
   // #15: the S3 gateway.
@@ -53,8 +68,11 @@ function missing (run: RunResults, m: Metric | undefined, system: SystemId): str
   return undefined
 }
 
+const fixed = (n: number): string => n.toFixed(2)
+
 function ratioGoal (run: RunResults, g: RatioGoal): GoalResult {
-  const base = { id: g.id, text: g.text(run.config.scale), target: g.target ?? `≥ ${g.atLeast}×` }
+  const target = g.target ?? (g.share === true ? `≤ ${fixed(1 / g.atLeast)}×` : `≥ ${g.atLeast}×`)
+  const base = { id: g.id, text: g.text(run.config.scale), target }
   const ours = metric(run, g.ours)
   const theirs = metric(run, g.theirs)
   const why = missing(run, ours, 'infinstor') ?? missing(run, theirs, g.peer)
@@ -65,7 +83,12 @@ function ratioGoal (run: RunResults, g: RatioGoal): GoalResult {
   const ratio = pairedSpeedups(o.values, t.values, ours.better)
   if (ratio === undefined) return { ...base, met: false, cause: 'no repetition succeeded on both sides' }
   const met = ratio.median >= g.atLeast
-  return { ...base, measured: { ...ratio, unit: '×' }, met, ...(met ? {} : { cause: `median speedup ${ratio.median.toFixed(2)}× is below ${g.atLeast}×` }) }
+  if (g.share === true) {
+    // Shown as our share of the peer's figure: the inverse of the speedups.
+    const share = { median: 1 / ratio.median, min: 1 / ratio.max, max: 1 / ratio.min, n: ratio.n, unit: '×' }
+    return { ...base, measured: share, met, ...(met ? {} : { cause: `median ${fixed(share.median)}× the peer's is above ${fixed(1 / g.atLeast)}×` }) }
+  }
+  return { ...base, measured: { ...ratio, unit: '×' }, met, ...(met ? {} : { cause: `median speedup ${fixed(ratio.median)}× is below ${g.atLeast}×` }) }
 }
 
 function memoryGoal (run: RunResults): GoalResult {

@@ -1,7 +1,9 @@
 // `npm run bench [-- --quick] [--only seq,rand,ls,find,small,par,gw]
-// [--systems infinstor,rclone,s3fs,direct,memfs] [--stock-moto] [--out DIR]`:
-// InfinStor against its peers on one moto server, written to bench/results/
-// (quick runs: bench/.work/results-quick/).
+// [--systems infinstor,rclone,s3fs,direct,memfs] [--networks loopback,s3]
+// [--stock-moto] [--out DIR]`: InfinStor against its peers on one moto
+// server, written to bench/results/ (quick runs: bench/.work/results-quick/).
+// Read scenarios run under each network profile (see network.ts); the
+// listing and gateway scenarios on loopback only.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { join } from 'node:path'
@@ -9,9 +11,10 @@ import { parseArgs } from 'node:util'
 import { startMoto, type Moto } from '../../src/demo/moto.js'
 import { Cleanup } from './cleanup.js'
 import { FULL, QUICK, runConfig } from './config.js'
-import { generate } from './datasets.js'
+import { generate, warm } from './datasets.js'
 import { machine } from './machine.js'
 import { Recorder, type Bench } from './measure.js'
+import { NETWORKS, setNetwork, type Network } from './network.js'
 import { MOTO_PATCH, RESULTS, WORK } from './paths.js'
 import { dropCaches } from './proc.js'
 import { toJson, toMarkdown } from './report.js'
@@ -26,7 +29,16 @@ import { s3fs } from './systems/s3fs.js'
 import type { SystemContext } from './systems/types.js'
 import { SYSTEM_ORDER, type RunResults, type SystemInfo } from './types.js'
 
-const SCENARIOS = { seq: sequential, rand: random, ls: listing, find, small: smallFiles, par: parallel, gw: gateway }
+/** Read scenarios take the network they run under; listings and the gateway run on loopback. */
+const SCENARIOS: Record<string, { run: (b: Bench, net: Network) => Promise<void>, reads: boolean }> = {
+  seq: { run: sequential, reads: true },
+  rand: { run: random, reads: true },
+  ls: { run: listing, reads: false },
+  find: { run: find, reads: false },
+  small: { run: smallFiles, reads: true },
+  par: { run: parallel, reads: true },
+  gw: { run: gateway, reads: false }
+}
 
 const { values: flags } = parseArgs({
   options: {
@@ -34,6 +46,7 @@ const { values: flags } = parseArgs({
     only: { type: 'string' },
     systems: { type: 'string' },
     out: { type: 'string' },
+    networks: { type: 'string' },
     'stock-moto': { type: 'boolean', default: false }
   }
 })
@@ -48,6 +61,13 @@ const wanted = flags.systems?.split(',') ?? [...SYSTEM_ORDER]
 const stockMoto = flags['stock-moto'] === true
 const outDir = flags.out ?? (profile.mode === 'quick' ? join(WORK, 'results-quick') : RESULTS)
 for (const s of only) if (!(s in SCENARIOS)) throw new Error(`unknown scenario ${s}; known: ${Object.keys(SCENARIOS).join(', ')}`)
+const networks = (flags.networks?.split(',') ?? Object.keys(NETWORKS)).map(id => {
+  const n = NETWORKS[id as Network['id']]
+  if (n === undefined) throw new Error(`unknown network ${id}; known: ${Object.keys(NETWORKS).join(', ')}`)
+  return n
+})
+// The network profiles live in the moto patch.
+if (stockMoto && networks.some(n => n.id !== 'loopback')) throw new Error('--stock-moto runs on loopback only: add --networks loopback')
 
 mkdirSync(WORK, { recursive: true })
 const cleanup = new Cleanup(join(WORK, 'live.json'))
@@ -73,9 +93,12 @@ async function main (): Promise<void> {
   const env = stockMoto ? {} : { PYTHONPATH: [MOTO_PATCH, process.env.PYTHONPATH].filter(Boolean).join(':') }
   moto = await startMoto({ env })
   const motoPid = moto.process.pid as number
+  const endpoint = moto.endpoint
   cleanup.addPid(motoPid, `moto_server -H 127.0.0.1 -p ${moto.port} `)
   log(`moto at ${moto.endpoint}; writing datasets`)
   const data = await generate(moto.endpoint, profile, log)
+  // moto reads an object's bytes out of its store on the first GET: not something to time.
+  await warm(moto.endpoint, data)
 
   const workDir = join(WORK, 'run')
   mkdirSync(workDir, { recursive: true })
@@ -96,14 +119,20 @@ async function main (): Promise<void> {
     mounts: all.filter(s => s.info.skipped === undefined),
     direct: direct?.info.skipped === undefined ? direct : undefined,
     rec,
-    ctx
+    ctx,
+    network: async n => { if (!stockMoto) await setNetwork(endpoint, n) }
   }
   const dropped = await dropCaches()
   if (!dropped) log('cannot drop the page cache (not root?): cold runs rely on fresh mounts only')
   for (const name of only) {
-    log(`scenario ${name}`)
-    await SCENARIOS[name as keyof typeof SCENARIOS](bench)
+    const scenario = SCENARIOS[name]
+    for (const net of scenario.reads ? networks : [NETWORKS.loopback]) {
+      log(`scenario ${name}, ${net.name}`)
+      await bench.network(net)
+      await scenario.run(bench, net)
+    }
   }
+  await bench.network(NETWORKS.loopback)
   for (const s of systems.filter(s => s.skipped !== undefined)) {
     for (const m of rec.metrics) rec.skip(m.id, s.id, s.skipped as string)
   }
@@ -111,7 +140,7 @@ async function main (): Promise<void> {
   const results: RunResults = {
     startedAt: started.toISOString(),
     seconds: (Date.now() - started.getTime()) / 1000,
-    config: runConfig(profile, dropped, !stockMoto),
+    config: runConfig(profile, dropped, !stockMoto, networks),
     machine: await machine(loadAtStart),
     systems,
     metrics: rec.metrics

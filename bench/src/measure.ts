@@ -1,6 +1,8 @@
 import type { Datasets } from './datasets.js'
+import type { Network } from './network.js'
 import { TimeoutError } from './proc.js'
 import type { Profile } from './config.js'
+import { sumCpu } from './threads.js'
 import type { Direct } from './systems/direct.js'
 import type { MountSystem, SystemContext } from './systems/types.js'
 import { isMeasurement, type Measurement, type Metric, type SystemId } from './types.js'
@@ -92,9 +94,33 @@ export interface Bench {
   rec: Recorder
   /** Where daemons the scenarios start themselves (the S3 gateway) keep their state. */
   ctx: SystemContext
+  /** Switches the S3 server's network profile (read scenarios run under each). */
+  network: (n: Network) => Promise<void>
 }
 
 export const MiB = 1 << 20
+export const GiB = 1 << 30
+
+/** CPU-seconds (user + system, from /proc) the processes used while `fn` ran. */
+export async function withCpu<T> (pids: number[], fn: () => Promise<T>): Promise<{ value: T, cpu: number }> {
+  const before = sumCpu(pids)
+  const value = await fn()
+  const after = sumCpu(pids)
+  return { value, cpu: after.user + after.system - before.user - before.system }
+}
+
+export function perGiB (cpu: number, bytes: number): number {
+  return cpu / (bytes / GiB)
+}
+
+/**
+ * A read metric's id, title and label under a network profile: loopback
+ * keeps the plain ones, so reports and goals from before still line up.
+ */
+export function onNetwork (net: Network, m: { id: string, scenario: string, label: string, title: string }): { id: string, scenario: string, label: string, title: string } {
+  if (net.id === 'loopback') return m
+  return { id: `${m.id}@${net.id}`, scenario: `${m.scenario}, ${net.name}`, label: `${m.label} (${net.id === 's3' ? 'S3-like' : net.id})`, title: m.title }
+}
 
 export function mibPerSecond (bytes: number, seconds: number): number {
   return bytes / MiB / seconds

@@ -92,7 +92,7 @@ function range (s: Summary | undefined | null, unit = ''): string {
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ')
 
 function goalsTable (goals: GoalResult[]): string[] {
-  const lines = ['| Goal (#3, #15) | Target | Measured: median [min–max] | Status |', '|---|---|---|---|']
+  const lines = ['| Goal (#16, #3\'s kept, #15) | Target | Measured: median [min–max] | Status |', '|---|---|---|---|']
   for (const g of goals) {
     const measured = g.measured !== undefined ? range(g.measured, g.measured.unit === '×' ? '×' : ' ' + g.measured.unit) : '—'
     const status = g.met ? '**met**' : `**not met**${g.cause !== undefined ? ': ' + g.cause : ''}`
@@ -106,16 +106,16 @@ function summaryTable (report: ReportJson): string[] {
   const ids = SYSTEM_ORDER.filter(id => report.systems.some(s => s.id === id))
   const name = (id: SystemId): string => report.systems.find(s => s.id === id)?.name ?? id
   const lines = [
-    `| Metric | Unit | ${ids.map(name).map(cell).join(' | ')} | InfinStor vs rclone |`,
-    `|---|---|${ids.map(() => '---|').join('')}---|`
+    `| Metric | Unit | ${ids.map(name).map(cell).join(' | ')} | InfinStor vs rclone | InfinStor vs s3fs |`,
+    `|---|---|${ids.map(() => '---|').join('')}---|---|`
   ]
   for (const m of report.metrics) {
     const medians = ids.map(id => {
       const r = m.results[id]
       return r === undefined || 'skipped' in r ? '—' : num(r.median)
     })
-    const vs = m.infinstorSpeedup.rclone !== undefined ? `${num(m.infinstorSpeedup.rclone.median)}×` : '—'
-    lines.push(`| ${cell(`${m.scenario.split('.')[0]}. ${m.label}`)} | ${m.unit}${m.better === 'higher' ? ' ↑' : ' ↓'} | ${medians.join(' | ')} | ${vs} |`)
+    const vs = (peer: SystemId): string => m.infinstorSpeedup[peer] !== undefined ? `${num(m.infinstorSpeedup[peer]?.median)}×` : '—'
+    lines.push(`| ${cell(`${m.scenario.split('.')[0]}. ${m.label}`)} | ${m.unit}${m.better === 'higher' ? ' ↑' : ' ↓'} | ${medians.join(' | ')} | ${vs('rclone')} | ${vs('s3fs')} |`)
   }
   return lines
 }
@@ -157,6 +157,14 @@ function metricTable (report: ReportJson, m: MetricJson): string[] {
   return [...lines, '']
 }
 
+/** How the read scenarios' networks were made. */
+function networkText (report: ReportJson): string {
+  const nets = report.config.networks ?? [{ id: 'loopback', name: 'loopback', rate: 0, delay: 0 }]
+  const shaped = nets.filter(n => n.rate > 0 || n.delay > 0)
+  if (shaped.length === 0) return 'Reads ran over plain loopback.'
+  return `Read scenarios ran twice: over plain loopback, where moto answers at once and as fast as it can copy, and under ${shaped.map(n => `an ${n.name} profile`).join(' and ')}, which the moto patch makes by sleeping in the server (no CPU): on S3, one connection carries tens of MB/s after tens of milliseconds, and parallel connections multiply it. CPU per GiB is each system's user + system CPU from /proc over the measured operation (its daemons; curl for direct GETs).`
+}
+
 export function toMarkdown (report: ReportJson): string {
   const mc = report.machine
   const out = [
@@ -184,7 +192,7 @@ export function toMarkdown (report: ReportJson): string {
       : 'This run used stock moto (`--stock-moto`): every GET, ranged or not, copies the whole object ' +
         'first, and every ListObjectVersions page deep-copies every version in the bucket, bytes included; ' +
         'ranged reads of the big file and version listings cost far more than on S3.') +
-      ' The direct-GET rows show the floor the server sets. A measured operation that runs past ' +
+      ' The direct-GET rows show the floor the server sets. ' + networkText(report) + ' A measured operation that runs past ' +
       `${num(report.config.budgetMs / 1000)} s is stopped and counted as failed; later repetitions of it are skipped.`, '',
     '## Systems', '',
     '| System | Role | Version | Status |', '|---|---|---|---|',

@@ -1,3 +1,4 @@
+import type { Network } from './network.js'
 import type { Better } from './stats.js'
 
 export type SystemId = 'infinstor' | 'rclone' | 's3fs' | 'direct' | 'memfs'
@@ -50,6 +51,8 @@ export interface RunConfig {
   dropCaches: boolean
   /** Whether moto ran with bench/moto-patch (ranged GETs without whole-object copies). */
   motoPatched: boolean
+  /** The network profiles the read scenarios ran under (older reports: loopback only). */
+  networks?: Network[]
   /** The sizes the scenarios and goals are stated in. */
   scale: { dirFiles: number, lsTimes: number, readers: number }
   datasets: Record<string, string>

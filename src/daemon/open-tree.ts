@@ -12,24 +12,23 @@ const MiB = 1024 * 1024
 /** A disk cache still assembles blocks in memory, so it gets at least this much. */
 const MIN_CACHE_MIB = 16
 /**
- * V8 frees a block the cache dropped only at its next full collection,
- * which it starts once about 64 MiB of such memory has piled up. So that
- * --cache-size bounds what blocks take, dropped ones included, the cache
- * keeps that much free (an eighth of it at most).
+ * Block memory is pooled and reused; besides cached blocks it holds the
+ * blocks GETs under way are filling (at most 8 parts of 8 MiB). So that
+ * --cache-size bounds all of it, the cache keeps that much free (an eighth
+ * of it at most).
  */
-const GC_SLACK_MIB = 64
+const INFLIGHT_MIB = 64
 
 /** Bytes the block cache may hold for a --cache-size of `cacheMiB`. */
 export function blockBudget (cacheMiB: number): number {
   const total = Math.max(cacheMiB, MIN_CACHE_MIB)
-  return (total - Math.min(GC_SLACK_MIB, total / 8)) * MiB
+  return (total - Math.min(INFLIGHT_MIB, total / 8)) * MiB
 }
 
 /**
  * The block cache with readahead, or with --cache-size 0 and no disk cache,
- * one GET per read. The reader's GETs and the long GETs that follow
- * sequential readers each hold a socket, so both are sized to fit the S3
- * client's pool (2 x s3-concurrency), leaving room for listings.
+ * one GET per read. Its GETs read straight into block memory (getInto);
+ * they share --s3-concurrency with listings, which keep two slots.
  */
 export function openReader ({ engine, settings }: Services, log: Log): Reader {
   const cacheMiB = settings.get('cache-size')
@@ -38,14 +37,11 @@ export function openReader ({ engine, settings }: Services, log: Log): Reader {
     log.info('cache-size 0: every read goes straight to S3')
     return new DirectReader(engine.read.bind(engine), { deadlineMs: READ_DEADLINE_MS })
   }
-  const sockets = 2 * settings.get('s3-concurrency')
-  const concurrency = Math.max(1, Math.min(8, Math.floor(sockets / 4)))
-  return createReader({ stream: engine.readStream.bind(engine) }, {
+  return createReader({ into: engine.readInto.bind(engine) }, {
     cacheBytes: blockBudget(cacheMiB),
     cacheDir,
     cacheDirBytes: settings.get('cache-dir-size') * MiB,
-    concurrency,
-    maxStreams: Math.max(1, Math.min(16, sockets - concurrency - 2)),
+    concurrency: Math.max(1, Math.min(8, settings.get('s3-concurrency') - 2)),
     readTimeoutMs: READ_DEADLINE_MS
   })
 }

@@ -4,6 +4,7 @@ import { InfinError } from '../core/errors.js'
 import { formatSpec, horizonOf, parseSpec, type TimeSpec } from '../core/timespec.js'
 import { diffHistories, select, versionAt, type Change, type Version } from '../core/versions.js'
 import type { BucketInfo, S3Access, VersioningState } from '../s3/access.js'
+import type { ByteSink } from '../s3/http1.js'
 import { readChunks } from './chunks.js'
 import { IndexedHistory, type IndexLoader } from './indexed.js'
 import { Listing } from './listing.js'
@@ -362,6 +363,13 @@ export class Engine {
     const stop = Math.min(end, v.size)
     if (start >= stop) return Buffer.alloc(0)
     return await this.s3.getRange(bucket, v.key, v.versionId, start, stop, signal)
+  }
+
+  /** Bytes [start, end) of a version, written straight into `sink` (the reader's pooled blocks). */
+  async readInto (bucket: string, v: Version, start: number, end: number, sink: ByteSink, signal?: AbortSignal): Promise<void> {
+    const stop = Math.min(end, v.size)
+    if (start >= stop) return
+    await this.s3.getInto(bucket, v.key, v.versionId, start, stop, sink, signal)
   }
 
   /**

@@ -1,10 +1,11 @@
 import { LRUCache } from 'lru-cache'
 import { InfinError } from '../core/errors.js'
 import type { Version } from '../core/versions.js'
-import { abandon, BlockCutter, nextWithin } from './chunks.js'
 import type { DiskCache } from './disk-cache.js'
+import { BlockFill } from './fill.js'
+import type { Block, BlockPool } from './pool.js'
 import type { Job, Scheduler } from './scheduler.js'
-import type { RangeStream } from './types.js'
+import type { RangeInto } from './types.js'
 
 /** One version's bytes as the cache sees them. */
 export interface CachedFile {
@@ -31,7 +32,7 @@ export function describe (file: CachedFile): string {
 export interface BlockCacheOptions {
   blockSize: number
   cacheBytes: number
-  /** Largest bounded GET, in bytes (rounded down to whole blocks). */
+  /** Largest GET, in bytes (rounded down to whole blocks). */
   partSize: number
   /** A GET fails when no bytes arrive for this long (retries included). */
   getTimeoutMs: number
@@ -44,16 +45,16 @@ export interface BlockStats {
   misses: number
   /** Blocks loaded from the disk cache. */
   diskHits: number
-  /** GET requests sent, long ones included. */
+  /** GET requests sent. */
   gets: number
   failedGets: number
   bytesFetched: number
-  /** Bytes asked of S3 by bounded GETs and not yet delivered as blocks. */
+  /** Bytes asked of S3 and not yet delivered as blocks. */
   inflightBytes: number
   peakInflightBytes: number
 }
 
-/** A run of blocks loaded by one bounded GET; a handle keeps its readahead parts to cancel them. */
+/** A run of blocks loaded by one GET; a handle keeps its readahead parts to cancel them. */
 export interface Part {
   file: CachedFile
   from: number
@@ -62,17 +63,15 @@ export interface Part {
   owner?: Set<Part>
 }
 
-/** Whoever else may load a block: a long GET following a reader (see Follower). */
-export interface Claimant { readonly file: CachedFile }
-
 interface Pending {
-  promise: Promise<Buffer>
-  resolve: (b: Buffer) => void
+  promise: Promise<Block>
+  resolve: (b: Block) => void
   reject: (e: unknown) => void
+  /** Reads waiting for it; each gets the block pinned once. */
+  waiters: number
   /** A read waits for it: its GET must not wait behind readahead. */
   urgent: boolean
   part?: Part
-  claimant?: Claimant
 }
 
 /** Marks a load dropped because nobody wants it any more. */
@@ -82,8 +81,13 @@ class Cancelled extends Error {}
  * Fixed-size blocks of versions, in memory (LRU bounded in bytes), then the
  * optional disk cache, then S3. Versions never change, so nothing is ever
  * invalidated. Each block loads once however many reads want it: a block
- * being loaded is `pending`, and later reads share its promise. A failed
- * load leaves nothing behind, so the next read tries again.
+ * being loaded is `pending`, and later reads share it. A failed load leaves
+ * nothing behind, so the next read tries again.
+ *
+ * Block memory comes from a pool and goes back to it when the LRU drops a
+ * block that nothing references: a read pins the blocks it copies from
+ * (`block` hands them out pinned; the caller unpins), and the disk cache
+ * pins what it is writing.
  */
 export class BlockCache {
   readonly stats: BlockStats = {
@@ -95,17 +99,23 @@ export class BlockCache {
    * read waiting its turn behind other GETs is not failed while S3 answers.
    */
   lastProgress = Date.now()
-  private readonly memory: LRUCache<string, Buffer>
+
+  private readonly memory: LRUCache<string, Block>
   private readonly pending = new Map<string, Pending>()
   private readonly partBlocks: number
 
   constructor (
-    readonly stream: RangeStream,
+    private readonly source: RangeInto,
     private readonly scheduler: Scheduler,
     private readonly disk: DiskCache | undefined,
+    readonly pool: BlockPool,
     readonly opts: BlockCacheOptions
   ) {
-    this.memory = new LRUCache({ maxSize: opts.cacheBytes, sizeCalculation: (b: Buffer) => b.length })
+    this.memory = new LRUCache<string, Block>({
+      maxSize: opts.cacheBytes,
+      sizeCalculation: b => b.memory.length,
+      dispose: b => { pool.uncache(b) }
+    })
     this.partBlocks = Math.max(1, Math.floor(opts.partSize / opts.blockSize))
   }
 
@@ -120,12 +130,16 @@ export class BlockCache {
     return Math.min(this.opts.blockSize, file.version.size - i * this.opts.blockSize)
   }
 
-  /** Block `i` for a read: now if in memory, else once loaded (ahead of readahead). */
-  block (file: CachedFile, i: number): Buffer | Promise<Buffer> {
+  /**
+   * Block `i` for a read, pinned: now if in memory, else once loaded (ahead
+   * of readahead). The caller unpins it when done with its bytes.
+   */
+  block (file: CachedFile, i: number): Block | Promise<Block> {
     const key = blockKey(file, i)
     const hit = this.memory.get(key)
     if (hit !== undefined) {
       this.stats.hits++
+      this.pool.pin(hit)
       return hit
     }
     this.stats.misses++
@@ -135,6 +149,7 @@ export class BlockCache {
       p = this.pending.get(key) as Pending
     }
     p.urgent = true
+    p.waiters++
     const job = p.part?.job
     if (job !== undefined) this.scheduler.promote(job)
     return p.promise
@@ -144,8 +159,6 @@ export class BlockCache {
   async onDisk (file: CachedFile, i: number): Promise<boolean> {
     return await (this.disk?.has(this.diskId(file, i)) ?? false)
   }
-
-  get hasDisk (): boolean { return this.disk !== undefined }
 
   /** True when block `i` is neither in memory nor on its way. */
   missing (file: CachedFile, i: number): boolean {
@@ -168,55 +181,32 @@ export class BlockCache {
     if (missing.length > 0) void this.fill(file, missing, owner)
   }
 
+  /** Forgets block `i` if cached: its memory goes back to the pool once no read holds it. */
+  drop (file: CachedFile, i: number): void {
+    this.memory.delete(blockKey(file, i))
+  }
+
   /** Drops the owner's readahead that has not started yet. */
   cancel (owner: Set<Part>): void {
     for (const part of owner) {
       if (part.job === undefined || !this.scheduler.cancel(part.job)) continue
       owner.delete(part)
-      for (let i = part.from; i < part.to; i++) this.fail(blockKey(part.file, i), new Cancelled())
+      for (let i = part.from; i < part.to; i++) {
+        // A read may have come to wait for a block meanwhile: it keeps its load.
+        const key = blockKey(part.file, i)
+        const p = this.pending.get(key)
+        if (p?.part === part && !p.urgent) this.fail(key, new Cancelled())
+      }
     }
-  }
-
-  /** Marks block `i` as coming from `claimant`, unless it is cached or already on its way. */
-  claim (claimant: Claimant, i: number): void {
-    if (this.missing(claimant.file, i)) this.markPending(claimant.file, i, false).claimant = claimant
-  }
-
-  /**
-   * The claimant gives up blocks [from, to): those a read waits for are
-   * fetched by ordinary GETs, the others dropped.
-   */
-  unclaim (claimant: Claimant, from: number, to: number): void {
-    const { file } = claimant
-    const wanted: number[] = []
-    for (let i = from; i < to; i++) {
-      const key = blockKey(file, i)
-      const p = this.pending.get(key)
-      if (p?.claimant !== claimant) continue
-      p.claimant = undefined
-      if (p.urgent) wanted.push(i)
-      else this.fail(key, new Cancelled())
-    }
-    if (wanted.length > 0) this.schedule(file, wanted, undefined)
-  }
-
-  /** Takes a block that arrived from S3: into memory and the disk cache, to anyone waiting. */
-  deliver (file: CachedFile, i: number, block: Buffer): void {
-    this.stats.bytesFetched += block.length
-    const key = blockKey(file, i)
-    // A long GET passes over blocks it did not claim: keep what is there.
-    if (!this.pending.has(key) && this.memory.has(key)) return
-    this.settle(key, block)
-    this.disk?.put(this.diskId(file, i), block)
   }
 
   private markPending (file: CachedFile, i: number, urgent: boolean): Pending {
-    let resolve!: (b: Buffer) => void
+    let resolve!: (b: Block) => void
     let reject!: (e: unknown) => void
-    const promise = new Promise<Buffer>((res, rej) => { resolve = res; reject = rej })
+    const promise = new Promise<Block>((res, rej) => { resolve = res; reject = rej })
     // Readahead nobody waits for may fail; that is no unhandled rejection.
     promise.catch(() => {})
-    const p: Pending = { promise, resolve, reject, urgent }
+    const p: Pending = { promise, resolve, reject, urgent, waiters: 0 }
     this.pending.set(blockKey(file, i), p)
     return p
   }
@@ -245,10 +235,13 @@ export class BlockCache {
       const data = found[n]
       if (data === undefined) {
         remaining.push(i)
-      } else {
-        this.stats.diskHits++
-        this.settle(blockKey(file, i), data)
+        continue
       }
+      this.stats.diskHits++
+      this.lastProgress = Date.now()
+      const b = this.pool.take(data.length)
+      data.copy(b.memory)
+      this.settle(blockKey(file, i), b)
     }
     return remaining
   }
@@ -256,25 +249,23 @@ export class BlockCache {
   /** Sends GETs for blocks: those a read waits for now, the rest as readahead. */
   private schedule (file: CachedFile, indices: number[], owner: Set<Part> | undefined): void {
     for (const part of this.parts(file, indices)) {
-      const urgent = this.blockKeys(part).some(k => this.pending.get(k)?.urgent === true)
+      const keys = this.blockKeys(part)
+      for (const k of keys) {
+        const p = this.pending.get(k)
+        if (p !== undefined) p.part = part
+      }
       const run = async (): Promise<void> => {
         part.owner?.delete(part)
-        // A long GET may have brought these blocks while this one waited.
-        if (this.blockKeys(part).some(k => this.pending.get(k)?.part === part || this.pending.get(k)?.urgent === true)) {
-          await this.get(part)
-        }
+        // Cancelled or loaded by another part meanwhile: nothing left to get.
+        if (keys.some(k => this.pending.get(k)?.part === part)) await this.get(part)
       }
-      if (urgent) {
+      if (keys.some(k => this.pending.get(k)?.urgent === true)) {
         void this.scheduler.now(run)
         continue
       }
       part.owner = owner
       part.job = this.scheduler.later(run)
       owner?.add(part)
-      for (const k of this.blockKeys(part)) {
-        const p = this.pending.get(k)
-        if (p !== undefined) p.part = part
-      }
     }
   }
 
@@ -289,7 +280,7 @@ export class BlockCache {
     return out
   }
 
-  /** One bounded GET for a part; settles each block as its bytes arrive, never rejects. */
+  /** One GET for a part; settles each block as its bytes arrive, never rejects. */
   private async get (part: Part): Promise<void> {
     const { file } = part
     const start = part.from * this.opts.blockSize
@@ -299,38 +290,64 @@ export class BlockCache {
     this.stats.inflightBytes += owed
     this.stats.peakInflightBytes = Math.max(this.stats.peakInflightBytes, this.stats.inflightBytes)
     const controller = new AbortController()
-    const it = this.stream(file.bucket, file.version, start, end, controller.signal)[Symbol.asyncIterator]()
-    const cutter = new BlockCutter(i => this.lengthOf(file, i), part.from, part.to, () => wrongSize(file, start, end, 'more'))
-    let ended = false
-    try {
-      for (;;) {
-        const r = await nextWithin(it, this.opts.getTimeoutMs, () => stalled(file, this.opts.getTimeoutMs, controller))
-        if (r.done === true) break
-        this.lastProgress = Date.now()
-        for (const [i, block] of cutter.cut(r.value)) {
-          owed -= block.length
-          this.stats.inflightBytes -= block.length
-          this.deliver(file, i, block)
-        }
+    const fill = new BlockFill(this.pool, i => this.lengthOf(file, i), part.from, part.to, (i, b) => {
+      owed -= b.length
+      this.stats.inflightBytes -= b.length
+      this.deliver(file, i, b)
+    }, () => wrongSize(file, start, end, 'more'), now => { this.lastProgress = now })
+    const ms = this.opts.getTimeoutMs
+    let timer: NodeJS.Timeout | undefined
+    // Fails the GET when no bytes came for `ms`, even from a source that ignores its signal.
+    const watchdog = new Promise<never>((_resolve, reject) => {
+      const check = (): void => {
+        const idle = Date.now() - fill.lastBytes
+        if (idle < ms) { timer = setTimeout(check, ms - idle); return }
+        reject(stalled(file, ms, controller))
       }
-      ended = true
-      if (!cutter.complete) throw wrongSize(file, start, end, 'fewer')
+      timer = setTimeout(check, ms)
+    })
+    try {
+      await Promise.race([this.source(file.bucket, file.version, start, end, fill, controller.signal), watchdog])
+      if (!fill.complete) throw wrongSize(file, start, end, 'fewer')
     } catch (e) {
       this.stats.failedGets++
+      // A source still running must stop writing into blocks before they go back to the pool.
+      if (!controller.signal.aborted) controller.abort(e)
       const err = asDomainError(e, file)
-      for (let i = cutter.next; i < part.to; i++) this.fail(blockKey(file, i), err)
+      for (let i = fill.next; i < part.to; i++) this.fail(blockKey(file, i), err)
     } finally {
-      if (!ended) abandon(it)
+      clearTimeout(timer)
+      fill.stop()
       this.stats.inflightBytes -= owed
     }
   }
 
-  private settle (key: string, data: Buffer): void {
-    this.lastProgress = Date.now()
-    this.memory.set(key, data)
+  /** Takes a block a GET filled (with the GET's reference): into the disk cache, memory, and to anyone waiting. */
+  private deliver (file: CachedFile, i: number, block: Block): void {
+    this.stats.bytesFetched += block.length
+    const key = blockKey(file, i)
+    if (!this.pending.has(key) && this.memory.has(key)) {
+      this.pool.unpin(block)
+      return
+    }
+    if (this.disk !== undefined) {
+      this.pool.pin(block)
+      this.disk.put(this.diskIdOf(key), block.bytes, () => { this.pool.unpin(block) })
+    }
+    this.settle(key, block)
+  }
+
+  /** Caches a block that holds one reference (its filler's), hands it to waiting reads, drops that reference. */
+  private settle (key: string, block: Block): void {
     const p = this.pending.get(key)
     this.pending.delete(key)
-    p?.resolve(data)
+    block.refs += p?.waiters ?? 0
+    block.cached = true
+    this.memory.set(key, block)
+    // A block larger than the whole cache is not kept; its readers still get it.
+    if (!this.memory.has(key)) block.cached = false
+    p?.resolve(block)
+    this.pool.unpin(block)
   }
 
   private fail (key: string, e: unknown): void {
@@ -347,7 +364,12 @@ export class BlockCache {
 
   /** Other processes may use other block sizes: the size is part of a block's name on disk. */
   private diskId (file: CachedFile, i: number): string {
-    return `${file.id}\0${this.opts.blockSize}\0${i}`
+    return this.diskIdOf(blockKey(file, i))
+  }
+
+  private diskIdOf (key: string): string {
+    const cut = key.lastIndexOf('\0')
+    return `${key.slice(0, cut)}\0${this.opts.blockSize}${key.slice(cut)}`
   }
 }
 

@@ -97,10 +97,14 @@ export class DiskCache {
     return await stat(this.pathOf(id)).then(s => s.isFile(), () => false)
   }
 
-  /** Stores a block in the background; skipped when the disk lags too far behind. */
-  put (id: string, data: Buffer): void {
+  /**
+   * Stores a block in the background; skipped when the disk lags too far
+   * behind. `release` is called once `data` is no longer needed.
+   */
+  put (id: string, data: Buffer, release: () => void = () => {}): void {
     if (this.pendingBytes + data.length > this.maxPendingBytes) {
       this.stats.writeDrops++
+      release()
       return
     }
     this.pendingBytes += data.length
@@ -113,6 +117,7 @@ export class DiskCache {
       .finally(() => {
         this.pendingBytes -= data.length
         this.writes.delete(done)
+        release()
       })
     this.writes.add(done)
   }

@@ -1,7 +1,7 @@
 import { InfinError } from '../core/errors.js'
 import { describe, type BlockCache, type CachedFile, type Part } from './blocks.js'
 import { FirstAttempts } from './first-attempt.js'
-import { Follower } from './follower.js'
+import { Block } from './pool.js'
 import { Readahead, type ReadaheadOptions } from './readahead.js'
 import type { ReadHandle } from './types.js'
 
@@ -11,10 +11,10 @@ export interface HandleContext {
   readahead: ReadaheadOptions
   /** The current bound on one stream's window. */
   windowCap: () => number
-  /** A long GET may start now (the source streams, and fewer than the limit are open). */
-  mayFollow: () => boolean
-  /** A long GET of blocks [from, until). */
-  startFollower: (file: CachedFile, from: number, until: number) => Follower
+  /** The largest file fetched whole once it is read at random. */
+  wholeCap: () => number
+  /** Past this many bytes a sequential stream recycles the blocks it has read. */
+  longStream: number
   readTimeoutMs: number
   onRead: () => void
   onClose: () => void
@@ -22,115 +22,138 @@ export interface HandleContext {
 
 /**
  * One open file. Reads are served from blocks; the handle detects streams
- * and reads ahead, first with bounded GETs and, once a stream is sequential
- * and the source can stream, with one long GET that follows the reader.
+ * and reads ahead, its window of blocks fetched by parallel ranged GETs
+ * of up to a part each. A file read at random that is small enough is
+ * fetched whole, in parallel parts, behind the reads that wait.
+ *
+ * Reads copy out of the blocks (pinned meanwhile, so their memory is not
+ * reused), so what a caller gets is its own, however long it holds it.
  */
 export class FileHandle implements ReadHandle {
   private readonly readahead: Readahead
-  /** Bounded readahead GETs of this handle still waiting for a slot. */
+  /** Readahead GETs of the current stream still waiting for a slot. */
   private readonly queued = new Set<Part>()
-  private follower: Follower | undefined
-  /** The stream's requested end at the last try to start a follower. */
-  private triedAt = -1
-  /** Bumped when the stream restarts or the handle closes: late answers for the old one are dropped. */
-  private generation = 0
+  /** GETs of the whole file still waiting for a slot: a new stream keeps them. */
+  private readonly whole = new Set<Part>()
+  private wholeStarted = false
+  /** Streams started in this file (its first read starts one). */
+  private streams = 0
+  /** Where the current stream began. */
+  private streamFrom = 0
+  /** Bytes the current stream has read of each block it has not read whole. */
+  private readonly taken = new Map<number, number>()
   private closed = false
   /** When reads first waited for each missing block: the read deadline counts from then. */
   private readonly attempts: FirstAttempts
-  /** Blocks past the caller's announced end are never fetched ahead. */
+  /** Blocks at or past this one are never fetched ahead: the caller announced it reads no further. */
   private readonly limit: number
 
   constructor (private readonly ctx: HandleContext, readonly file: CachedFile, end = Infinity) {
     this.readahead = new Readahead(ctx.readahead)
     this.attempts = new FirstAttempts(ctx.readTimeoutMs)
-    const { blockSize } = ctx.cache.opts
-    this.limit = Math.min(ctx.cache.blocks(file), Math.ceil(Math.min(end, file.version.size) / blockSize))
+    this.limit = Math.min(ctx.cache.blocks(file), Math.ceil(Math.min(end, file.version.size) / ctx.cache.opts.blockSize))
   }
 
   async read (offset: number, length: number): Promise<Buffer> {
-    if (this.closed) throw new Error('read after close')
+    const end = Math.min(offset + length, this.file.version.size)
+    if (offset >= end) {
+      this.check()
+      return Buffer.alloc(0)
+    }
+    const out = Buffer.allocUnsafe(end - offset)
+    await this.readInto(out, offset)
+    return out
+  }
+
+  async readInto (target: Uint8Array, offset: number, answered?: () => boolean): Promise<number> {
+    this.check()
     this.ctx.onRead()
     const { cache } = this.ctx
     const { blockSize } = cache.opts
-    const end = Math.min(offset + length, this.file.version.size)
-    if (offset >= end) return Buffer.alloc(0)
+    const end = Math.min(offset + target.length, this.file.version.size)
+    if (offset >= end) return 0
     const first = Math.floor(offset / blockSize)
     const last = Math.floor((end - 1) / blockSize)
     const ahead = this.readahead.next(offset, end, this.ctx.windowCap())
-    if (ahead?.restarted === true) this.dropReadahead()
-    if (this.readahead.sequential) this.follow(first, Math.min(this.limit, Math.ceil(this.readahead.requestedEnd / blockSize)))
+    if (ahead?.restarted === true) {
+      cache.cancel(this.queued)
+      this.taken.clear()
+      this.streamFrom = offset
+    }
     if (ahead !== undefined) cache.load(this.file, first, Math.max(last + 1, Math.min(this.limit, Math.ceil(ahead.until / blockSize))), last + 1, this.queued)
-    const blocks: Array<Buffer | Promise<Buffer>> = []
+    if (ahead?.restarted === true && ++this.streams >= 3) this.fetchWhole()
+    const wanted: Array<Block | Promise<Block>> = []
     const waiting: number[] = []
     for (let i = first; i <= last; i++) {
       const b = cache.block(this.file, i)
-      blocks.push(b)
-      if (!(b instanceof Buffer)) waiting.push(i)
+      wanted.push(b)
+      if (!(b instanceof Block)) waiting.push(i)
     }
     const ready = waiting.length === 0
-      ? blocks as Buffer[]
-      : await this.within(Promise.all(blocks), offset, waiting)
-    return slice(ready, offset - first * blockSize, end - offset)
+    if (!ready) this.readahead.waited()
+    try {
+      const blocks = ready ? wanted as Block[] : await this.within(Promise.all(wanted), offset, waiting)
+      if (answered?.() === true) throw new InfinError('Unavailable', `the read at ${offset} of ${describe(this.file)} was answered before its bytes came`)
+      copyOut(blocks, offset - first * blockSize, target, end - offset)
+      if (this.readahead.sequential && offset - this.streamFrom >= this.ctx.longStream) this.took(first, offset, end)
+      return end - offset
+    } finally {
+      // Every block was handed out pinned, those still loading included.
+      for (const w of wanted) {
+        if (w instanceof Block) cache.pool.unpin(w)
+        else w.then(b => { cache.pool.unpin(b) }, () => {})
+      }
+    }
   }
 
   close (): void {
     if (this.closed) return
     this.closed = true
-    this.dropReadahead()
+    this.ctx.cache.cancel(this.queued)
+    this.ctx.cache.cancel(this.whole)
     this.ctx.onClose()
   }
 
-  private dropReadahead (): void {
-    this.generation++
-    this.ctx.cache.cancel(this.queued)
-    this.follower?.stop()
-    this.follower = undefined
-  }
-
-  /** Lets the follower serve the window [.., until), starting one if none is running. */
-  private follow (first: number, until: number): void {
-    if (this.following) {
-      this.follower?.extend(until)
-      return
-    }
-    const requested = this.readahead.requestedEnd
-    if (requested === this.triedAt || !this.ctx.mayFollow()) return
-    this.triedAt = requested
-    const from = this.firstMissing(first, until)
-    if (from === undefined) return
-    if (!this.ctx.cache.hasDisk) {
-      this.startFollower(from, until)
-      return
-    }
-    // Blocks on disk are better read from there than streamed again.
-    const generation = this.generation
-    void this.ctx.cache.onDisk(this.file, from).then(onDisk => {
-      if (onDisk || generation !== this.generation || this.following || !this.ctx.mayFollow()) return
-      const now = Math.min(this.limit, Math.ceil(this.readahead.requestedEnd / this.ctx.cache.opts.blockSize))
-      const start = this.firstMissing(from, now)
-      if (start !== undefined) this.startFollower(start, now)
-    })
-  }
-
-  private get following (): boolean {
-    return this.follower !== undefined && !this.follower.stopped
+  private check (): void {
+    if (this.closed) throw new Error('read after close')
   }
 
   /**
-   * The first block from `first` that nothing is loading yet, up to just
-   * past the window: starting there, the follower's request goes out before
-   * its bytes are due.
+   * A third stream in one file means random access: past a few reads, one
+   * GET per read costs more than fetching the file once (s3fs, too, loads
+   * big parts around every read). So a file that fits is fetched whole, as
+   * readahead behind the reads that wait. (Two streams are common without
+   * random access: a format's footer, then its body.)
    */
-  private firstMissing (first: number, until: number): number | undefined {
-    const { cache } = this.ctx
-    const stop = Math.min(until + 1, this.limit)
-    for (let i = first; i < stop; i++) if (cache.missing(this.file, i)) return i
-    return undefined
+  private fetchWhole (): void {
+    if (this.wholeStarted || this.file.version.size > this.ctx.wholeCap()) return
+    this.wholeStarted = true
+    this.ctx.cache.load(this.file, 0, this.limit, 0, this.whole)
   }
 
-  private startFollower (from: number, until: number): void {
-    this.follower = this.ctx.startFollower(this.file, from, this.limit)
-    this.follower.extend(until)
+  /**
+   * A long stream gives up each block it has read whole: it reads each byte
+   * once (and the kernel keeps what FUSE readers read in its page cache),
+   * and the block's memory is better spent on the blocks ahead than taken
+   * afresh, whose page faults cost more than the bytes themselves. The
+   * start of a stream stays cached, as do blocks read at random: those are
+   * the ones read again (a format's header and footer, a file read by many
+   * short requests).
+   */
+  private took (first: number, offset: number, end: number): void {
+    const { cache } = this.ctx
+    const { blockSize } = cache.opts
+    for (let i = first; i * blockSize < end; i++) {
+      const from = Math.max(offset, i * blockSize)
+      const to = Math.min(end, (i + 1) * blockSize)
+      const read = (this.taken.get(i) ?? 0) + to - from
+      if (read < cache.lengthOf(this.file, i)) {
+        this.taken.set(i, read)
+        continue
+      }
+      this.taken.delete(i)
+      cache.drop(this.file, i)
+    }
   }
 
   /**
@@ -142,7 +165,7 @@ export class FileHandle implements ReadHandle {
    * while other GETs bring bytes (many readers, or a machine starved of CPU)
    * is not failed: time without progress counts, not time in the queue.
    */
-  private async within (work: Promise<Buffer[]>, offset: number, waiting: number[]): Promise<Buffer[]> {
+  private async within (work: Promise<Block[]>, offset: number, waiting: number[]): Promise<Block[]> {
     const ms = this.ctx.readTimeoutMs
     const { cache } = this.ctx
     const firstAttempt = Date.now() + this.attempts.timeLeft(waiting) - ms
@@ -172,14 +195,13 @@ export class FileHandle implements ReadHandle {
   }
 }
 
-/** `length` bytes from `skip` into consecutive blocks. */
-function slice (blocks: Buffer[], skip: number, length: number): Buffer {
-  if (blocks.length === 1) return blocks[0].subarray(skip, skip + length)
-  const out = Buffer.allocUnsafe(length)
+/** Copies `length` bytes from `skip` into consecutive blocks to the start of `target`. */
+function copyOut (blocks: Block[], skip: number, target: Uint8Array, length: number): void {
   let at = 0
   for (const [n, b] of blocks.entries()) {
     const from = n === 0 ? skip : 0
-    at += b.copy(out, at, from, Math.min(b.length, from + length - at))
+    const to = Math.min(b.length, from + length - at)
+    target.set(b.memory.subarray(from, to), at)
+    at += to - from
   }
-  return out
 }

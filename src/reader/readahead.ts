@@ -10,6 +10,14 @@ export interface ReadaheadOptions {
   backward: number
   /** How far past the furthest read a read may start and still count as sequential. */
   forward: number
+  /** The least a sequential stream asks for at once (a part): fewer, larger GETs. */
+  step: number
+  /**
+   * Whether more in flight could help now. A read that waits because the
+   * process is busy (CPU-bound) gains nothing from a wider window, which
+   * only costs memory; one that waits on a slow connection does.
+   */
+  idle?: () => boolean
 }
 
 export interface Prefetch {
@@ -21,17 +29,24 @@ export interface Prefetch {
 
 /**
  * Sequential-read detection for one open file, shaped like mountpoint-s3's
- * prefetcher. A stream starts with a small window; each time the reader has
- * consumed half of what was requested ahead, the window doubles (up to a cap)
- * and more is requested. Reads that arrive slightly out of order, re-read a
- * little, or skip a little keep the stream; a bigger jump starts a new one.
+ * prefetcher. A stream starts with a small window; as the reader consumes
+ * it, more is requested, at least a part at a time (each part one GET, the
+ * parts in flight at once), and the window doubles (up to a cap) if a read
+ * had to wait meanwhile: the window grows until it hides S3's latency and
+ * per-connection rate, and no further, since every byte ahead is memory.
+ * Reads that arrive slightly out of order, re-read a little, or skip a
+ * little keep the stream; a bigger jump starts a new one.
  */
 export class Readahead {
   /** End of the furthest read of the current stream; -1 before the first read. */
   private furthest = -1
+  /** Where the current stream's first read began. */
+  private start = 0
   /** Offset up to which the stream has asked for data. */
   private requested = 0
   private window = 0
+  /** A read of the stream waited for its bytes since the window last changed. */
+  private starved = false
 
   /** The last read continued a stream rather than starting one. */
   sequential = false
@@ -41,26 +56,47 @@ export class Readahead {
   /** Offset up to which the current stream has asked for data. */
   get requestedEnd (): number { return this.requested }
 
+  /** A read had to wait for its bytes: the window is too small to hide S3's latency. */
+  waited (): void { this.starved = true }
+
+  /**
+   * How far behind the furthest read a read still continues the stream:
+   * the kernel hands its own readahead over out of order, up to what the
+   * stream has asked for.
+   */
+  private behind (): number {
+    return Math.max(this.opts.backward, Math.min(Math.max(this.window, this.opts.step), this.opts.forward))
+  }
+
   /**
    * Records a read of [offset, end) and says how far to prefetch now, or
    * undefined when what was already requested suffices. `cap` bounds the
    * window (it shrinks when many files share the cache).
    */
   next (offset: number, end: number, cap: number): Prefetch | undefined {
-    const { initial, backward, forward } = this.opts
-    const sequential = this.furthest >= 0 &&
-      offset >= this.furthest - Math.max(backward, Math.min(this.window, forward)) && offset <= this.furthest + forward
+    const { initial, forward, step } = this.opts
+    // The kernel's out-of-order reads come from within what the stream has read.
+    const sequential = this.furthest >= 0 && offset >= Math.max(this.furthest - this.behind(), this.start - this.opts.backward) &&
+      offset <= this.furthest + forward
     this.sequential = sequential
     if (!sequential) {
+      this.start = offset
       this.furthest = end
       this.window = initial
+      this.starved = false
       this.requested = end + initial
       return { until: this.requested, restarted: true }
     }
     this.furthest = Math.max(this.furthest, end)
-    if (this.requested - this.furthest >= this.window / 2) return undefined
-    this.window = Math.max(initial, Math.min(this.window * 2, cap))
-    this.requested = this.furthest + this.window
+    // A window of several parts asks for the next as soon as one is read
+    // (a steady number in flight); a smaller one when half of it is read.
+    const room = step > 0 ? Math.min(step, this.window / 2) : this.window / 2
+    if (this.requested - this.furthest > this.window - room) return undefined
+    const grow = this.starved && (this.opts.idle?.() ?? true)
+    this.window = Math.max(initial, Math.min(grow ? this.window * 2 : this.window, cap))
+    this.starved = false
+    const stepped = Math.min(this.requested + step, this.furthest + Math.max(cap, step))
+    this.requested = Math.max(this.furthest + this.window, stepped)
     return { until: this.requested, restarted: false }
   }
 }

@@ -1,11 +1,13 @@
+import { performance } from 'node:perf_hooks'
 import { InfinError } from '../core/errors.js'
 import type { Version } from '../core/versions.js'
 import { BlockCache, cachedFile, type BlockStats } from './blocks.js'
 import { DiskCache, type DiskStats } from './disk-cache.js'
-import { Follower } from './follower.js'
+import { intoSink } from './fill.js'
 import { FileHandle, type HandleContext } from './handle.js'
+import { BlockPool, type PoolStats } from './pool.js'
 import { Scheduler } from './scheduler.js'
-import type { OpenOptions, RangeFetch, RangeStream, ReadHandle, Reader } from './types.js'
+import type { OpenOptions, RangeFetch, RangeInto, RangeStream, ReadHandle, Reader } from './types.js'
 
 const KiB = 1024
 const MiB = 1024 * KiB
@@ -24,23 +26,32 @@ export interface ReaderOptions {
   /** Readahead of a new stream (default 1 MiB): a small random read costs one GET. */
   initialReadahead?: number
   /**
-   * Largest single GET. With a fetch (default 8 MiB), a read may wait for a
-   * whole GET, which must stay well within the read's deadline. With a
-   * stream (default 32 MiB), a read waits only for its own bytes.
+   * Largest single GET (default 8 MiB). A stream's window is fetched in
+   * parts of this size, in parallel: on S3 each connection is limited, and
+   * several in flight multiply the rate. A read waits only for its own
+   * blocks, which arrive as the part streams in.
    */
   partSize?: number
-  /** Bounded GETs in flight at once over all files (default 8). */
+  /** GETs in flight at once over all files (default 8). */
   concurrency?: number
   /**
-   * Long GETs following sequential readers, at most (default 16); each
-   * holds a connection, so the S3 client needs sockets for these plus
-   * `concurrency`. Only with a stream source.
+   * A file read at random is fetched whole if it is at most this big
+   * (default 256 MiB) and fits in three quarters of the cache's share of
+   * each open file.
    */
-  maxStreams?: number
+  wholeFileBytes?: number
   /** A GET fails when no bytes arrive for this long, retries included (default 10 s). */
   getTimeoutMs?: number
-  /** Deadline of one read, waiting for a slot included (default 12 s; the mount sets 8 s, as its README says). */
+  /** Deadline of one read, waiting for a slot included (default 12 s, under FUSE's 15 s). */
   readTimeoutMs?: number
+  /** For tests: fill every block given back to the pool with a marker, so use after release shows. */
+  poisonFreedBlocks?: boolean
+  /**
+   * Whether the process is CPU-bound now: then a read that waits gains
+   * nothing from a wider window. Default: this thread was busy over 80% of
+   * the time since it was last asked (event loop utilization).
+   */
+  cpuBound?: () => boolean
 }
 
 export interface ReaderStats extends BlockStats {
@@ -48,11 +59,24 @@ export interface ReaderStats extends BlockStats {
   /** Bytes of blocks held in memory. */
   cachedBytes: number
   openHandles: number
-  /** Long GETs following sequential readers now. */
-  followers: number
   /** Readahead GETs waiting for an idle slot. */
   queuedReadahead: number
+  pool: PoolStats
   disk?: DiskStats
+}
+
+/**
+ * True when this thread was busy most of the time since the last call
+ * (event loop utilization): then bytes wait for the CPU, not the network.
+ */
+function busy (): () => boolean {
+  let last = performance.eventLoopUtilization()
+  return () => {
+    const now = performance.eventLoopUtilization()
+    const share = performance.eventLoopUtilization(now, last).utilization
+    last = now
+    return share > 0.8
+  }
 }
 
 export interface CachingReader extends Reader {
@@ -63,59 +87,48 @@ export interface CachingReader extends Reader {
 }
 
 /**
- * Reads versions through a block cache with readahead, from a RangeFetch
- * (each GET arrives whole) or a RangeStream (blocks are served as their
- * bytes arrive, and a sequential reader is followed by one long GET paced
- * to its window). Memory stays within `cacheBytes` for cached blocks plus
- * what GETs under way hold: up to `concurrency` × `partSize` with a fetch,
- * a partial block per GET with a stream. Readahead per file shrinks as more
- * files are open, so what is read ahead is not evicted before it is used.
+ * Reads versions through a block cache with readahead, from a source that
+ * writes straight into block memory (`into`, the lean path), streams
+ * chunks (`stream`) or answers whole ranges (a RangeFetch). Memory stays
+ * within `cacheBytes` for cached blocks plus what GETs under way fill (at
+ * most `concurrency` × `partSize`): block memory is pooled and reused, never
+ * left to the garbage collector. Readahead per file shrinks as more files
+ * are open, so what is read ahead is not evicted before it is used.
  */
-export function createReader (source: RangeFetch | { stream: RangeStream }, options: ReaderOptions): CachingReader {
-  const streaming = typeof source !== 'function'
+export function createReader (source: RangeFetch | { stream: RangeStream } | { into: RangeInto }, options: ReaderOptions): CachingReader {
   const opts = {
     blockSize: 256 * KiB,
     maxReadahead: 64 * MiB,
     initialReadahead: 1 * MiB,
-    partSize: streaming ? 32 * MiB : 8 * MiB,
+    partSize: 8 * MiB,
     concurrency: 8,
-    maxStreams: 16,
+    wholeFileBytes: 256 * MiB,
     getTimeoutMs: 10_000,
     readTimeoutMs: 12_000,
     cacheDirBytes: 10 * 1024 * MiB,
     ...options
   }
-  for (const name of ['cacheBytes', 'blockSize', 'maxReadahead', 'initialReadahead', 'partSize', 'concurrency', 'maxStreams', 'getTimeoutMs', 'readTimeoutMs', 'cacheDirBytes'] as const) {
+  for (const name of ['cacheBytes', 'blockSize', 'maxReadahead', 'initialReadahead', 'partSize', 'concurrency', 'getTimeoutMs', 'readTimeoutMs', 'cacheDirBytes'] as const) {
     if (!(opts[name] > 0)) throw new InfinError('Usage', `reader option ${name} must be a positive number, not ${opts[name]}`)
   }
+  if (!(opts.wholeFileBytes >= 0)) throw new InfinError('Usage', `reader option wholeFileBytes must be 0 or more, not ${opts.wholeFileBytes}`)
+  const cpuBound = opts.cpuBound ?? busy()
   const disk = opts.cacheDir !== undefined ? new DiskCache({ dir: opts.cacheDir, maxBytes: opts.cacheDirBytes }) : undefined
   const scheduler = new Scheduler(opts.concurrency)
-  const stream: RangeStream = streaming
-    ? source.stream
-    : async function * (bucket, version, start, end, signal) {
-      const data = await source(bucket, version, start, end, signal)
-      // Checked before any block is cut from it: a short answer may be shifted, not just cut.
-      if (data.length !== end - start) {
-        throw new InfinError('Corrupt', `S3 returned ${data.length} bytes for the ${end - start} asked for at ${start} of s3://${bucket}/${version.key} (version ${version.versionId})`)
-      }
-      yield data
-    }
-  const cache = new BlockCache(stream, scheduler, disk, {
+  const pool = new BlockPool(opts.blockSize, { poison: opts.poisonFreedBlocks })
+  const cache = new BlockCache(intoSink(source), scheduler, disk, pool, {
     blockSize: opts.blockSize, cacheBytes: opts.cacheBytes, partSize: opts.partSize, getTimeoutMs: opts.getTimeoutMs
   })
   let reads = 0
   let openHandles = 0
-  let followers = 0
+  const share = (): number => Math.floor(opts.cacheBytes / Math.max(1, openHandles))
   const ctx: HandleContext = {
     cache,
-    readahead: { initial: opts.initialReadahead, backward: 1 * MiB, forward: 16 * MiB },
+    readahead: { initial: opts.initialReadahead, backward: 1 * MiB, forward: 16 * MiB, step: opts.partSize, idle: () => !cpuBound() },
     // Readahead shares half the cache among open files, so prefetched blocks live until read.
-    windowCap: () => Math.min(opts.maxReadahead, Math.floor(opts.cacheBytes / 2 / Math.max(1, openHandles))),
-    mayFollow: () => streaming && followers < opts.maxStreams,
-    startFollower: (file, from, until) => {
-      followers++
-      return new Follower(cache, file, from, until, () => { followers-- })
-    },
+    windowCap: () => Math.min(opts.maxReadahead, Math.floor(share() / 2)),
+    wholeCap: () => Math.min(opts.wholeFileBytes, Math.floor(share() * 3 / 4)),
+    longStream: opts.partSize,
     readTimeoutMs: opts.readTimeoutMs,
     onRead: () => { reads++ },
     onClose: () => { openHandles-- }
@@ -133,8 +146,8 @@ export function createReader (source: RangeFetch | { stream: RangeStream }, opti
       reads,
       cachedBytes: cache.cachedBytes,
       openHandles,
-      followers,
       queuedReadahead: scheduler.queued,
+      pool: { ...pool.stats },
       ...(disk !== undefined ? { disk: { ...disk.stats } } : {})
     }),
     flush: async () => { await disk?.flush() }

@@ -1,4 +1,5 @@
 import type { Version } from '../core/versions.js'
+import type { ByteSink } from '../s3/http1.js'
 
 /**
  * How the FUSE layer reads object bytes. Implementations cache blocks and
@@ -7,6 +8,13 @@ import type { Version } from '../core/versions.js'
 export interface ReadHandle {
   /** Up to `length` bytes at `offset`; fewer only at the end of the object. */
   read: (offset: number, length: number) => Promise<Buffer>
+  /**
+   * Copies the bytes at `offset` into `target` (up to its length; fewer
+   * only at the end of the object) and says how many: no buffer of its own
+   * per read, for callers that have one (a FUSE read's). Once
+   * `answered()` is true it copies nothing and fails.
+   */
+  readInto?: (target: Uint8Array, offset: number, answered?: () => boolean) => Promise<number>
   close: () => void
 }
 
@@ -33,3 +41,10 @@ export type RangeFetch = (bucket: string, version: Version, start: number, end: 
  * GETs can be few and large without making a read wait for all of one.
  */
 export type RangeStream = (bucket: string, version: Version, start: number, end: number, signal?: AbortSignal) => AsyncIterable<Uint8Array>
+
+/**
+ * Writes bytes [start, end) of a version into the memory a sink offers
+ * (S3Access.getInto fits): the lean path, where a socket reads straight
+ * into cache blocks. Resolves once every byte is in.
+ */
+export type RangeInto = (bucket: string, version: Version, start: number, end: number, sink: ByteSink, signal?: AbortSignal) => Promise<void>

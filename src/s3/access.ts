@@ -1,12 +1,16 @@
 import {
-  type Event, type S3Client, CreateBucketCommand, DeleteObjectCommand, GetBucketNotificationConfigurationCommand,
+  type Event, type S3Client, type S3ClientConfig, CreateBucketCommand, DeleteObjectCommand, GetBucketNotificationConfigurationCommand,
   GetBucketVersioningCommand, GetObjectCommand, HeadBucketCommand, ListBucketsCommand, ListObjectVersionsCommand,
   PutBucketNotificationConfigurationCommand, PutBucketVersioningCommand, PutObjectCommand
 } from '@aws-sdk/client-s3'
 import pLimit, { type LimitFunction } from 'p-limit'
+import { InfinError } from '../core/errors.js'
 import type { ListedVersion, VersioningState } from '../core/versions.js'
 import { createClient, factsOf, ServerClock, type S3Options } from './client.js'
 import { toDomainError } from './errors.js'
+import { pour, type ByteSink } from './http1.js'
+import { LeanGets } from './lean-get.js'
+import { RawBody, RawGetHandler, type RawGetOptions } from './raw-get.js'
 
 export type { VersioningState }
 
@@ -32,10 +36,18 @@ export class S3Access {
   readonly clock = new ServerClock()
   readonly endpoint: string | undefined
   private readonly client: S3Client
+  /** Object GETs whose bodies go straight into callers' memory (getInto). */
+  private readonly bytes: S3Client
+  /** The same GETs without the SDK's pipeline, once it has shown the way to a bucket. */
+  private readonly lean: LeanGets
   private readonly limit: LimitFunction
 
   constructor (opts: S3Options) {
     this.client = createClient(opts, this.clock)
+    const fallback = this.client.config.requestHandler as unknown as RawGetOptions['fallback']
+    const raw = new RawGetHandler({ timeoutMs: opts.timeoutMs, fallback })
+    this.bytes = createClient(opts, this.clock, raw as unknown as S3ClientConfig['requestHandler'])
+    this.lean = new LeanGets(raw, this.bytes.config.credentials, this.bytes.config.sha256)
     this.limit = pLimit(opts.concurrency)
     this.endpoint = opts.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL
   }
@@ -101,15 +113,20 @@ export class S3Access {
     }
   }
 
-  /** Bytes [start, end) of one version. */
+  /** Bytes [start, end) of one version, in a buffer of their own. */
   async getRange (bucket: string, key: string, versionId: string, start: number, end: number,
     signal?: AbortSignal): Promise<Buffer> {
-    return await this.call('GetObject', `read s3://${bucket}/${key} (version ${versionId})`, async () => {
-      const out = await this.client.send(new GetObjectCommand({
-        Bucket: bucket, Key: key, VersionId: versionId, Range: `bytes=${start}-${end - 1}`
-      }), { abortSignal: signal })
-      return Buffer.from(await (out.Body as { transformToByteArray: () => Promise<Uint8Array> }).transformToByteArray())
-    })
+    const out = Buffer.allocUnsafe(end - start)
+    let at = 0
+    await this.getInto(bucket, key, versionId, start, end, {
+      space: () => {
+        if (at >= out.length) throw new InfinError('Corrupt', `S3 sent more than the ${out.length} bytes asked for of s3://${bucket}/${key}`)
+        return out.subarray(at)
+      },
+      filled: n => { at += n }
+    }, signal)
+    if (at !== out.length) throw new InfinError('Corrupt', `S3 sent ${at} of the ${out.length} bytes asked for of s3://${bucket}/${key}`)
+    return out
   }
 
   /**
@@ -135,6 +152,44 @@ export class S3Access {
     } finally {
       // A caller that stops early leaves unread bytes: drop the connection.
       body?.destroy?.()
+    }
+  }
+
+  /**
+   * Bytes [start, end) of one version, written straight into the memory
+   * `sink` offers (the lean path: no chunk is allocated or copied on the
+   * way). A GET goes out signed with the SDK's signer but without its
+   * pipeline (see LeanGets) once the SDK has resolved the bucket; anything
+   * but a 2xx answer is sent again through the SDK, which retries and maps
+   * errors as for any request. The concurrency slot covers each request up
+   * to its headers.
+   */
+  async getInto (bucket: string, key: string, versionId: string, start: number, end: number, sink: ByteSink,
+    signal?: AbortSignal): Promise<void> {
+    const what = `read s3://${bucket}/${key} (version ${versionId})`
+    let body: unknown = this.lean.knows(bucket)
+      ? await this.call('GetObject', what, async () => await this.lean.get(bucket, key, versionId, start, end, signal))
+      : undefined
+    if (body === undefined) {
+      const out = await this.call('GetObject', what, async () =>
+        await this.bytes.send(new GetObjectCommand({
+          Bucket: bucket, Key: key, VersionId: versionId, Range: `bytes=${start}-${end - 1}`
+        }), { abortSignal: signal }))
+      this.lean.learn(bucket, key, factsOf(out).request)
+      body = out.Body
+    }
+    try {
+      if (body instanceof RawBody) {
+        if (body.length !== undefined && body.length !== end - start) {
+          body.destroy()
+          throw new InfinError('Corrupt', `cannot ${what}: S3 sent ${body.length} bytes for the ${end - start} asked for at ${start}`)
+        }
+        await body.into(sink)
+      } else {
+        for await (const chunk of (body ?? []) as AsyncIterable<Uint8Array>) pour(sink, chunk)
+      }
+    } catch (e) {
+      throw toDomainError(e, what, this.endpoint)
     }
   }
 
@@ -213,5 +268,8 @@ export class S3Access {
       await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })))
   }
 
-  destroy (): void { this.client.destroy() }
+  destroy (): void {
+    this.client.destroy()
+    this.bytes.destroy()
+  }
 }

@@ -1,4 +1,5 @@
-import { S3Client } from '@aws-sdk/client-s3'
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3'
+import type { RequestParts } from './http1.js'
 
 interface RawResponse { statusCode?: number, headers?: Record<string, string>, body?: unknown }
 
@@ -44,11 +45,17 @@ export interface ResponseFacts {
   serverDate?: number
   /** For ListObjectVersions: `key\0versionId` to its position in the XML. */
   positions?: Map<string, number>
+  /** For GetObject: the request as signed and sent (where the bucket lives). */
+  request?: RequestParts
 }
 
 export const FACTS = Symbol('infinstor.responseFacts')
 
-export function createClient (opts: S3Options, clock: ServerClock): S3Client {
+/**
+ * An S3 client with the SDK's own retry, timeouts and checksum settings.
+ * `handler` replaces the SDK's HTTP handler (see raw-get.ts).
+ */
+export function createClient (opts: S3Options, clock: ServerClock, handler?: S3ClientConfig['requestHandler']): S3Client {
   // Node 20 is this project's supported runtime; the SDK's notice about its
   // future plans would print on every command.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
@@ -62,7 +69,7 @@ export function createClient (opts: S3Options, clock: ServerClock): S3Client {
     // by S3-compatible servers; TLS and ETags already guard the bytes.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    requestHandler: {
+    requestHandler: handler ?? {
       connectionTimeout: opts.timeoutMs,
       socketTimeout: opts.timeoutMs,
       httpAgent: { keepAlive: true, maxSockets: opts.concurrency * 2 },
@@ -85,6 +92,7 @@ function installFactsMiddleware (client: S3Client, clock: ServerClock): void {
       facts.serverDate = Date.parse(date)
       clock.observe(facts.serverDate, Date.now())
     }
+    if (context.commandName === 'GetObjectCommand') facts.request = args.request as RequestParts
     if (context.commandName === 'ListObjectVersionsCommand' && response.statusCode === 200) {
       const body = await readAll(response.body)
       response.body = body

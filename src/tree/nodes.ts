@@ -14,6 +14,12 @@ export type TreeNode =
 /** An open file: reads return exactly `length` bytes except at the end. */
 export interface TreeFile {
   read: (offset: number, length: number) => Promise<Buffer>
+  /**
+   * Like read, but copies the bytes into `target` (a FUSE read's buffer)
+   * and says how many. Once `answered()` is true nothing is copied: the
+   * caller's memory may then serve another request.
+   */
+  readInto: (target: Uint8Array, offset: number, answered: () => boolean) => Promise<number>
   close: () => void
 }
 

@@ -169,26 +169,36 @@ export class TimeTree {
     const openedAt = Date.now()
     let reading: Promise<Reading> | undefined = r.live ? undefined : Promise.resolve(this.reading(p.bucket, r.version))
     let closed = false
+    const withReading = async <T>(work: (handle: ReadHandle, size: number) => Promise<T>): Promise<T> => {
+      if (reading === undefined) {
+        // Concurrent first reads (the kernel reads ahead in parallel) share one choice; a failed one is retried.
+        const choice = this.chooseLive(p, path, openedAt)
+        reading = choice
+        choice.catch(() => { if (reading === choice) reading = undefined })
+      }
+      try {
+        const { handle, size } = await reading
+        return await work(handle, size)
+      } catch (e) {
+        // The file was open, so "not found" now means it vanished meanwhile: an I/O error, not ENOENT.
+        if (e instanceof InfinError && e.code === 'NotFound') {
+          throw new InfinError('Unavailable', `${show(path)}: ${e.message} (it was there when opened)`, { cause: e })
+        }
+        throw e
+      }
+    }
     return {
-      read: async (offset, length) => {
-        if (reading === undefined) {
-          // Concurrent first reads (the kernel reads ahead in parallel) share one choice; a failed one is retried.
-          const choice = this.chooseLive(p, path, openedAt)
-          reading = choice
-          choice.catch(() => { if (reading === choice) reading = undefined })
-        }
-        try {
-          const { handle, size } = await reading
-          if (offset >= size || length <= 0) return Buffer.alloc(0)
-          return await handle.read(offset, Math.min(length, size - offset))
-        } catch (e) {
-          // The file was open, so "not found" now means it vanished meanwhile: an I/O error, not ENOENT.
-          if (e instanceof InfinError && e.code === 'NotFound') {
-            throw new InfinError('Unavailable', `${show(path)}: ${e.message} (it was there when opened)`, { cause: e })
-          }
-          throw e
-        }
-      },
+      read: async (offset, length) => await withReading(async (handle, size) =>
+        offset >= size || length <= 0 ? Buffer.alloc(0) : await handle.read(offset, Math.min(length, size - offset))),
+      readInto: async (target, offset, answered) => await withReading(async (handle, size) => {
+        const want = target.subarray(0, Math.max(0, Math.min(target.length, size - offset)))
+        if (want.length === 0) return 0
+        if (handle.readInto !== undefined) return await handle.readInto(want, offset, answered)
+        const bytes = await handle.read(offset, want.length)
+        if (answered()) throw new InfinError('Unavailable', `${show(path)}: the read was answered before its bytes came`)
+        want.set(bytes)
+        return bytes.length
+      }),
       close: () => {
         if (closed) return
         closed = true

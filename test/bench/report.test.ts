@@ -68,12 +68,30 @@ t.test('goals: met, not met, and not measurable', async t => {
   t.equal(byId.rss.met, false)
   t.equal(byId.rss.measured?.max, 700)
 
+  t.match(byId['seq-cold-s3fs'].cause, /s3fs-fuse was not measured: s3fs is not installed/)
+  t.match(byId['seq-cold@s3'].cause, /did not run/)
+
   const missing = checkGoals(run([{ ...seqCold([1], [1]), results: { infinstor: { skipped: 'no mount command yet' }, rclone: { values: [1] } } }]))
   t.equal(missing[0].met, false)
   t.match(missing[0].cause, /InfinStor mount was not measured: no mount command yet/)
-  t.match(missing[1].cause, /did not run/)
+  t.match(missing.find(g => g.id === 're-read')?.cause, /did not run/)
   const failed = checkGoals(run([{ ...seqCold([NaN, NaN], [1, 1]), results: { infinstor: { values: [NaN], errors: ['run 1: EIO'] }, rclone: { values: [1] } } }]))
   t.match(failed[0].cause, /every run of InfinStor mount failed: run 1: EIO/)
+})
+
+t.test('a cost goal is stated as a share of the peer\'s', async t => {
+  const cpu = (ours: number[], theirs: number[]): Metric => ({
+    id: 'seq-cold-cpu', scenario: '1. Sequential', label: 'cpu', title: 'CPU', unit: 'CPU-s/GiB', better: 'lower',
+    results: { infinstor: { values: ours }, rclone: { values: theirs } }
+  })
+  const met = checkGoals(run([cpu([1, 2, 1.5], [4, 4, 3])])).find(g => g.id === 'cpu')
+  t.equal(met?.target, '≤ 0.60×')
+  t.equal(met?.met, true, 'shares 0.25, 0.5, 0.5: median 0.5')
+  t.equal(met?.measured?.median, 0.5)
+  t.equal(met?.measured?.min, 0.25)
+  const over = checkGoals(run([cpu([3, 3, 3], [4, 4, 4])])).find(g => g.id === 'cpu')
+  t.equal(over?.met, false)
+  t.match(over?.cause, /0\.75× the peer's is above 0\.60×/)
 })
 
 t.test('JSON and Markdown reports', async t => {
@@ -91,14 +109,14 @@ t.test('JSON and Markdown reports', async t => {
   t.same(m.results.s3fs, { skipped: 's3fs is not installed' })
   t.same(m.infinstorSpeedup.rclone, { median: 2.75, min: 1.5, max: 4, n: 2 })
   t.equal(m.infinstorSpeedup.s3fs, undefined)
-  t.equal(json.goals.length, 8, "#3's four goals and #15's four (the S3 gateway)")
+  t.equal(json.goals.length, 16, "#16's and #3's twelve, and #15's four (the S3 gateway)")
   t.same(JSON.parse(JSON.stringify(json)), json, 'survives a JSON round trip (no NaN)')
 
   const md = toMarkdown(json)
   t.match(md, /\| InfinStor mount \| 350 \| 300 \| 400 \| 2\/3 \| — \| failed in run 2: EIO \|/)
   t.match(md, /\| rclone mount \| 100 \| 100 \| 200 \| 3\/3 \| 2\.75× \[1\.50–4\.00\] \| defaults \|/)
   t.match(md, /\| s3fs-fuse \| — \| — \| — \| — \| — \| not measured: s3fs is not installed \|/)
-  t.match(md, /\| 1\. cold read \| MiB\/s ↑ \| 350 \| 100 \| — \| 2\.75× \|/, 'summary row')
+  t.match(md, /\| 1\. cold read \| MiB\/s ↑ \| 350 \| 100 \| — \| 2\.75× \| — \|/, 'summary row')
   t.match(md, /\*\*met\*\*/)
   t.match(md, /\*\*not met\*\*: the scenario did not run/)
 })

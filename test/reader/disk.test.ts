@@ -211,7 +211,7 @@ t.test('a read does not queue behind readahead while blocks are looked up on dis
     await new Promise(resolve => setImmediate(resolve))
     return Buffer.from((v.key === 'big' ? big : small).subarray(start, end))
   }
-  const reader = createReader(fetch, { cacheBytes: 256 * MiB, cacheDir: dir, concurrency: 1, partSize: 1 * MiB })
+  const reader = createReader(fetch, { cacheBytes: 256 * MiB, cacheDir: dir, concurrency: 1, partSize: 1 * MiB, cpuBound: () => false })
   const hb = reader.open('bkt', versionOf('big', big.length))
   for (let offset = 0; offset < 8 * MiB; offset += 128 * KiB) await hb.read(offset, 128 * KiB)
   t.ok(reader.stats().queuedReadahead > 0, 'readahead is queued')

@@ -1,6 +1,7 @@
 // Scenarios 3, 4 and 5: listings and many small files at past times.
 import { snapshot, type Dataset } from '../datasets.js'
-import { expectCount, type Bench } from '../measure.js'
+import { expectCount, onNetwork, perGiB, withCpu, type Bench } from '../measure.js'
+import type { Network } from '../network.js'
 import { dropCaches } from '../proc.js'
 import { findStat, lsLong, readFiles } from '../readers.js'
 import type { At, MountSystem } from '../systems/types.js'
@@ -136,36 +137,42 @@ export async function find (b: Bench): Promise<void> {
   if (b.direct !== undefined) b.rec.note('find', 'direct', 'all pages of ListObjectVersions under the prefix')
 }
 
-export async function smallFiles (b: Bench): Promise<void> {
+export async function smallFiles (b: Bench, net: Network): Promise<void> {
   const { small } = b.data
-  const scenario = `5. Reading ${b.profile.smallFiles.toLocaleString('en-US')} files of ${b.profile.smallBytes / 1024} KiB at a past time`
-  b.rec.define({ id: 'small', scenario, label: `read ${b.profile.smallFiles.toLocaleString('en-US')} small files`, title: 'Every file in turn, fresh mount, caches dropped', unit: 's', better: 'lower' })
+  const count = b.profile.smallFiles.toLocaleString('en-US')
+  const scenario = `5. Reading ${count} files of ${b.profile.smallBytes / 1024} KiB at a past time`
+  const read = onNetwork(net, { id: 'small', scenario, label: `read ${count} small files`, title: 'Every file in turn, fresh mount, caches dropped' })
+  const cpu = onNetwork(net, { id: 'small-cpu', scenario, label: `read ${count} small files: CPU per GiB`, title: 'CPU of the reads: daemon user + system per GiB read' })
+  b.rec.define({ ...read, unit: 's', better: 'lower' })
+  b.rec.define({ ...cpu, unit: 'CPU-s/GiB', better: 'lower' })
   for (let rep = 0; rep < b.profile.repetitions; rep++) {
     for (const sys of b.mounts) {
       const at = timeFor(sys, small.times[0])
       const files = [...snapshot(small, stepOf(small, at)).values()].sort((x, y) => x.key < y.key ? -1 : 1)
-      await b.rec.attempt('small', ['small'], sys.info.id, rep, async () => {
+      const bytes = files.reduce((s, f) => s + f.size, 0)
+      await b.rec.attempt(`small ${net.id}`, [read.id, cpu.id], sys.info.id, rep, async () => {
         const m = await sys.mount(small, [at])
         try {
           await dropCaches()
-          const r = await readFiles(files.map(f => m.path(at, f.key)), b.profile.budgetMs)
-          expectCount('bytes read', r.bytes, files.reduce((s, f) => s + f.size, 0))
-          return { small: r.seconds }
+          const r = await withCpu(m.pids, async () => await readFiles(files.map(f => m.path(at, f.key)), b.profile.budgetMs))
+          expectCount('bytes read', r.value.bytes, bytes)
+          return { [read.id]: r.value.seconds, [cpu.id]: perGiB(r.cpu, bytes) }
         } finally {
           await m.unmount()
         }
       })
-      if (at === 'latest') b.rec.note('small', sys.info.id, 'latest state (no time travel)')
+      if (at === 'latest') b.rec.note(read.id, sys.info.id, 'latest state (no time travel)')
     }
     const direct = b.direct
     if (direct !== undefined) {
       const files = [...snapshot(small, 0).values()]
-      await b.rec.attempt('small', ['small'], 'direct', rep, async () => {
+      const bytes = files.reduce((s, f) => s + f.size, 0)
+      await b.rec.attempt(`small ${net.id}`, [read.id, cpu.id], 'direct', rep, async () => {
         const r = await direct.fetch(files.map(f => ({ url: direct.url(small.bucket, f.key, f.versionId) })), b.profile.budgetMs)
-        expectCount('bytes fetched', r.bytes, files.reduce((s, f) => s + f.size, 0))
-        return { small: r.seconds }
+        expectCount('bytes fetched', r.bytes, bytes)
+        return { [read.id]: r.seconds, [cpu.id]: perGiB(r.cpu, bytes) }
       })
     }
   }
-  if (b.direct !== undefined) b.rec.note('small', 'direct', 'one GET per file by version id, one connection')
+  if (b.direct !== undefined) b.rec.note(read.id, 'direct', 'one GET per file by version id, one connection')
 }

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { check, run } from '../proc.js'
+import { check, lastLine, run } from '../proc.js'
+import { childrenCpu } from '../threads.js'
 import { CREDENTIALS, type SystemContext } from './types.js'
 import type { SystemInfo } from '../types.js'
 
@@ -10,7 +11,12 @@ function sign (creds: { accessKeyId: string, secretAccessKey: string }): string 
 }
 const MOTO = { accessKeyId: CREDENTIALS.AWS_ACCESS_KEY_ID, secretAccessKey: CREDENTIALS.AWS_SECRET_ACCESS_KEY }
 
-export interface Transfer { bytes: number, seconds: number }
+export interface Transfer {
+  bytes: number
+  seconds: number
+  /** curl's own CPU-seconds (user + system). */
+  cpu: number
+}
 
 /**
  * The backend limit: the same bytes and listings fetched straight from moto
@@ -41,14 +47,16 @@ export class Direct {
     writeFileSync(config, requests.map(r =>
       `url = "${r.url}"\noutput = "/dev/null"\n${sign(creds)}${r.range !== undefined ? `range = "${r.range[0]}-${r.range[1] - 1}"\n` : ''}write-out = "%{http_code} %{size_download}\\n"\n`
     ).join('next\n'))
-    const r = await check('curl', ['-sS', '-K', config], { timeoutMs: budget })
+    // The shell reads its children's CPU (curl's, once reaped) from /proc.
+    const r = await check('sh', ['-c', 'curl "$@"; s=$?; read -r stat < /proc/$$/stat; echo "$stat" >&2; exit $s', 'sh', '-sS', '-K', config], { timeoutMs: budget })
+    const own = childrenCpu(lastLine(r.stderr))
     let bytes = 0
     for (const line of r.stdout.trim().split('\n')) {
       const [code, size] = line.split(' ')
       if (!/^2/.test(code)) throw new Error(`GET answered ${code}`)
       bytes += Number(size)
     }
-    return { bytes, seconds: r.seconds }
+    return { bytes, seconds: r.seconds, cpu: own.user + own.system }
   }
 
   /**

@@ -54,14 +54,17 @@ export function readOps (tree: TimeTree, owner: Owner, run: Run): Record<string,
       }, (e, fd) => { e !== 0 ? cb(e) : cb(0, fd) })
     },
     read (path: string, fd: number, buf: Buffer, len: number, pos: number, cb: Cb) {
-      // fuse-native takes the byte count (or a negative errno) as the first argument.
-      run<Buffer>('read', path, async () => {
+      // The bytes are copied straight into libfuse's buffer, which is only
+      // ours until the answer: a copy after a deadline's answer must not happen.
+      let answered = false
+      run<number>('read', path, async () => {
         const file = files.get(fd)
         if (file === undefined) throw new InfinError('NotFound', `open file ${fd} of ${path} does not exist`)
-        return await file.read(pos, len)
-      }, (e, bytes) => {
-        if (e !== 0) return cb(e)
-        cb((bytes as Buffer).copy(buf))
+        return await file.readInto(buf.subarray(0, len), pos, () => answered)
+      }, (e, n) => {
+        answered = true
+        // fuse-native takes the byte count (or a negative errno) as the first argument.
+        cb(e !== 0 ? e : n as number)
       })
     },
     release (path: string, fd: number, cb: Cb) {

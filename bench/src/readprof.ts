@@ -1,0 +1,224 @@
+// Where a cold read's CPU goes: `node bench/.work/dist/bench/src/readprof.js
+// [--mode seq|rand|small] [--reps 3] [--size 256] [--network s3]
+// [--systems infinstor,rclone,s3fs,memfs] [--variant NAME=PATH/bin/infinstor]...
+// [--readers 1] [--cpu-prof DIR] [--node-args=--trace-gc]`.
+// Writes one object (two versions) and 2,000 small files to a fresh moto,
+// then, repetition by repetition and system by system (interleaved, so a
+// busy phase of a shared machine hits all alike), mounts, drops the page
+// cache, reads (seq: the older version with dd, by --readers at once; rand:
+// 1,000 random 64 KiB reads of it; small: every small file in turn) and
+// prints the daemon's CPU per thread over the reads. --variant compares
+// builds of InfinStor (e.g. a copy of the baseline).
+import { randomFillSync } from 'node:crypto'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { CreateBucketCommand, GetObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3'
+import pLimit from 'p-limit'
+import { formatInstant } from '../../src/core/timespec.js'
+import { startMoto } from '../../src/demo/moto.js'
+import { Cleanup } from './cleanup.js'
+import { s3Client } from './datasets.js'
+import { median } from './stats.js'
+import { NETWORKS, setNetwork } from './network.js'
+import { BIN, MOTO_PATCH, WORK } from './paths.js'
+import { fileURLToPath } from 'node:url'
+import { dropCaches } from './proc.js'
+import { ddRead, randomOffsets, randomReads, readFiles } from './readers.js'
+import { daemonMount, type DaemonMount } from './systems/mountpoint.js'
+import { CREDENTIALS, type SystemContext } from './systems/types.js'
+import { minorFaults, processCpu, threadCpu, type Cpu } from './threads.js'
+
+const { values: flags } = parseArgs({
+  options: {
+    reps: { type: 'string', default: '3' },
+    size: { type: 'string', default: '256' },
+    network: { type: 'string', default: 'loopback' },
+    systems: { type: 'string', default: 'infinstor' },
+    variant: { type: 'string', multiple: true, default: [] },
+    readers: { type: 'string', default: '1' },
+    mode: { type: 'string', default: 'seq' },
+    'cache-size': { type: 'string', default: '512' },
+    'cpu-prof': { type: 'string' },
+    /** More node options for InfinStor daemons, e.g. --trace-gc (their output lands in the mount's log). */
+    'node-args': { type: 'string', default: '' }
+  }
+})
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
+const MEMFS = fileURLToPath(new URL('memfs-daemon.js', import.meta.url))
+const MiB = 1 << 20
+const size = Number(flags.size) * MiB
+const readers = Number(flags.readers)
+const network = NETWORKS[flags.network as keyof typeof NETWORKS]
+if (network === undefined) throw new Error(`unknown network ${flags.network}; known: ${Object.keys(NETWORKS).join(', ')}`)
+
+interface Sys { name: string, mount: (ctx: SystemContext, at: number) => Promise<{ m: DaemonMount, path: (key: string) => string }> }
+const SMALL = Array.from({ length: 2000 }, (_, n) => `small/g${String(Math.floor(n / 100)).padStart(2, '0')}/f${n % 100}.bin`)
+
+function infinstorAt (name: string, bin: string): Sys {
+  return {
+    name,
+    mount: async (ctx, at) => {
+      const prof = [
+        ...(flags['cpu-prof'] !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${join(flags['cpu-prof'], name)}`] : []),
+        ...flags['node-args'].split(' ').filter(Boolean)
+      ]
+      const m = await daemonMount(ctx, name, dir => ({
+        cmd: process.execPath,
+        args: [...prof, bin, 'mount', dir, '--bucket', 'prof', '--endpoint', ctx.endpoint, '--cache-size', flags['cache-size'], '--no-serve', '--foreground'],
+        env: { ...process.env, ...CREDENTIALS }
+      }))
+      return { m, path: key => `${m.dir}/prof/@${formatInstant(at)}/${key}` }
+    }
+  }
+}
+
+const PEERS: Record<string, Sys> = {
+  memfs: {
+    name: 'memfs',
+    mount: async (ctx) => {
+      const manifest = join(ctx.workDir, 'prof-manifest.json')
+      writeFileSync(manifest, JSON.stringify({ files: [{ path: 'big.bin', size, mtime: 0 }, ...SMALL.map(k => ({ path: k, size: 16384, mtime: 0 }))] }))
+      const m = await daemonMount(ctx, 'memfs', dir => ({ cmd: process.execPath, args: [MEMFS, manifest, dir], env: process.env }))
+      return { m, path: key => `${m.dir}/${key}` }
+    }
+  },
+  rclone: {
+    name: 'rclone',
+    mount: async (ctx, at) => {
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        RCLONE_CONFIG_P_TYPE: 's3',
+        RCLONE_CONFIG_P_PROVIDER: 'Other',
+        RCLONE_CONFIG_P_ENDPOINT: ctx.endpoint,
+        RCLONE_CONFIG_P_ACCESS_KEY_ID: CREDENTIALS.AWS_ACCESS_KEY_ID,
+        RCLONE_CONFIG_P_SECRET_ACCESS_KEY: CREDENTIALS.AWS_SECRET_ACCESS_KEY,
+        RCLONE_CONFIG_P_REGION: CREDENTIALS.AWS_REGION
+      }
+      delete env.AWS_CA_BUNDLE
+      const m = await daemonMount(ctx, 'rclone', dir => ({
+        cmd: 'rclone', args: ['--config', '/dev/null', 'mount', 'p:prof', dir, '--read-only', '--s3-version-at', formatInstant(at)], env
+      }))
+      return { m, path: key => `${m.dir}/${key}` }
+    }
+  },
+  s3fs: {
+    name: 's3fs',
+    mount: async (ctx) => {
+      const passwd = join(ctx.workDir, 'prof.passwd')
+      writeFileSync(passwd, `${CREDENTIALS.AWS_ACCESS_KEY_ID}:${CREDENTIALS.AWS_SECRET_ACCESS_KEY}\n`, { mode: 0o600 })
+      const m = await daemonMount(ctx, 's3fs', dir => ({
+        cmd: 's3fs',
+        args: ['prof', dir, '-f', '-o', [`url=${ctx.endpoint}`, 'use_path_request_style', `passwd_file=${passwd}`, 'ro', `endpoint=${CREDENTIALS.AWS_REGION}`].join(',')],
+        env: process.env
+      }))
+      // s3fs shows the latest version only: the same size, other bytes.
+      return { m, path: key => `${m.dir}/${key}` }
+    }
+  }
+}
+
+const systems: Sys[] = []
+for (const s of flags.systems.split(',').filter(Boolean)) {
+  if (s === 'infinstor') systems.push(infinstorAt('infinstor', BIN))
+  else if (PEERS[s] !== undefined) systems.push(PEERS[s])
+  else throw new Error(`unknown system ${s}`)
+}
+for (const v of flags.variant) {
+  const [name, bin] = v.split('=')
+  systems.push(infinstorAt(name, bin))
+}
+
+/** Runs the mode's reads through a mount; returns the bytes read, checked against what was asked. */
+async function read (path: (key: string) => string): Promise<number> {
+  const check = (got: number, want: number): number => {
+    if (got !== want) throw new Error(`read ${got} bytes, not ${want}`)
+    return got
+  }
+  if (flags.mode === 'rand') {
+    return check((await randomReads(path('big.bin'), randomOffsets(1000, size, 65536), 65536, 600_000)).bytes, 1000 * 65536)
+  }
+  if (flags.mode === 'small') return check((await readFiles(SMALL.map(path), 600_000)).bytes, SMALL.length * 16384)
+  const done = await Promise.all(Array.from({ length: readers }, async () => await ddRead(path('big.bin'), 600_000)))
+  return check(done.reduce((n, d) => n + d.bytes, 0), readers * size)
+}
+
+const cpuSum = (c: Cpu): number => c.user + c.system
+const fmt = (n: number): string => n.toFixed(2)
+
+async function main (): Promise<void> {
+  const workDir = join(WORK, 'readprof')
+  mkdirSync(workDir, { recursive: true })
+  const cleanup = new Cleanup(join(WORK, 'readprof-live.json'))
+  cleanup.sweepLeftovers()
+  process.on('exit', () => cleanup.releaseAll())
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.exit(130))
+  const moto = await startMoto({ env: { PYTHONPATH: MOTO_PATCH } })
+  cleanup.addPid(moto.process.pid as number, `moto_server -H 127.0.0.1 -p ${moto.port} `)
+  const s3 = s3Client(moto.endpoint)
+  await s3.send(new CreateBucketCommand({ Bucket: 'prof' }))
+  await s3.send(new PutBucketVersioningCommand({ Bucket: 'prof', VersioningConfiguration: { Status: 'Enabled' } }))
+  const body = randomFillSync(Buffer.allocUnsafe(size))
+  await s3.send(new PutObjectCommand({ Bucket: 'prof', Key: 'big.bin', Body: body }))
+  const put = pLimit(16)
+  await Promise.all(SMALL.map(async k => await put(async () => await s3.send(new PutObjectCommand({ Bucket: 'prof', Key: k, Body: randomFillSync(Buffer.allocUnsafe(16384)) })))))
+  await new Promise(resolve => setTimeout(resolve, 1100 - Date.now() % 1000))
+  const at = Math.floor(Date.now() / 1000) * 1000
+  await new Promise(resolve => setTimeout(resolve, 1100))
+  await s3.send(new PutObjectCommand({ Bucket: 'prof', Key: 'big.bin', Body: randomFillSync(body) }))
+  // moto reads an object out of its store on the first GET: not something to time.
+  for (const v of (await s3.send(new ListObjectVersionsCommand({ Bucket: 'prof', Prefix: 'big.bin' }))).Versions ?? []) {
+    const out = await s3.send(new GetObjectCommand({ Bucket: 'prof', Key: 'big.bin', VersionId: v.VersionId }))
+    for await (const chunk of out.Body as AsyncIterable<Uint8Array>) void chunk
+  }
+  s3.destroy()
+  await setNetwork(moto.endpoint, network)
+  const ctx: SystemContext = { endpoint: moto.endpoint, cleanup, workDir, cacheBytes: Number(flags['cache-size']) * MiB }
+  const results = new Map<string, Array<{ mibs: number, cpu: number }>>()
+  for (let rep = 0; rep < Number(flags.reps); rep++) {
+    for (const sys of systems) {
+      const { m, path } = await sys.mount(ctx, at)
+      try {
+        await dropCaches()
+        const pid = m.daemon.pid
+        const t0 = threadCpu(pid)
+        const f0 = minorFaults(pid)
+        const p0 = processCpu(pid) as Cpu
+        const s0 = processCpu(moto.process.pid as number) as Cpu
+        const start = performance.now()
+        const bytes = await read(path)
+        const seconds = (performance.now() - start) / 1000
+        const p1 = processCpu(pid) as Cpu
+        const faults = minorFaults(pid) - f0
+        const s1 = processCpu(moto.process.pid as number) as Cpu
+        const t1 = threadCpu(pid)
+        const cpu = cpuSum(p1) - cpuSum(p0)
+        const mibs = bytes / MiB / seconds
+        results.set(sys.name, [...(results.get(sys.name) ?? []), { mibs, cpu }])
+        const byName = new Map<string, Cpu>()
+        for (const [tid, c] of t1) {
+          const b = t0.get(tid) ?? { user: 0, system: 0 }
+          const name = tid === pid ? 'main' : c.name
+          const sum = byName.get(name) ?? { user: 0, system: 0 }
+          byName.set(name, { user: sum.user + c.user - b.user, system: sum.system + c.system - b.system })
+        }
+        const threads = [...byName].filter(([, c]) => cpuSum(c) > 0).sort((a, b) => cpuSum(b[1]) - cpuSum(a[1]))
+          .map(([n, c]) => `${n} ${fmt(c.user)}u+${fmt(c.system)}s`).join(', ')
+        console.log(`rep ${rep + 1} ${sys.name.padEnd(10)} ${seconds.toFixed(2).padStart(6)} s ${mibs.toFixed(0).padStart(5)} MiB/s  daemon ${fmt(cpu)} CPU-s ` +
+          `(${fmt(p1.user - p0.user)}u ${fmt(p1.system - p0.system)}s; ${fmt(cpu / (bytes / (1 << 30)))}/GiB)  faults ${faults}  moto ${fmt(cpuSum(s1) - cpuSum(s0))}  [${threads}]`)
+      } finally {
+        await m.unmount()
+      }
+    }
+  }
+  for (const [name, rs] of results) {
+    console.log(`median ${name.padEnd(10)} ${median(rs.map(r => r.mibs)).toFixed(0).padStart(5)} MiB/s  ${fmt(median(rs.map(r => r.cpu)))} CPU-s`)
+  }
+  await moto.stop()
+}
+
+main().then(() => process.exit(0), (e: Error) => {
+  console.error(e.stack ?? e.message)
+  process.exit(1)
+})

@@ -1,0 +1,74 @@
+import { readdirSync, readFileSync } from 'node:fs'
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ; 100 on Linux). */
+const HZ = 100
+
+/** User and system CPU-seconds of one process or thread. */
+export interface Cpu { user: number, system: number }
+
+/** Fields of a /proc stat line after the command name (which may hold spaces). */
+function statFields (text: string): string[] {
+  return text.slice(text.lastIndexOf(')') + 2).trim().split(' ')
+}
+
+/** CPU a process has used so far, all its threads included; undefined once it is gone. */
+export function processCpu (pid: number): Cpu | undefined {
+  try {
+    const f = statFields(readFileSync(`/proc/${pid}/stat`, 'utf8'))
+    // utime and stime are fields 14 and 15; the slice starts at field 3.
+    return { user: Number(f[11]) / HZ, system: Number(f[12]) / HZ }
+  } catch {
+    return undefined
+  }
+}
+
+/** Minor page faults of a process so far (all its threads). */
+export function minorFaults (pid: number): number {
+  try {
+    return Number(statFields(readFileSync(`/proc/${pid}/stat`, 'utf8'))[7])
+  } catch {
+    return NaN
+  }
+}
+
+/** CPU used by the children a process has waited for (cutime, cstime). */
+export function childrenCpu (statLine: string): Cpu {
+  const f = statFields(statLine)
+  return { user: Number(f[13]) / HZ, system: Number(f[14]) / HZ }
+}
+
+/** Per-thread CPU of a process, by thread id, with each thread's name. */
+export function threadCpu (pid: number): Map<number, Cpu & { name: string }> {
+  const out = new Map<number, Cpu & { name: string }>()
+  let tids: string[]
+  try {
+    tids = readdirSync(`/proc/${pid}/task`)
+  } catch {
+    return out
+  }
+  for (const tid of tids) {
+    try {
+      const text = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+      const name = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'))
+      const f = statFields(text)
+      out.set(Number(tid), { name, user: Number(f[11]) / HZ, system: Number(f[12]) / HZ })
+    } catch {}
+  }
+  return out
+}
+
+/** Sums CPU over several processes (a system may run more than one daemon). */
+export function sumCpu (pids: number[]): Cpu {
+  let user = 0
+  let system = 0
+  for (const pid of pids) {
+    const c = processCpu(pid)
+    if (c !== undefined) { user += c.user; system += c.system }
+  }
+  return { user, system }
+}
+
+/** CPU used between two readings of the same processes. */
+export function cpuBetween (before: Cpu, after: Cpu): Cpu {
+  return { user: after.user - before.user, system: after.system - before.system }
+}

@@ -1,6 +1,7 @@
 """%infinstor, the line magic that `%load_ext infinstor` adds."""
 
 import json
+import sys
 
 from ._errors import InfinStorError
 
@@ -10,8 +11,14 @@ USAGE = ("usage: %infinstor use BUCKET[/FOLDER]@SPEC   (then infinstor.path('key
 
 
 def _show_error(shell, etype, value, tb, tb_offset=None):
-    """InfinStor's errors are messages with the fix, not bugs: no traceback."""
-    print(f"InfinStorError: {value}")
+    """InfinStor's errors are messages with the fix, not bugs: the message, without a traceback.
+
+    IPython shows nothing itself for a custom handler's exception (it only marks
+    the cell failed), so the message is written here, where a traceback would go.
+    """
+    message = f"{etype.__name__}: {value}"
+    print(message, file=sys.stderr)
+    return [message]
 
 
 def register(ipython) -> None:

@@ -95,14 +95,18 @@ class ProxyHandler(APIHandler):
         self.finish(json.dumps({"message": message, "reason": "Unavailable"}))
 
     async def _relay(self):
+        upstream_path = self.request.path[len(url_path_join(self.base_url, "infinstor")):]
+        if upstream_path.startswith("/files/"):
+            # As Jupyter's own /files: a download by cookie needs the XSRF token (or a same-site Referer),
+            # so another site cannot pull files in with the user's cookie.
+            self.check_xsrf_cookie()
         try:
             conn = await self.daemon.connection()
         except Unavailable as e:
             self._fail(503, f"{e.message}. " + " ".join(e.fix))
             return
         # The raw path keeps its percent-encoding, so keys with odd characters arrive as sent.
-        prefix = url_path_join(self.base_url, "infinstor")
-        url = conn.url.rstrip("/") + self.request.path[len(prefix):] + _upstream_query(self.request.query)
+        url = conn.url.rstrip("/") + upstream_path + _upstream_query(self.request.query)
         headers = {k: self.request.headers[k] for k in REQUEST_HEADERS if k in self.request.headers}
         headers["Authorization"] = "token " + conn.token
         method = self.request.method

@@ -91,7 +91,7 @@ fi
 # --- infinstor-jupyter (the drive, its server extension, the kernel helper) in .venv ---
 # Reinstalled only when the Python sources or the built labextension changed.
 pyhash=$( (cat dist/.labext-src; find python -type f -not -path '*/__pycache__/*' | LC_ALL=C sort | xargs -d '\n' sha256sum) | sha256sum | cut -d' ' -f1)
-if [ "$(cat .venv/.infinstor-jupyter 2>/dev/null)" != "$pyhash" ]; then
+if [ "$(cat .venv/.infinstor-jupyter 2>/dev/null)" != "$pyhash" ] || [ ! -f .venv/share/jupyter/labextensions/@infinstor/jupyterlab/package.json ]; then
   log "installing infinstor-jupyter into .venv"
   node bin/infinstor jupyter install --jupyter .venv/bin/jupyter >/dev/null
   echo "$pyhash" > .venv/.infinstor-jupyter

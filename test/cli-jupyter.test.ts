@@ -64,6 +64,8 @@ t.test('--prefix: the labextension, the server extension\'s config and both Pyth
   const site = join(prefix, 'lib', (await readdir(join(prefix, 'lib')))[0], 'site-packages')
   t.ok(await exists(join(site, 'infinstor', '__init__.py')), 'the kernel helper')
   t.ok(await exists(join(site, 'infinstor_jupyter', 'app.py')), 'the server extension')
+  t.same((await readdir(site)).filter(n => !n.startsWith('infinstor')).sort(), [], 'nothing else: the dependencies are the environment\'s')
+  t.ok(await exists(join(VENV_BIN, '..', 'share', 'jupyter', 'labextensions', ...NAME, 'package.json')), 'and the environment keeps its own install')
   const u = await run(['uninstall', '--prefix', prefix, '--python', `${VENV_BIN}python`])
   t.equal(u.code, 2)
   t.match(u.stderr, /pip cannot uninstall from a --prefix/)

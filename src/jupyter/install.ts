@@ -86,7 +86,9 @@ export async function pipCommand (action: 'install' | 'uninstall', scope: Scope,
     if (scope.kind === 'prefix') throw new InfinError('Usage', `pip cannot uninstall from a --prefix; delete what it installed under ${scope.dir}`)
     return { python, args: ['-m', 'pip', 'uninstall', '--yes', PACKAGE_NAME] }
   }
-  const where = scope.kind === 'user' ? ['--user'] : scope.kind === 'prefix' ? ['--prefix', resolve(scope.dir)] : []
+  // Under a prefix, pip would first uninstall the package from the environment it runs in, and put every
+  // dependency under the prefix too: this package alone goes there, and the environment stays as it is.
+  const where = scope.kind === 'user' ? ['--user'] : scope.kind === 'prefix' ? ['--prefix', resolve(scope.dir), '--ignore-installed', '--no-deps'] : []
   const offline = await access(WHEELS).then(() => ['--no-index', '--find-links', WHEELS], () => [])
   // pip always rebuilds and replaces a package installed from a folder, so a rebuilt drive gets in.
   return { python, args: ['-m', 'pip', 'install', '--quiet', ...where, ...offline, PACKAGE_DIR] }

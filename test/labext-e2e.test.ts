@@ -61,7 +61,10 @@ await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: 
 const page = await context.newPage()
 page.setDefaultTimeout(90_000)
 const pageErrors: string[] = []
-page.on('pageerror', e => pageErrors.push(e.message))
+/** The step running, to say where a page error happened. */
+let step = 'start'
+t.beforeEach(t => { step = t.name })
+page.on('pageerror', e => pageErrors.push(`${step}: ${e.message}\n${(e.stack ?? '').split('\n').slice(0, 6).join('\n')}`))
 const elsewhere: string[] = []
 page.on('request', r => { if (/^https?:/.test(r.url()) && !r.url().startsWith(lab.url)) elsewhere.push(r.url()) })
 
@@ -73,6 +76,15 @@ const rootFiles = async (): Promise<string[]> => (await readdir(lab.root)).filte
 
 await page.goto(`${lab.url}lab?token=${lab.token}`)
 await page.locator('li.lm-TabBar-tab[data-id="infinstor-panel"]').click()
+// A wider sidebar, as a user would drag it, so the screenshots show whole names and times.
+const handle = page.locator('#jp-main-split-panel > .lm-SplitPanel-handle').first()
+const box = await handle.boundingBox()
+if (box !== null) {
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+  await page.mouse.down()
+  await page.mouse.move(box.x + 150, box.y + box.height / 2, { steps: 5 })
+  await page.mouse.up()
+}
 
 t.test('with no settings at all, the panel browses: the server extension runs the daemon', async t => {
   t.same(await L.listingFor([BUCKET, OTHER]), [BUCKET, OTHER])
@@ -99,6 +111,7 @@ t.test('two past times show different contents, each equal to the oracle; times 
   const atJ = childrenOf(snapshot(h, j))
   t.not(JSON.stringify(atI), JSON.stringify(atJ), 'the oracle differs between the two times')
   await panel.locator('button[data-mode="at"]').click()
+  await panel.locator('button[data-mode="at"][aria-pressed="true"]').waitFor()
   await L.snapshotAt(h.at[j])
   await L.viewIs(spec(j))
   t.same(await L.listingFor(atJ), atJ, `root at step ${j}`)
@@ -149,9 +162,9 @@ t.test('an editor of an InfinStor file takes no typing and never turns modified'
 t.test('Save As keeps a copy in the user\'s own files, and opens it', async t => {
   const path = `InfinStor:${BUCKET}/@${spec(i)}/train.csv`
   const saveAs = async (typed: string): Promise<void> => {
-    await L.app('(a, p) => a.commands.execute("docmanager:open", { path: p })', path)
+    await L.app('(a, p) => { void a.commands.execute("docmanager:open", { path: p }) }', path)
     await page.waitForFunction(`window.jupyterapp.shell.currentWidget?.context?.path === ${JSON.stringify(path)}`)
-    void L.app('a => a.commands.execute("docmanager:save-as")')
+    await L.app('a => { void a.commands.execute("docmanager:save-as") }')
     const input = page.locator('.jp-Dialog').getByLabel('Path of the copy')
     if (typed === '') return
     await input.fill(typed)
@@ -165,7 +178,8 @@ t.test('Save As keeps a copy in the user\'s own files, and opens it', async t =>
     await saveAs(typed)
     await page.waitForFunction(`window.jupyterapp.shell.currentWidget?.context?.path === ${JSON.stringify(saved)}`)
     t.equal(await readFile(join(lab.root, saved), 'utf8'), old, `${typed}: the version's content, in the user's folder`)
-    t.equal(await L.app('a => a.shell.currentWidget.context.contentsModel.writable'), true, 'the copy is open, and editable')
+    await page.waitForFunction('window.jupyterapp.shell.currentWidget.context.contentsModel?.writable === true')
+    t.pass(`${saved} is open, and editable`)
   }
   await saveAs(`InfinStor:${BUCKET}/copy.csv`)
   t.match(await page.locator('.jp-InfinStor-saveCopyError').textContent(), /read-only: give a path in your own files/)
@@ -196,17 +210,26 @@ t.test('the InfinStor browser offers reading actions only, by menu and by key', 
 
 t.test('after using the panel, new notebooks go to the user\'s own folder', async t => {
   await items.filter({ hasText: /^train\.csv$/ }).click()
-  await L.app('a => a.commands.execute("notebook:create-new", { kernelName: "python3" })')
+  await L.app('a => { void a.commands.execute("notebook:create-new", { kernelName: "python3" }) }')
   await page.waitForFunction('/^Untitled.*\\.ipynb$/.test(window.jupyterapp.shell.currentWidget?.context?.path ?? "")')
   const created = await L.app<string>('a => a.shell.currentWidget.context.path')
   t.ok((await rootFiles()).includes(created), `${created} is in JupyterLab's root folder`)
   await L.showPanel()
   await items.filter({ hasText: /^train\.csv$/ }).click()
-  await L.app('a => a.commands.execute("launcher:create")')
+  await L.app('a => { void a.commands.execute("launcher:create") }')
   await page.locator('.jp-Launcher:visible .jp-LauncherCard[data-category="Notebook"]').first().click()
   await page.waitForFunction(`/^Untitled.*\\.ipynb$/.test(window.jupyterapp.shell.currentWidget?.context?.path ?? "") && window.jupyterapp.shell.currentWidget.context.path !== ${JSON.stringify(created)}`)
   t.equal((await rootFiles()).filter(n => /^Untitled.*\.ipynb$/.test(n)).length, 2, 'Launcher → Notebook too')
-  await L.app('async a => { await a.serviceManager.sessions.shutdownAll(); for (const w of [...a.shell.widgets("main")]) if (/^Untitled/.test(w.context?.path ?? "")) w.dispose() }')
+  // New notebooks start modified (their kernel is recorded); they are closed unsaved.
+  await L.app(`async a => {
+    for (const w of [...a.shell.widgets("main")]) {
+      if (!/^Untitled/.test(w.context?.path ?? "")) continue
+      await w.context.ready
+      await w.sessionContext.ready
+      w.context.model.dirty = false
+      w.close()
+    }
+  }`)
 })
 
 t.test('a slice shows what was written in the window; Snapshot then shows the slice\'s end', async t => {
@@ -242,7 +265,7 @@ t.test('Copy Path gives the plain mount path', async t => {
 
 t.test('Insert Snippet adds a cell that reads the file through the kernel helper, naming the view', async t => {
   const viewSpec = await indicator.getAttribute('data-spec') ?? ''
-  await L.app('a => a.commands.execute("docmanager:open", { path: "scratch.ipynb" })')
+  await L.app('a => { void a.commands.execute("docmanager:open", { path: "scratch.ipynb" }) }')
   await page.waitForFunction('window.jupyterapp.shell.currentWidget?.content?.model?.sharedModel?.cells?.length === 1')
   await L.showPanel()
   await items.filter({ hasText: /^train\.csv$/ }).click()
@@ -282,6 +305,8 @@ t.test('a label: a bad name is refused in the dialog, a good one is created and 
 })
 
 t.test('a file\'s versions, as S3 lists them; two versions side by side in tabs named by their times', async t => {
+  // A clear main area for the pictures: what earlier steps opened goes (the snippet's notebook unsaved).
+  await L.app('a => { for (const w of [...a.shell.widgets("main")]) { if (w.context !== undefined) w.context.model.dirty = false; w.close() } }')
   await panel.locator('button[data-mode="latest"]').click()
   await L.viewIs('latest')
   await items.filter({ hasText: /^train\.csv$/ }).click({ button: 'right' })
@@ -323,13 +348,15 @@ t.test('Snapshot of a bucket without versioning shows the server\'s refusal, whe
 
 t.test('a time before the bucket\'s history begins says where it begins', async t => {
   await panel.locator('select.jp-InfinStor-bucket').selectOption(BUCKET)
-  await L.viewIs('latest')
+  const now = childrenOf(snapshot(h, h.at.length - 1))
+  t.same(await L.listingFor(now), now, 'back to the versioned bucket')
   await panel.locator('button[data-mode="at"]').click()
+  await panel.locator('button[data-mode="at"][aria-pressed="true"]').waitFor()
   await L.snapshotAt(h.at[0] - 3600_000)
-  await L.viewIs(formatInstant(second(h.at[0] - 3600_000)))
-  t.same(await L.listingFor([]), [], 'nothing was there yet')
-  const note = await panel.locator('.jp-InfinStor-note').textContent()
-  t.match(note, `before ${BUCKET}'s history begins (${formatInstant(horizon)}, ${localText(horizon)})`)
+  const error = panel.locator('.jp-InfinStor-error', { hasText: 'history begins' })
+  await error.waitFor()
+  t.match(await error.textContent(), `${formatInstant(second(h.at[0] - 3600_000))} is before ${BUCKET}'s history begins (${formatInstant(horizon)}, your time ${localText(horizon)})`)
+  t.not(await indicator.getAttribute('data-spec'), formatInstant(second(h.at[0] - 3600_000)), 'no view that cannot be shown')
 })
 
 t.test('if the daemon dies, the extension starts another', async t => {

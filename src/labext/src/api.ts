@@ -145,6 +145,12 @@ export class InfinStorClient {
     return await this.request<BucketSummary>('buckets/' + encodeURIComponent(bucket))
   }
 
+  /** Whether anything is live at the root of a view (the tree shows no folder where nothing is live). */
+  async viewHasFiles (bucket: string, spec: string): Promise<boolean> {
+    const reply = await this.request<{ total: number }>(`buckets/${encodeURIComponent(bucket)}/dir`, {}, { spec, limit: '0' })
+    return reply.total > 0
+  }
+
   async log (bucket: string, key: string): Promise<LogEntry[]> {
     const reply = await this.request<{ versions: LogEntry[] }>(`buckets/${encodeURIComponent(bucket)}/log`, {}, { key })
     return reply.versions

@@ -52,12 +52,15 @@ export function addCommands (app: JupyterFrontEnd, model: InfinStorModel, browse
   const inView = (): boolean => model.health.state === 'ok' && model.canonicalSpec !== undefined
   const oneFile = (): boolean => selectedFile(browser) !== undefined
 
-  /** Opens a drive path in the main area; `beside` opens it split to the left of that widget. */
-  const openPath = async (localPath: string, beside?: Widget): Promise<Widget> =>
-    await commands.execute('docmanager:open', {
-      path: `${DRIVE_NAME}:${localPath}`,
-      ...(beside === undefined ? {} : { options: { mode: 'split-left', ref: beside.id } })
-    }) as Widget
+  /**
+   * Opens a drive path in the main area; `beside` puts it split to the left of that widget,
+   * also when it was open already (JupyterLab would only reveal it, maybe behind the other).
+   */
+  const openPath = async (localPath: string, beside?: Widget): Promise<Widget> => {
+    const widget = await commands.execute('docmanager:open', { path: `${DRIVE_NAME}:${localPath}` }) as Widget
+    if (beside !== undefined) app.shell.add(widget, 'main', { mode: 'split-left', ref: beside.id })
+    return widget
+  }
   const versionPath = (bucket: string, key: string, row: VersionRow): string => viewPath(bucket, formatInstant(row.t), key)
   const localOf = (path: string): string => app.serviceManager.contents.localPath(path)
 

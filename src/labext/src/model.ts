@@ -2,10 +2,11 @@ import { URLExt } from '@jupyterlab/coreutils'
 import type { FileBrowserModel } from '@jupyterlab/filebrowser'
 import type { Contents } from '@jupyterlab/services'
 import { Signal, type ISignal } from '@lumino/signaling'
-import { formatSpec } from '../../core/timespec.js'
+import { formatInstant, formatSpec } from '../../core/timespec.js'
 import { ApiError, type InfinStorClient, type Label, type LogEntry } from './api.js'
 import type { LabConfig } from './config.js'
 import { diagnose, diagnoseContents, diagnoseExtension, type Health, type Where } from './health.js'
+import { localText } from './localtime.js'
 import { mountPath, parseViewPath, specOf, viewPath, type ViewPath } from './paths.js'
 
 export const DRIVE_NAME = 'InfinStor'
@@ -50,6 +51,8 @@ export class InfinStorModel {
   private labelsFor: string | undefined
   private readonly bounds = new Map<string, Bounds>()
   private _navError: string | undefined
+  /** Counts navigations, so that one overtaken by a later one does not land after it. */
+  private navigations = 0
   private recheck: ReturnType<typeof setTimeout> | undefined
   private checking: Promise<void> | undefined
   private readonly _changed = new Signal<this, void>(this)
@@ -220,6 +223,7 @@ export class InfinStorModel {
   async openRoot (): Promise<void> { await this.cd('') }
 
   async openBucket (bucket: string): Promise<void> {
+    this.navigations++
     await this.cd(bucket === '' ? '' : viewPath(bucket, 'latest'))
   }
 
@@ -232,15 +236,33 @@ export class InfinStorModel {
   async openSpec (spec: string): Promise<void> {
     const { bucket, rest } = this.view
     if (bucket === '') return
+    const navigation = ++this.navigations
     const root = viewPath(bucket, spec)
+    let refusal: string | undefined
     try {
-      await this.opts.contents.get(`${DRIVE_NAME}:${root}`, { content: false })
+      const shown = specOf(spec)
+      if (!await this.opts.connect().client.viewHasFiles(bucket, spec)) {
+        refusal = `nothing in ${bucket} was live at @${shown === undefined ? spec : formatSpec(shown)}: no object was there then`
+      }
     } catch (e) {
-      throw new Error(messageOf(e))
+      refusal = messageOf(e)
     }
+    if (navigation !== this.navigations) return
+    if (refusal !== undefined) throw new Error(this.refusal(bucket, spec, refusal))
     const keep = specOf(spec)?.kind !== 'label' && specOf(this.view.spec)?.kind !== 'label' ? rest : ''
     const target = viewPath(bucket, spec, keep)
-    await this.cd(keep !== '' && !(await this.exists(target)) ? root : target)
+    const path = keep !== '' && !(await this.exists(target)) ? root : target
+    if (navigation === this.navigations) await this.cd(path)
+  }
+
+  /** Why a view cannot be opened; a time before the bucket's history gets where that history begins. */
+  private refusal (bucket: string, specText: string, message: string): string {
+    const h = this.bounds.get(bucket)?.horizon
+    const spec = specOf(specText)
+    const t = spec?.kind === 'at' ? spec.t : spec?.kind === 'slice' ? spec.to : undefined
+    if (h === undefined || t === undefined || t >= h) return message
+    return `${formatInstant(t)} is before ${bucket}'s history begins (${formatInstant(h)}, your time ${localText(h)}): ` +
+      'S3 kept no versions before then, so there is nothing to show. Pick a time after it.'
   }
 
   private async exists (localPath: string): Promise<boolean> {

@@ -17,6 +17,8 @@ import { buildTextHistory, childrenOf } from './helpers/texthistory.js'
 import { REPO } from './jupyter/oracle.js'
 import { LabPage, local, localText, second, ZONE } from './labext/e2e.js'
 
+// A real JupyterLab and chromium on a shared, loaded machine: the whole file may take many minutes.
+t.setTimeout(1_800_000)
 const BUCKET = 'lab-e2e'
 const OTHER = 'other-bucket'
 const seed = Number(process.env.INFINSTOR_SEED ?? Date.now() % 100_000)
@@ -63,7 +65,11 @@ page.setDefaultTimeout(90_000)
 const pageErrors: string[] = []
 /** The step running, to say where a page error happened. */
 let step = 'start'
-t.beforeEach(t => { step = t.name })
+t.beforeEach(async t => {
+  step = t.name
+  // A dialog a failed step left open would block every later step: each step starts without one.
+  for (const cancel of await page.locator('.jp-Dialog button.jp-mod-reject').all()) await cancel.click().catch(() => {})
+})
 page.on('pageerror', e => pageErrors.push(`${step}: ${e.message}\n${(e.stack ?? '').split('\n').slice(0, 6).join('\n')}`))
 const elsewhere: string[] = []
 page.on('request', r => { if (/^https?:/.test(r.url()) && !r.url().startsWith(lab.url)) elsewhere.push(r.url()) })
@@ -123,7 +129,7 @@ t.test('two past times show different contents, each equal to the oracle; times 
   t.equal(await panel.locator('.jp-InfinStor-atRow .jp-InfinStor-utc').textContent(), `= ${spec(i)}`, 'the picker says its time in UTC')
   t.equal(await panel.locator('.jp-InfinStor-bounds').getAttribute('data-horizon'), formatInstant(horizon), 'history begins at S3\'s first versioned write')
   t.equal(await panel.getByLabel('Snapshot time').getAttribute('min'), local(horizon), 'the picker starts there')
-  await L.shot('snapshot', true)
+  await L.shot('snapshot')
 })
 
 t.test('a file overwritten later opens with its old content: read-only, and the tab names the view', async t => {

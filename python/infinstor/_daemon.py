@@ -74,7 +74,4 @@ def connect() -> Daemon:
         raise InfinStorError(
             f"the InfinStor mount at {found[0].mountpoint} runs without its HTTP server (--no-serve), "
             "which the helper asks about views and versions; remount without --no-serve")
-    token = _local.token()
-    if token is None:
-        raise InfinStorError(f"no InfinStor token: {_local.token_file()} is missing; set INFINSTOR_TOKEN to the mount's token")
-    return Daemon(served[0].http, token, served[0])
+    return Daemon(served[0].http, _local.required_token(), served[0])

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Mapping, Optional
 
+from ._errors import InfinStorError
+
 FS_TYPE = "fuse.infinstor"
 
 
@@ -62,6 +64,14 @@ def token(env: Mapping[str, str] = os.environ) -> Optional[str]:
     except OSError:
         return None
     return text or None
+
+
+def required_token(env: Mapping[str, str] = os.environ) -> str:
+    """The token, or an error that says where it was looked for."""
+    found = token(env)
+    if found is None:
+        raise InfinStorError(f"no InfinStor token: {token_file(env)} is missing; set INFINSTOR_TOKEN to the daemon's token")
+    return found
 
 
 def state_dir(env: Mapping[str, str] = os.environ) -> Path:

@@ -75,8 +75,6 @@ def endpoint(spec: Optional[str]) -> S3Endpoint:
         raise InfinStorError(
             f"no InfinStor S3 gateway answers at http://127.0.0.1:{port} (the setting s3-port, INFINSTOR_S3_PORT); "
             "start the gateway on this machine first, or read through the mount with infinstor.path()")
-    token = _local.token()
-    if token is None:
-        raise InfinStorError(f"no InfinStor token: {_local.token_file()} is missing; set INFINSTOR_TOKEN")
     return S3Endpoint(endpoint_url=f"http://127.0.0.1:{port}", aws_access_key_id="infinstor",
-                      aws_secret_access_key=token, region_name=os.environ.get("AWS_REGION", "us-east-1"), spec=spec)
+                      aws_secret_access_key=_local.required_token(), region_name=os.environ.get("AWS_REGION", "us-east-1"),
+                      spec=spec)

@@ -2,6 +2,7 @@
 // JupyterHub), through its HTTP API with Jupyter's token and XSRF rules: it starts a daemon of its own
 // and stops it with the server, serves the drive's API equal to the history's oracle, never shows the
 // daemon's token, reuses a running mount's server, and writes a kernel's lineage into a notebook on save.
+import { ListObjectVersionsCommand } from '@aws-sdk/client-s3'
 import { readdir, readFile, writeFile, mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -87,6 +88,18 @@ t.test('the drive\'s API through Jupyter: every step\'s listing and files equal 
   t.equal(refused.status, 403)
   t.match(JSON.parse(refused.body).message, /read-only/, 'writes get the daemon\'s own refusal')
   t.equal((await call(lab, 'infinstor/ui/index.html')).status, 404, 'only the drive\'s paths are proxied')
+
+  // The version list the drive shows: a key's log, newest first, as S3 lists it.
+  const listed = await s3.raw.send(new ListObjectVersionsCommand({ Bucket: BUCKET, Prefix: 'train.csv' }))
+  const expected = [
+    ...(listed.Versions ?? []).map(v => ({ id: v.VersionId, t: v.LastModified?.getTime() ?? 0, deleted: false })),
+    ...(listed.DeleteMarkers ?? []).map(v => ({ id: v.VersionId, t: v.LastModified?.getTime() ?? 0, deleted: true }))
+  ].sort((a, b) => b.t - a.t)
+  const log = JSON.parse((await call(lab, `infinstor/api/infinstor/buckets/${BUCKET}/log?key=train.csv`)).body) as { versions: Array<{ versionId: string, deleted: boolean }> }
+  t.same(log.versions.map(v => [v.versionId, v.deleted]), expected.map(v => [v.id, v.deleted]), 'train.csv\'s log')
+  const missing = await call(lab, `infinstor/api/infinstor/buckets/${BUCKET}/log?key=no/such.csv`)
+  t.equal(missing.status, 404)
+  t.match(JSON.parse(missing.body).message, 'no/such.csv has no history')
 })
 
 t.test('XSRF: state changes by cookie need the XSRF token; by token they do not', async t => {

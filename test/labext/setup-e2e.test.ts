@@ -15,6 +15,8 @@ import { BIN, s3env } from '../helpers/s3env.js'
 import { buildTextHistory, childrenOf } from '../helpers/texthistory.js'
 import { LabPage, ZONE } from './e2e.js'
 
+// A real JupyterLab and chromium on a shared, loaded machine: the whole file may take many minutes.
+t.setTimeout(1_800_000)
 const BUCKET = 'setup-e2e'
 const PLUGIN = '@infinstor/jupyterlab:plugin'
 const seed = Number(process.env.INFINSTOR_SEED ?? Date.now() % 100_000)

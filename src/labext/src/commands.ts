@@ -82,6 +82,12 @@ export function addCommands (app: JupyterFrontEnd, model: InfinStorModel, browse
     }
   })
 
+  /** The selected file's history, as rows marking the version the view shows. */
+  const historyOf = async (file: Contents.IModel): Promise<{ bucket: string, key: string, rows: VersionRow[] }> => {
+    const { bucket, key, entries } = await model.log(file.path)
+    return { bucket, key, rows: versionRows(entries, await model.viewTime(parseViewPath(localOf(file.path)).spec)) }
+  }
+
   commands.addCommand(CommandIDs.versions, {
     label: 'Show Versions…',
     caption: 'Every version of this file, to open any of them or compare one with the one before',
@@ -91,8 +97,7 @@ export function addCommands (app: JupyterFrontEnd, model: InfinStorModel, browse
       const file = selectedFile(browser)
       if (file === undefined) return
       try {
-        const { bucket, key, entries } = await model.log(file.path)
-        const rows = versionRows(entries, await model.viewTime(parseViewPath(localOf(file.path)).spec))
+        const { bucket, key, rows } = await historyOf(file)
         showVersionList(`Versions of ${bucket}/${key}`,
           `Newest first. Times are S3's LastModified, in UTC and in your time zone (${Intl.DateTimeFormat().resolvedOptions().timeZone}).`,
           rows, {
@@ -117,16 +122,14 @@ export function addCommands (app: JupyterFrontEnd, model: InfinStorModel, browse
       const file = selectedFile(browser)
       if (file === undefined) return
       try {
-        const local = localOf(file.path)
-        const { bucket, key, entries } = await model.log(file.path)
-        const rows = versionRows(entries, await model.viewTime(parseViewPath(local).spec))
+        const { bucket, key, rows } = await historyOf(file)
         const index = rows.findIndex(r => r.current)
         const previous = index < 0 ? undefined : previousOf(rows, index)
         if (previous === undefined) {
           Notification.info(`${file.name} has no earlier version to compare with.`, { autoClose: 5000 })
           return
         }
-        await openPath(versionPath(bucket, key, previous), await openPath(local))
+        await openPath(versionPath(bucket, key, previous), await openPath(localOf(file.path)))
       } catch (e) {
         Notification.error(`Cannot compare ${file.name}: ${(e as Error).message}`, { autoClose: 8000 })
       }

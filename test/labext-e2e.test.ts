@@ -243,6 +243,8 @@ t.test('a slice shows what was written in the window; Snapshot then shows the sl
   const [a, b] = [1, h.at.length - 1]
   const expected = childrenOf(slice(h, a, b))
   await panel.locator('button[data-mode="slice"]').click()
+  // The click opens a slice at once (the hour before the view's time); then the user picks the ends.
+  await panel.locator('button[data-mode="slice"][aria-pressed="true"]').waitFor()
   await panel.getByLabel('Slice start').fill(local(h.at[a]))
   await panel.getByLabel('Slice end').fill(local(h.at[b]))
   await panel.locator('button.jp-InfinStor-openSlice').click()
@@ -371,6 +373,8 @@ t.test('if the daemon dies, the extension starts another', async t => {
   const before = (await health()).daemon.pid
   process.kill(before, 'SIGKILL')
   await L.clickButton('infinstor:refresh')
+  // The refresh asks the extension's health, which finds the daemon gone and starts another.
+  await page.waitForFunction(async ([url, pid]) => (await (await fetch(url as string)).json()).daemon?.pid !== pid, [`${lab.url}infinstor/health`, before])
   await panel.locator('.jp-InfinStor-banner[data-state="ok"]').waitFor()
   await panel.locator('button[data-mode="latest"]').click()
   await L.viewIs('latest')

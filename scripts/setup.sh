@@ -169,4 +169,17 @@ if wants all && ! .venv-s3/bin/python -c 'import boto3, pyarrow, polars, ray.dat
   step "creating .venv-s3 with the S3 clients the gateway is tested with" s3_clients
 fi
 
+# --- infinstor-jupyter (the drive, its server extension, the kernel helper) in .venv ---
+# Reinstalled only when the Python sources or the built labextension changed.
+py_install () {
+  node bin/infinstor jupyter install --jupyter .venv/bin/jupyter >/dev/null
+  echo "$pyhash" > .venv/.infinstor-jupyter
+}
+if wants all; then
+  pyhash=$( (cat dist/.labext-src; find python -type f -not -path '*/__pycache__/*' | LC_ALL=C sort | xargs -d '\n' sha256sum) | sha256sum | cut -d' ' -f1)
+  if [ "$(cat .venv/.infinstor-jupyter 2>/dev/null)" != "$pyhash" ] || [ ! -f .venv/share/jupyter/labextensions/@infinstor/jupyterlab/package.json ]; then
+    step "installing infinstor-jupyter into .venv" py_install
+  fi
+fi
+
 log "ready ($mode)"

@@ -1,34 +1,34 @@
 import { execFile } from 'node:child_process'
 import { constants } from 'node:fs'
-import { access, cp, readFile, rm } from 'node:fs/promises'
+import { access, readFile } from 'node:fs/promises'
 import { delimiter, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { InfinError } from '../core/errors.js'
 
 /**
- * Installs the prebuilt JupyterLab extension the way `pip install` would:
- * by copying it into `<data dir>/labextensions/<name>`, where JupyterLab
- * finds prebuilt extensions without a rebuild.
+ * `infinstor jupyter install`: pip-installs the infinstor-jupyter package
+ * (the repository's python/ folder) into the environment that runs
+ * JupyterLab. The package holds the three pieces: the prebuilt labextension
+ * (share/jupyter/labextensions), the server extension, enabled by a file in
+ * etc/jupyter/jupyter_server_config.d, and the kernel helper `infinstor`.
  */
 
-/** Where the extension is built to (src/labext/package.json's outputDir). */
-export const BUILT = resolve(fileURLToPath(import.meta.url), '../../../dist/labextension')
+/** The InfinStor checkout (or installed package) this command runs from. */
+export const ROOT = resolve(fileURLToPath(import.meta.url), '../../..')
+/** The Python package's source folder. */
+export const PACKAGE_DIR = join(ROOT, 'python')
+export const PACKAGE_NAME = 'infinstor-jupyter'
+/** Where the package expects the built labextension (src/labext/package.json's outputDir). */
+export const BUILT = join(ROOT, 'dist', 'labextension')
+/** A folder of wheels for offline installs, used when it exists. */
+export const WHEELS = '/opt/pypi/files'
 
 export type Scope =
-  | { kind: 'sys-prefix' | 'user', jupyter?: string }
-  | { kind: 'prefix', dir: string }
-  | { kind: 'data-dir', dir: string }
+  | { kind: 'sys-prefix' | 'user', python?: string, jupyter?: string }
+  | { kind: 'prefix', dir: string, python?: string, jupyter?: string }
 
-export async function builtExtension (): Promise<{ dir: string, name: string, version: string }> {
-  let pkg: { name: string, version: string }
-  try {
-    pkg = JSON.parse(await readFile(join(BUILT, 'package.json'), 'utf8'))
-  } catch {
-    throw new InfinError('Usage', `the JupyterLab extension is not built (no ${BUILT}); build it with: npm run build:labext`)
-  }
-  return { dir: BUILT, name: pkg.name, version: pkg.version }
-}
+export interface PipCommand { python: string, args: string[] }
 
 async function executable (path: string): Promise<boolean> {
   try {
@@ -39,8 +39,8 @@ async function executable (path: string): Promise<boolean> {
   }
 }
 
-async function which (command: string): Promise<string | undefined> {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+export async function which (command: string, path = process.env.PATH ?? ''): Promise<string | undefined> {
+  for (const dir of path.split(delimiter)) {
     if (dir !== '' && await executable(join(dir, command))) return join(dir, command)
   }
   return undefined
@@ -63,50 +63,64 @@ export async function pythonOf (jupyter: string): Promise<string> {
     const candidate = join(dirname(jupyter), name)
     if (await executable(candidate)) return candidate
   }
-  throw new InfinError('Usage', `cannot tell which Python runs ${jupyter}; give --data-dir or --prefix instead`)
+  throw new InfinError('Usage', `cannot tell which Python runs ${jupyter}; give --python PATH instead`)
 }
 
-const ASK_PYTHON = 'import json, sys\n' +
-  'from jupyter_core.paths import jupyter_data_dir\n' +
-  'print(json.dumps({"user": jupyter_data_dir(), "env": str(__import__("pathlib").Path(sys.prefix, "share", "jupyter"))}))'
+function shellWord (word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`
+}
 
-/** The Jupyter data dir a scope means (labextensions/ goes under it). */
-export async function dataDir (scope: Scope): Promise<string> {
-  if (scope.kind === 'data-dir') return resolve(scope.dir)
-  if (scope.kind === 'prefix') return resolve(scope.dir, 'share', 'jupyter')
+export function commandText (cmd: PipCommand): string {
+  return [cmd.python, ...cmd.args].map(shellWord).join(' ')
+}
+
+/** The Python whose environment gets the package: --python, else the one behind --jupyter or the jupyter on PATH. */
+export async function targetPython (scope: Scope): Promise<string | undefined> {
+  if (scope.python !== undefined) return scope.python
   const jupyter = scope.jupyter ?? await which('jupyter')
-  if (jupyter === undefined) {
-    throw new InfinError('Usage', 'no jupyter command on PATH: activate the environment that runs JupyterLab, or give --jupyter PATH, --prefix DIR or --data-dir DIR')
+  return jupyter === undefined ? undefined : await pythonOf(jupyter)
+}
+
+export async function pipCommand (action: 'install' | 'uninstall', scope: Scope, python: string): Promise<PipCommand> {
+  if (action === 'uninstall') {
+    if (scope.kind === 'prefix') throw new InfinError('Usage', `pip cannot uninstall from a --prefix; delete what it installed under ${scope.dir}`)
+    return { python, args: ['-m', 'pip', 'uninstall', '--yes', PACKAGE_NAME] }
   }
-  const python = await pythonOf(jupyter)
-  let out: string
+  // Under a prefix, pip would first uninstall the package from the environment it runs in, and put every
+  // dependency under the prefix too: this package alone goes there, and the environment stays as it is.
+  const where = scope.kind === 'user' ? ['--user'] : scope.kind === 'prefix' ? ['--prefix', resolve(scope.dir), '--ignore-installed', '--no-deps'] : []
+  const offline = await access(WHEELS).then(() => ['--no-index', '--find-links', WHEELS], () => [])
+  // pip always rebuilds and replaces a package installed from a folder, so a rebuilt drive gets in.
+  return { python, args: ['-m', 'pip', 'install', '--quiet', ...where, ...offline, PACKAGE_DIR] }
+}
+
+async function run (cmd: PipCommand): Promise<void> {
   try {
-    out = (await promisify(execFile)(python, ['-c', ASK_PYTHON], { timeout: 30_000 })).stdout
+    await promisify(execFile)(cmd.python, cmd.args, { timeout: 600_000, maxBuffer: 1 << 24 })
   } catch (e) {
-    throw new InfinError('Usage', `cannot ask ${python} (the Python of ${jupyter}) for its Jupyter paths: ${(e as Error).message.split('\n')[0]}`)
+    const err = e as { stderr?: string, message: string, code?: unknown }
+    const tail = (err.stderr ?? err.message).trim().split('\n').slice(-8).join('\n')
+    throw new InfinError('Unavailable', `pip failed${typeof err.code === 'number' ? ` (exit code ${err.code})` : ''}:\n${tail}\n` +
+      `The command was: ${commandText(cmd)}`)
   }
-  const paths = JSON.parse(out) as { user: string, env: string }
-  return scope.kind === 'user' ? paths.user : paths.env
 }
 
-export function destinationOf (data: string, name: string): string {
-  return join(data, 'labextensions', ...name.split('/'))
+export async function checkBuilt (): Promise<void> {
+  if (!await access(join(BUILT, 'package.json')).then(() => true, () => false)) {
+    throw new InfinError('Usage', `the JupyterLab extension is not built (no ${BUILT}); build it with: npm run build:labext`)
+  }
 }
 
-export async function install (scope: Scope): Promise<string> {
-  const built = await builtExtension()
-  const dest = destinationOf(await dataDir(scope), built.name)
-  // A clean copy: files of an older build would otherwise linger beside the new ones.
-  await rm(dest, { recursive: true, force: true })
-  await cp(built.dir, dest, { recursive: true })
-  return dest
+/** Installs the package; answers the pip command it ran. */
+export async function install (scope: Scope, python: string): Promise<PipCommand> {
+  await checkBuilt()
+  const cmd = await pipCommand('install', scope, python)
+  await run(cmd)
+  return cmd
 }
 
-/** Removes the extension; answers where it looked and whether it was there. */
-export async function uninstall (scope: Scope): Promise<{ dest: string, removed: boolean }> {
-  const built = await builtExtension()
-  const dest = destinationOf(await dataDir(scope), built.name)
-  const present = await access(dest).then(() => true, () => false)
-  await rm(dest, { recursive: true, force: true })
-  return { dest, removed: present }
+export async function uninstall (scope: Scope, python: string): Promise<PipCommand> {
+  const cmd = await pipCommand('uninstall', scope, python)
+  await run(cmd)
+  return cmd
 }

@@ -10,12 +10,26 @@ export const VENV_BIN = fileURLToPath(new URL('../../.venv/bin/', import.meta.ur
 
 interface Teardown { teardown: (fn: () => unknown) => void }
 
+export interface LabOptions {
+  port?: number
+  /** JupyterLab's base URL, e.g. '/user/alice/' as on JupyterHub (default '/'). */
+  baseUrl?: string
+  /** More environment for the Jupyter server (and what it starts: the InfinStor daemon, kernels). */
+  env?: NodeJS.ProcessEnv
+  /** Written as the user's jupyter_server_config.json (e.g. to turn a server extension off). */
+  serverConfig?: Record<string, unknown>
+  /** `jupyter server` alone instead of JupyterLab. */
+  serverOnly?: boolean
+}
+
 export interface Lab {
+  /** JupyterLab's URL, with its base URL: http://127.0.0.1:PORT/BASE/ */
   url: string
   origin: string
   token: string
   /** The folder JupyterLab serves as its own (default) drive. */
   root: string
+  runtimeDir: string
   /** Jupyter's data dir: `infinstor jupyter install --user` targets it through JUPYTER_DATA_DIR. */
   dataDir: string
   settingsDir: string
@@ -45,16 +59,19 @@ async function ready (url: string, token: string, child: ChildProcess, log: () =
  * JupyterLab dirs (data, config, settings, workspaces, runtime) in a temp
  * folder; `start` runs it, and the teardown stops it and removes the folder.
  */
-export async function prepareLab (t: Teardown, port?: number): Promise<Lab> {
+export async function prepareLab (t: Teardown, opts: LabOptions = {}): Promise<Lab> {
   const home = await mkdtemp(join(tmpdir(), 'infinstor-lab-'))
   const dirs = Object.fromEntries(['root', 'data', 'config', 'runtime', 'settings', 'workspaces', 'ipython'].map(d => [d, join(home, d)]))
   for (const d of Object.values(dirs)) await mkdir(d, { recursive: true })
-  const p = port ?? await freePort()
+  if (opts.serverConfig !== undefined) await writeFile(join(dirs.config, 'jupyter_server_config.json'), JSON.stringify(opts.serverConfig))
+  const p = opts.port ?? await freePort()
   const origin = `http://127.0.0.1:${p}`
+  const baseUrl = opts.baseUrl ?? '/'
   const token = 'lab-' + Math.random().toString(36).slice(2)
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    PATH: `${VENV_BIN}:${process.env.PATH ?? ''}`,
+    ...opts.env,
+    PATH: `${VENV_BIN}:${opts.env?.PATH ?? process.env.PATH ?? ''}`,
     JUPYTER_DATA_DIR: dirs.data,
     JUPYTER_CONFIG_DIR: dirs.config,
     JUPYTER_RUNTIME_DIR: dirs.runtime,
@@ -66,21 +83,23 @@ export async function prepareLab (t: Teardown, port?: number): Promise<Lab> {
   let child: ChildProcess | undefined
   let output = ''
   const lab: Lab = {
-    url: origin + '/',
+    url: origin + baseUrl,
     origin,
     token,
     root: dirs.root,
+    runtimeDir: dirs.runtime,
     dataDir: dirs.data,
     settingsDir: dirs.settings,
     env,
     log: () => output.slice(-4000),
     start: async () => {
       child = spawn(join(VENV_BIN, 'jupyter'), [
-        'lab', '--no-browser', '--allow-root', `--port=${p}`, '--ServerApp.ip=127.0.0.1', '--ServerApp.port_retries=0',
-        `--IdentityProvider.token=${token}`, `--ServerApp.root_dir=${dirs.root}`,
+        opts.serverOnly === true ? 'server' : 'lab', '--no-browser', '--allow-root', `--port=${p}`, '--ServerApp.ip=127.0.0.1',
+        '--ServerApp.port_retries=0', `--IdentityProvider.token=${token}`, `--ServerApp.root_dir=${dirs.root}`, `--ServerApp.base_url=${baseUrl}`,
         // The tests read documents through the app object, and nothing may call out to the internet.
-        '--LabApp.expose_app_in_browser=True', '--LabApp.news_url=None',
-        '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate'
+        ...(opts.serverOnly === true
+          ? []
+          : ['--LabApp.expose_app_in_browser=True', '--LabApp.news_url=None', '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate'])
       ], { env, stdio: ['ignore', 'pipe', 'pipe'] })
       child.stdout?.on('data', (b: Buffer) => { output += b.toString() })
       child.stderr?.on('data', (b: Buffer) => { output += b.toString() })

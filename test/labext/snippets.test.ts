@@ -1,7 +1,7 @@
 // Notebook snippets: a reader per extension, and safe Python string literals (pure).
 import { execFileSync } from 'node:child_process'
 import t from 'tap'
-import { pyString, readerExtension, snippetFor } from '../../src/labext/src/snippets.js'
+import { helperSnippetFor, pyString, readerExtension, snippetFor } from '../../src/labext/src/snippets.js'
 
 t.test('picks a reader by extension, looking through compression', async t => {
   t.equal(snippetFor('/infinstor/b/@latest/train.csv', false),
@@ -24,4 +24,13 @@ t.test('paths with quotes, backslashes, newlines and unicode stay one Python str
   const code = `import sys\nsys.stdout.write(${pyString(odd)})`
   const out = execFileSync('python3', ['-c', code], { encoding: 'utf8' })
   t.equal(out, odd, 'python reads back exactly the path')
+})
+
+t.test('through the kernel helper, the view is named in the code', async t => {
+  t.equal(helperSnippetFor('sales', 'q4/train.csv', '2022-12-06T00:00:00Z', false),
+    'import infinstor\nimport pandas as pd\n\ndf = pd.read_csv(infinstor.path("sales/q4/train.csv", at="2022-12-06T00:00:00Z"))\ndf.head()')
+  t.equal(helperSnippetFor('sales', 'notes.txt', 'latest', false),
+    'import infinstor\n\nwith open(infinstor.path("sales/notes.txt"), encoding="utf-8") as f:\n    text = f.read()')
+  t.match(helperSnippetFor('sales', '', 'train-v3', true), 'os.listdir(infinstor.path("sales", at="train-v3"))')
+  t.match(helperSnippetFor('sales', 'a$&b.csv', 'latest', false), 'infinstor.path("sales/a$&b.csv")', 'a $ in a key is not a replacement pattern')
 })

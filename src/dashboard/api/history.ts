@@ -72,6 +72,16 @@ export function historyRoutes (router: Router, { engine }: DashboardDeps, snapsh
     return { json }
   })
 
+  // One key's versions and delete markers, newest first, as `infinstor log` shows them.
+  router.get(new RegExp(`^${BUCKET}/log$`), async req => {
+    const bucket = bucketParam(req)
+    const key = required(req, 'key')
+    await engine.versioningOf(bucket)
+    const { versions, isDir } = await engine.history(bucket, key)
+    if (versions.length === 0) throw new InfinError('NotFound', `${bucket}/${key} has no history${isDir ? ' (it is a folder)' : ''}`)
+    return { json: { key, versions: versions.map(v => ({ ...versionJson(v), deleted: v.deleteMarker })) } }
+  })
+
   router.get(new RegExp(`^${BUCKET}/timeline$`), async req => {
     const bucket = bucketParam(req)
     const prefix = dirPrefix(relPath(req))

@@ -15,6 +15,23 @@ export interface NewLabel {
   description?: string
 }
 
+/** GET api/infinstor/buckets/<b>: what the pickers need of it. */
+export interface BucketSummary {
+  bucket: string
+  versioning: string
+  /** The earliest versioned write (UTC), or null: before it, overwritten or deleted data is gone. */
+  horizon: string | null
+}
+
+/** One entry of a key's history, newest first (GET api/infinstor/buckets/<b>/log). */
+export interface LogEntry {
+  versionId: string
+  lastModified: string
+  size: number
+  etag: string
+  deleted: boolean
+}
+
 /** An error answer from the server, carrying its own message. */
 export class ApiError extends Error {
   constructor (readonly status: number, message: string, readonly reason?: string) {
@@ -24,13 +41,20 @@ export class ApiError extends Error {
 
 const PROBE_TIMEOUT_MS = 8000
 
+/** Whether a configuration means the server extension (JupyterLab's own origin and login). */
+export function viaExtension (config: LabConfig): boolean {
+  return config.serverUrl === ''
+}
+
 /**
- * Server settings for one configuration. The token is always set
- * explicitly, so JupyterLab's own token never goes to another server, and
- * a cross-origin server does not get JupyterLab's XSRF cookie either.
+ * Server settings for one configuration. Through the server extension the
+ * drive is just another JupyterLab API: JupyterLab's own token and XSRF
+ * cookie go with it. A daemon's own URL gets the daemon's token only, so
+ * JupyterLab's token never goes to another server, nor its XSRF cookie.
  */
 export function connectionSettings (config: LabConfig): ServerConnection.ISettings {
   const baseUrl = baseUrlOf(config.serverUrl, PageConfig.getBaseUrl())
+  if (viaExtension(config)) return ServerConnection.makeSettings({ baseUrl })
   const crossOrigin = new URL(baseUrl).origin !== window.location.origin
   return ServerConnection.makeSettings({
     baseUrl,
@@ -73,7 +97,7 @@ async function bodyOf (response: Response): Promise<unknown> {
   }
 }
 
-/** The InfinStor JSON API (api/infinstor/*) beside the contents API. */
+/** The InfinStor JSON API (api/infinstor/*) beside the contents API, and the extension's health. */
 export class InfinStorClient {
   constructor (private readonly settings: ServerConnection.ISettings) {}
 
@@ -93,8 +117,8 @@ export class InfinStorClient {
     return body as T
   }
 
-  /** One look at api/infinstor/info (or another path), classified later by `diagnose`. */
-  async probe (path = 'api/infinstor/info'): Promise<Probe> {
+  /** One look at a path under the base URL (api/infinstor/info, or the extension's health), classified later. */
+  async probe (path: string): Promise<Probe> {
     try {
       const response = await ServerConnection.makeRequest(URLExt.join(this.settings.baseUrl, path),
         { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) }, this.settings)
@@ -115,5 +139,20 @@ export class InfinStorClient {
 
   async createLabel (label: NewLabel): Promise<Label> {
     return await this.request<Label>('labels', { method: 'POST', body: JSON.stringify(label) })
+  }
+
+  async summary (bucket: string): Promise<BucketSummary> {
+    return await this.request<BucketSummary>('buckets/' + encodeURIComponent(bucket))
+  }
+
+  /** Whether anything is live at the root of a view (the tree shows no folder where nothing is live). */
+  async viewHasFiles (bucket: string, spec: string): Promise<boolean> {
+    const reply = await this.request<{ total: number }>(`buckets/${encodeURIComponent(bucket)}/dir`, {}, { spec, limit: '0' })
+    return reply.total > 0
+  }
+
+  async log (bucket: string, key: string): Promise<LogEntry[]> {
+    const reply = await this.request<{ versions: LogEntry[] }>(`buckets/${encodeURIComponent(bucket)}/log`, {}, { key })
+    return reply.versions
   }
 }

@@ -3,15 +3,24 @@ import { Clipboard, Notification } from '@jupyterlab/apputils'
 import type { FileBrowser } from '@jupyterlab/filebrowser'
 import type { INotebookTracker } from '@jupyterlab/notebook'
 import type { Contents } from '@jupyterlab/services'
-import { codeIcon, copyIcon, refreshIcon, tagIcon } from '@jupyterlab/ui-components'
-import type { InfinStorModel } from './model.js'
-import { snippetFor } from './snippets.js'
+import { codeIcon, copyIcon, downloadIcon, folderIcon, historyIcon, refreshIcon, tagIcon } from '@jupyterlab/ui-components'
+import type { Widget } from '@lumino/widgets'
+import { formatInstant } from '../../core/timespec.js'
+import { DRIVE_NAME, type InfinStorModel } from './model.js'
+import { parseViewPath, viewPath } from './paths.js'
+import { helperSnippetFor, snippetFor } from './snippets.js'
+import { previousOf, versionRows, type VersionRow } from './versions.js'
 import { createLabelDialog } from './widgets/labelDialog.js'
+import { showVersionList } from './widgets/versionList.js'
 
 export const CommandIDs = {
   refresh: 'infinstor:refresh',
+  open: 'infinstor:open',
+  versions: 'infinstor:versions',
+  comparePrevious: 'infinstor:compare-previous',
   copyPath: 'infinstor:copy-path',
   insertSnippet: 'infinstor:insert-snippet',
+  download: 'infinstor:download',
   createLabel: 'infinstor:create-label'
 } as const
 
@@ -22,6 +31,11 @@ function targetOf (model: InfinStorModel, browser: FileBrowser): Target {
   const selected: Contents.IModel | undefined = browser.selectedItems().next().value ?? undefined
   if (selected !== undefined) return { path: selected.path, isDirectory: selected.type === 'directory' }
   return { path: model.path, isDirectory: true }
+}
+
+function selectedFile (browser: FileBrowser): Contents.IModel | undefined {
+  const items = [...browser.selectedItems()]
+  return items.length === 1 && items[0].type !== 'directory' ? items[0] : undefined
 }
 
 async function copyText (text: string): Promise<void> {
@@ -36,12 +50,90 @@ async function copyText (text: string): Promise<void> {
 export function addCommands (app: JupyterFrontEnd, model: InfinStorModel, browser: FileBrowser, notebooks: INotebookTracker | null): void {
   const { commands } = app
   const inView = (): boolean => model.health.state === 'ok' && model.canonicalSpec !== undefined
+  const oneFile = (): boolean => selectedFile(browser) !== undefined
+
+  /**
+   * Opens a drive path in the main area; `beside` puts it split to the left of that widget,
+   * also when it was open already (JupyterLab would only reveal it, maybe behind the other).
+   */
+  const openPath = async (localPath: string, beside?: Widget): Promise<Widget> => {
+    const widget = await commands.execute('docmanager:open', { path: `${DRIVE_NAME}:${localPath}` }) as Widget
+    if (beside !== undefined) app.shell.add(widget, 'main', { mode: 'split-left', ref: beside.id })
+    return widget
+  }
+  const versionPath = (bucket: string, key: string, row: VersionRow): string => viewPath(bucket, formatInstant(row.t), key)
+  const localOf = (path: string): string => app.serviceManager.contents.localPath(path)
 
   commands.addCommand(CommandIDs.refresh, {
     label: 'Refresh InfinStor',
     caption: 'Check the InfinStor server again and reload buckets, labels and this folder',
     icon: refreshIcon,
     execute: async () => { await model.refresh() }
+  })
+
+  commands.addCommand(CommandIDs.open, {
+    label: 'Open',
+    icon: folderIcon.bindprops({ stylesheet: 'menuItem' }),
+    execute: async () => {
+      for (const item of [...browser.selectedItems()]) {
+        if (item.type === 'directory') await browser.model.cd('/' + localOf(item.path))
+        else await openPath(localOf(item.path))
+      }
+    }
+  })
+
+  /** The selected file's history, as rows marking the version the view shows. */
+  const historyOf = async (file: Contents.IModel): Promise<{ bucket: string, key: string, rows: VersionRow[] }> => {
+    const { bucket, key, entries } = await model.log(file.path)
+    return { bucket, key, rows: versionRows(entries, await model.viewTime(parseViewPath(localOf(file.path)).spec)) }
+  }
+
+  commands.addCommand(CommandIDs.versions, {
+    label: 'Show Versions…',
+    caption: 'Every version of this file, to open any of them or compare one with the one before',
+    icon: historyIcon.bindprops({ stylesheet: 'menuItem' }),
+    isEnabled: oneFile,
+    execute: async () => {
+      const file = selectedFile(browser)
+      if (file === undefined) return
+      try {
+        const { bucket, key, rows } = await historyOf(file)
+        showVersionList(`Versions of ${bucket}/${key}`,
+          `Newest first. Times are S3's LastModified, in UTC and in your time zone (${Intl.DateTimeFormat().resolvedOptions().timeZone}).`,
+          rows, {
+            open: async row => { await openPath(versionPath(bucket, key, row)) },
+            compare: async (row, previous) => {
+              const newer = await openPath(versionPath(bucket, key, row))
+              await openPath(versionPath(bucket, key, previous), newer)
+            }
+          })
+      } catch (e) {
+        Notification.error(`No versions for ${file.name}: ${(e as Error).message}`, { autoClose: 8000 })
+      }
+    }
+  })
+
+  commands.addCommand(CommandIDs.comparePrevious, {
+    label: 'Compare with Previous Version',
+    caption: 'Open this file beside its version before the one in this view',
+    icon: historyIcon.bindprops({ stylesheet: 'menuItem' }),
+    isEnabled: oneFile,
+    execute: async () => {
+      const file = selectedFile(browser)
+      if (file === undefined) return
+      try {
+        const { bucket, key, rows } = await historyOf(file)
+        const index = rows.findIndex(r => r.current)
+        const previous = index < 0 ? undefined : previousOf(rows, index)
+        if (previous === undefined) {
+          Notification.info(`${file.name} has no earlier version to compare with.`, { autoClose: 5000 })
+          return
+        }
+        await openPath(versionPath(bucket, key, previous), await openPath(localOf(file.path)))
+      } catch (e) {
+        Notification.error(`Cannot compare ${file.name}: ${(e as Error).message}`, { autoClose: 8000 })
+      }
+    }
   })
 
   commands.addCommand(CommandIDs.copyPath, {
@@ -58,7 +150,7 @@ export function addCommands (app: JupyterFrontEnd, model: InfinStorModel, browse
 
   commands.addCommand(CommandIDs.insertSnippet, {
     label: 'Insert Snippet into Notebook',
-    caption: 'Add a cell that reads the selected item through the mount to the active notebook',
+    caption: 'Add a cell that reads the selected item (or this folder) to the active notebook',
     icon: codeIcon,
     isEnabled: () => model.path !== '',
     execute: () => {
@@ -68,13 +160,25 @@ export function addCommands (app: JupyterFrontEnd, model: InfinStorModel, browse
         return
       }
       const target = targetOf(model, browser)
-      const source = snippetFor(model.mountPathOf(target.path), target.isDirectory)
+      const local = localOf(target.path)
+      const view = parseViewPath(local)
+      const spec = model.canonicalSpec
+      const source = model.hasHelper && spec !== undefined
+        ? helperSnippetFor(view.bucket, view.rest, spec, target.isDirectory)
+        : snippetFor(model.mountPathOf(target.path), target.isDirectory)
       const notebook = panel.content
       const index = notebook.activeCellIndex + 1
       notebook.model!.sharedModel.insertCell(index, { cell_type: 'code', source })
       notebook.activeCellIndex = index
       app.shell.activateById(panel.id)
     }
+  })
+
+  commands.addCommand(CommandIDs.download, {
+    label: 'Download',
+    icon: downloadIcon.bindprops({ stylesheet: 'menuItem' }),
+    isEnabled: oneFile,
+    execute: async () => { await browser.download() }
   })
 
   commands.addCommand(CommandIDs.createLabel, {
@@ -93,8 +197,4 @@ export function addCommands (app: JupyterFrontEnd, model: InfinStorModel, browse
       if (label !== undefined) Notification.success(`Label ${label.name} created`, { autoClose: 4000 })
     }
   })
-
-  const selector = `#${browser.id} .jp-DirListing-item`
-  app.contextMenu.addItem({ command: CommandIDs.copyPath, selector, rank: 1 })
-  app.contextMenu.addItem({ command: CommandIDs.insertSnippet, selector, rank: 2 })
 }

@@ -1,8 +1,12 @@
 /** What the settings registry holds for the extension (schema/plugin.json). */
 export interface LabConfig {
-  /** '' means the same-origin reverse-proxy path, PROXY_PATH under JupyterLab's base URL. */
+  /**
+   * '' means the server extension (infinstor-jupyter) at PROXY_PATH under
+   * JupyterLab's base URL, reached with JupyterLab's own login; otherwise a
+   * daemon's own URL, reached with `token`.
+   */
   serverUrl: string
-  /** '' sends no Authorization header (a proxy may add it). */
+  /** The daemon's token, for a daemon's own URL; '' sends none. */
   token: string
   mountPoint: string
 }

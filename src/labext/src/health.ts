@@ -1,6 +1,7 @@
 /**
  * Whether the InfinStor server can be used, and if not, a message that
- * names the fix. Pure: it classifies one probe of GET api/infinstor/info.
+ * names the fix. Pure: it classifies one probe, of the server extension's
+ * health (<base>/infinstor/health) or of a daemon's GET api/infinstor/info.
  */
 
 /** The oldest server whose API this extension speaks. */
@@ -11,6 +12,12 @@ export interface ServerInfo {
   version: string
   mountPoint?: string
   [key: string]: unknown
+}
+
+/** What the server extension reports: the daemon it uses, and whether a mount runs and where. */
+export interface ExtensionHealth {
+  daemon: { source: 'mount' | 'started', url: string, version: string, endpoint: string, region?: string, pid?: number }
+  mount: { mountpoint: string, pid: number, sharesCache: boolean, why?: string } | null
 }
 
 export type Probe =
@@ -26,7 +33,9 @@ export interface Problem {
 
 export type Health =
   | { state: 'checking' }
-  | { state: 'ok', info: ServerInfo }
+  | { state: 'ok', info: ServerInfo, extension?: ExtensionHealth }
+  /** No server extension and no server configured: a first run, not an error. */
+  | { state: 'setup' }
   | { state: 'problem', problem: Problem }
 
 /** Where the probe went, for messages that name the actual URL and origin. */
@@ -68,7 +77,7 @@ function unreachable (where: Where, message: string): Problem {
   const fix = where.sameOrigin
     ? [
         'Start the daemon on the JupyterLab host: `infinstor serve`',
-        `Proxy ${where.baseUrl} to it (see the README, section JupyterLab), or set "Server URL" in ${SETTINGS} to the daemon's own URL`
+        `Check "Server URL" in ${SETTINGS}: it should be the address infinstor serve prints (or empty, to use the server extension: \`infinstor jupyter install\`)`
       ]
     : [
         `Start the daemon: \`infinstor serve --allow-origin ${where.origin}\``,
@@ -120,22 +129,13 @@ export function diagnose (probe: Probe, where: Where): Health {
       problem: {
         title: 'The InfinStor server refused the Host header',
         detail: 'It listens on a loopback address and only answers requests addressed to a loopback name.',
-        fix: ['In the reverse proxy, send Host as the daemon\'s own address (nginx: `proxy_set_header Host $proxy_host`)']
+        fix: ['Reach the daemon by a loopback address (127.0.0.1), or use the server extension (empty "Server URL"), which does']
       }
     }
   }
   const info = body as Partial<ServerInfo> | null
   if (status >= 200 && status < 300 && info?.name === 'infinstor' && typeof info.version === 'string') {
-    if (compareVersions(info.version, MIN_SERVER_VERSION) < 0) {
-      return {
-        state: 'problem',
-        problem: {
-          title: 'The InfinStor server is too old for this extension',
-          detail: `The server at ${where.baseUrl} is version ${info.version}; this extension needs ${MIN_SERVER_VERSION} or later.`,
-          fix: [`Upgrade InfinStor on the daemon's machine to ${MIN_SERVER_VERSION} or later, then restart infinstor serve`]
-        }
-      }
-    }
+    if (compareVersions(info.version, MIN_SERVER_VERSION) < 0) return { state: 'problem', problem: tooOld(info.version, where.baseUrl) }
     return { state: 'ok', info: info as ServerInfo }
   }
   if (status === 404 || (status >= 200 && status < 300)) {
@@ -144,9 +144,7 @@ export function diagnose (probe: Probe, where: Where): Health {
       problem: {
         title: 'No InfinStor server at this address',
         detail: `GET ${where.baseUrl}api/infinstor/info answered ${status}${status === 404 ? '' : ' with something else'}: another server is there.`,
-        fix: where.sameOrigin
-          ? [`Set up the reverse proxy to the daemon at ${where.baseUrl} (README, section JupyterLab), or set "Server URL" in ${SETTINGS}`]
-          : [`Check "Server URL" in ${SETTINGS}: it should be the address infinstor serve prints`]
+        fix: [`Check "Server URL" in ${SETTINGS}: it should be the address infinstor serve prints`]
       }
     }
   }
@@ -156,6 +154,56 @@ export function diagnose (probe: Probe, where: Where): Health {
       title: 'The InfinStor server failed',
       detail: `GET ${where.baseUrl}api/infinstor/info answered ${status}: ${message ?? 'no message'}.`,
       fix: ['See the daemon\'s output for the cause, then press Retry']
+    }
+  }
+}
+
+function tooOld (version: string, where: string): Problem {
+  return {
+    title: 'The InfinStor server is too old for this extension',
+    detail: `The server at ${where} is version ${version}; this extension needs ${MIN_SERVER_VERSION} or later.`,
+    fix: [`Upgrade InfinStor on the daemon's machine to ${MIN_SERVER_VERSION} or later, then restart it (and JupyterLab)`]
+  }
+}
+
+/**
+ * The server extension's health: 404 means it is not installed (so the
+ * panel asks where a daemon is), 503 carries the extension's own reason and
+ * fix (e.g. no infinstor command), 200 names the daemon and the mount.
+ */
+export function diagnoseExtension (probe: Probe, healthUrl: string): Health {
+  if (probe.kind === 'network') {
+    return {
+      state: 'problem',
+      problem: { title: 'JupyterLab\'s server cannot be reached', detail: `${healthUrl}: ${probe.message}.`, fix: ['Check that JupyterLab is still running, then press Retry'] }
+    }
+  }
+  const { status, body } = probe
+  if (status === 404) return { state: 'setup' }
+  const b = body as { message?: unknown, fix?: unknown, name?: unknown, daemon?: { version?: unknown } } | null
+  if (status === 503 && typeof b?.message === 'string') {
+    return {
+      state: 'problem',
+      problem: {
+        title: 'The InfinStor server extension cannot reach a daemon',
+        detail: b.message,
+        fix: Array.isArray(b.fix) ? b.fix.map(String) : ['See the Jupyter server\'s log, then press Retry']
+      }
+    }
+  }
+  if (status === 200 && b?.name === 'infinstor-jupyter' && typeof b.daemon?.version === 'string') {
+    const health = body as ExtensionHealth
+    if (compareVersions(health.daemon.version, MIN_SERVER_VERSION) < 0) return { state: 'problem', problem: tooOld(health.daemon.version, 'the server extension uses') }
+    const info: ServerInfo = { name: 'infinstor', version: health.daemon.version }
+    if (health.mount !== null) info.mountPoint = health.mount.mountpoint
+    return { state: 'ok', info, extension: health }
+  }
+  return {
+    state: 'problem',
+    problem: {
+      title: 'The InfinStor server extension failed',
+      detail: `GET ${healthUrl} answered ${status}${messageOf(body) === undefined ? '' : ': ' + (messageOf(body) as string)}.`,
+      fix: ['See the Jupyter server\'s log for the cause, then press Retry']
     }
   }
 }

@@ -1,65 +1,73 @@
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application'
 import { ICommandPalette } from '@jupyterlab/apputils'
-import { IDocumentWidgetOpener } from '@jupyterlab/docmanager'
-import { IFileBrowserFactory } from '@jupyterlab/filebrowser'
+import { IDocumentManager, IDocumentWidgetOpener } from '@jupyterlab/docmanager'
+import { IDefaultFileBrowser } from '@jupyterlab/filebrowser'
 import { INotebookTracker } from '@jupyterlab/notebook'
 import type { ServerConnection } from '@jupyterlab/services'
 import { ISettingRegistry } from '@jupyterlab/settingregistry'
 import { CommandToolbarButton } from '@jupyterlab/ui-components'
-import { formatSpec } from '../../core/timespec.js'
-import { connectionSettings, followingSettings, InfinStorClient, whereOf } from './api.js'
+import { connectionSettings, followingSettings, InfinStorClient, viaExtension, whereOf } from './api.js'
+import { createBrowser } from './browser.js'
 import { addCommands, CommandIDs } from './commands.js'
 import { DEFAULT_CONFIG, readConfig, type LabConfig } from './config.js'
+import { adoptDocument } from './documents.js'
 import { InfinStorDrive } from './drive.js'
 import { infinstorIcon } from './icon.js'
-import { DRIVE_NAME, InfinStorModel } from './model.js'
-import { parseViewPath, specOf } from './paths.js'
+import { DRIVE_NAME, InfinStorModel, type Connection } from './model.js'
 import { InfinStorPanel } from './widgets/panel.js'
-import { markReadOnly } from './widgets/readonly.js'
 
 const PLUGIN_ID = '@infinstor/jupyterlab:plugin'
 
-async function loadConfig (registry: ISettingRegistry, onChange: (c: LabConfig) => void): Promise<LabConfig> {
+async function loadSettings (registry: ISettingRegistry, onChange: (c: LabConfig) => void): Promise<ISettingRegistry.ISettings | undefined> {
   try {
     const settings = await registry.load(PLUGIN_ID)
     settings.changed.connect(() => onChange(readConfig(settings.composite as Record<string, unknown>)))
-    return readConfig(settings.composite as Record<string, unknown>)
+    return settings
   } catch (e) {
     console.error('InfinStor: cannot load settings, using the defaults', e)
-    return DEFAULT_CONFIG
+    return undefined
   }
+}
+
+function connectionFor (config: LabConfig, settings = connectionSettings(config)): Connection {
+  return { client: new InfinStorClient(settings), where: whereOf(settings), viaExtension: viaExtension(config) }
 }
 
 const plugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,
   description: 'The InfinStor drive: versioned S3 buckets at any past time, read-only, in the file browser.',
   autoStart: true,
-  requires: [IFileBrowserFactory, ISettingRegistry, IDocumentWidgetOpener],
-  optional: [INotebookTracker, ICommandPalette],
-  activate: async (app: JupyterFrontEnd, factory: IFileBrowserFactory, registry: ISettingRegistry,
-    opener: IDocumentWidgetOpener, notebooks: INotebookTracker | null, palette: ICommandPalette | null): Promise<void> => {
+  requires: [IDocumentManager, ISettingRegistry, IDocumentWidgetOpener],
+  optional: [INotebookTracker, ICommandPalette, IDefaultFileBrowser],
+  activate: async (app: JupyterFrontEnd, docManager: IDocumentManager, registry: ISettingRegistry,
+    opener: IDocumentWidgetOpener, notebooks: INotebookTracker | null, palette: ICommandPalette | null,
+    defaultBrowser: IDefaultFileBrowser | null): Promise<void> => {
     let model: InfinStorModel | undefined
-    let connection: ServerConnection.ISettings | undefined
-    let config = await loadConfig(registry, next => {
+    let config = DEFAULT_CONFIG
+    let connection: ServerConnection.ISettings = connectionSettings(config)
+    const settings = await loadSettings(registry, next => {
       config = next
       connection = connectionSettings(config)
       void model?.refresh()
     })
-    connection = connectionSettings(config)
+    if (settings !== undefined) {
+      config = readConfig(settings.composite as Record<string, unknown>)
+      connection = connectionSettings(config)
+    }
     // One Drive for the session: its settings follow the registry through this.
-    const live = followingSettings(() => connection as ServerConnection.ISettings)
+    const live = followingSettings(() => connection)
     const contents = app.serviceManager.contents
     const drive = new InfinStorDrive({ name: DRIVE_NAME, serverSettings: live })
+    drive.viaExtension = () => viaExtension(config)
     contents.addDrive(drive)
 
     model = new InfinStorModel({
       contents,
-      client: new InfinStorClient(live),
       config: () => config,
-      where: () => whereOf(live)
+      connect: c => c === undefined ? connectionFor(config, live) : connectionFor(c)
     })
     drive.open = () => model?.usable ?? false
-    const browser = factory.createFileBrowser('infinstor-filebrowser', { driveName: DRIVE_NAME, allowFileUploads: false })
+    const browser = createBrowser(app, docManager)
     browser.title.caption = 'InfinStor'
     model.attach(browser.model)
     addCommands(app, model, browser, notebooks)
@@ -74,7 +82,13 @@ const plugin: JupyterFrontEndPlugin<void> = {
     }
     model.changed.connect(() => app.commands.notifyCommandChanged())
 
-    const panel = new InfinStorPanel(model, browser)
+    const panel = new InfinStorPanel(model, browser, {
+      test: async (serverUrl, token) => await (model as InfinStorModel).diagnose(connectionFor({ ...config, serverUrl, token })),
+      save: async (serverUrl, token) => {
+        await settings?.set('serverUrl', serverUrl)
+        await settings?.set('token', token)
+      }
+    })
     panel.id = 'infinstor-panel'
     panel.title.icon = infinstorIcon
     panel.title.caption = 'InfinStor: buckets at any past time'
@@ -82,9 +96,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
 
     opener.opened.connect((_, widget) => {
       if (contents.driveName(widget.context.path) !== DRIVE_NAME) return
-      const view = parseViewPath(contents.localPath(widget.context.path))
-      const spec = specOf(view.spec)
-      markReadOnly(widget, `${view.bucket} @${spec === undefined ? view.spec ?? '' : formatSpec(spec)}`)
+      adoptDocument(widget, contents, () => defaultBrowser?.model.path ?? '')
     })
 
     void model.check()

@@ -49,3 +49,8 @@ export function sliceSpec (from: string, to: string): string {
   parseSpec(text)
   return text
 }
+
+/** An instant in the browser's zone, as the pickers show it: '2022-12-06 05:30:00 UTC+05:30'. */
+export function localText (t: number): string {
+  return `${toLocalInput(t).replace('T', ' ')} ${zoneLabel(t)}`
+}

@@ -1,7 +1,9 @@
 /**
- * Code that reads a file from the mount, picked by its extension. The
- * snippet uses the plain mount path, so it runs unchanged in any kernel on
- * the machine that has the mount, with no InfinStor code imported.
+ * Code that reads a file from the mount, picked by its extension. With the
+ * kernel helper (it comes with the server extension) the code names the view
+ * (`infinstor.path("sales/train.csv", at="train-v3")`) and the read lands in
+ * the notebook's lineage; without it, the snippet is the plain mount path,
+ * which runs in any kernel on the machine that has the mount.
  */
 
 /** A Python string literal for any text (JSON's escapes are valid Python). */
@@ -11,7 +13,7 @@ export function pyString (text: string): string {
 
 type Reader = (p: string) => string
 
-const pandas = (call: string): Reader => p => `import pandas as pd\n\ndf = pd.${call.replace('$', p)}\ndf.head()`
+const pandas = (call: string): Reader => p => `import pandas as pd\n\ndf = pd.${call.replace('$', () => p)}\ndf.head()`
 const openText: Reader = p => `with open(${p}, encoding="utf-8") as f:\n    text = f.read()`
 const openBytes: Reader = p => `with open(${p}, "rb") as f:\n    data = f.read()`
 
@@ -61,12 +63,23 @@ export function readerExtension (name: string): string | undefined {
   return inner !== undefined && PANDAS_TEXT.has(inner) ? inner : undefined
 }
 
+/** The cell for a path expression (Python) naming `name`, a file or a directory. */
+function cellFor (expr: string, name: string, isDirectory: boolean): string {
+  if (isDirectory) return `import os\n\nfiles = sorted(os.listdir(${expr}))\nfiles`
+  const ext = readerExtension(name.split('/').pop() ?? '')
+  const reader = ext === undefined ? undefined : READERS[ext]
+  return (reader ?? openBytes)(expr)
+}
+
 /** A notebook cell that loads `mountPath` (a file, or a directory's listing). */
 export function snippetFor (mountPath: string, isDirectory: boolean): string {
-  const p = pyString(mountPath)
-  if (isDirectory) return `import os\n\nfiles = sorted(os.listdir(${p}))\nfiles`
-  const name = mountPath.split('/').pop() ?? ''
-  const ext = readerExtension(name)
-  const reader = ext === undefined ? undefined : READERS[ext]
-  return (reader ?? openBytes)(p)
+  return cellFor(pyString(mountPath), mountPath, isDirectory)
+}
+
+/** The same cell through the kernel helper: `path` is relative to the view of `bucket` at `spec`. */
+export function helperSnippetFor (bucket: string, path: string, spec: string, isDirectory: boolean): string {
+  const target = pyString(path === '' ? bucket : `${bucket}/${path}`)
+  const expr = spec === 'latest' ? `infinstor.path(${target})` : `infinstor.path(${target}, at=${pyString(spec)})`
+  const body = cellFor(expr, path === '' ? bucket : path, isDirectory)
+  return `import infinstor\n${body.startsWith('import ') ? '' : '\n'}${body}`
 }

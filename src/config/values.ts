@@ -1,7 +1,7 @@
 import { checkBucketName } from '../core/s3url.js'
 
 /** What a text setting must look like; each is checked when settings are read. */
-export type TextFormat = 'url' | 'origins' | 'absolute-path' | 'path' | 'token' | 'word' | 'host' | 'label-store'
+export type TextFormat = 'url' | 'origins' | 'absolute-path' | 'path' | 'token' | 'word' | 'host' | 'label-store' | 'index' | 'buckets'
 
 /** What a setting accepts, as the declarations say it (see settings.ts). */
 export interface ValueRule {
@@ -32,6 +32,14 @@ const FORMATS: Record<TextFormat, { what: string, ok: (text: string) => boolean 
   'label-store': {
     what: "'local', a file path, or s3://bucket/prefix/ with a valid bucket name",
     ok: text => !text.includes('\0') && (!text.startsWith('s3://') || validBucket(text.slice(5).split('/')[0]))
+  },
+  index: {
+    what: 'an SQLite file path, or a postgres:// or postgresql:// URL',
+    ok: text => text !== '' && !text.includes('\0') && (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text) || /^postgres(ql)?:$/i.test(parseUrl(text)?.protocol ?? ''))
+  },
+  buckets: {
+    what: 'bucket names separated by commas',
+    ok: text => text.split(',').map(s => s.trim()).every(validBucket)
   }
 }
 

@@ -400,7 +400,9 @@ export class Engine {
     if (view.spec.kind === 'latest') return undefined
     const t = horizonOf(view.spec)
     if ((this.earliestSeen.get(view.bucket) ?? Infinity) <= t) return undefined
-    const horizon = await this.horizon(view.bucket)
+    // An index that covers the view knows the bucket's earliest versioned write without a listing.
+    const index = await this.indexed.covering(view.bucket, view.spec)
+    const horizon = index !== undefined ? (await index.bucket(view.bucket))?.horizon : await this.horizon(view.bucket)
     return horizon === undefined ? null : t < horizon ? horizon : undefined
   }
 

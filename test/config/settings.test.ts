@@ -19,7 +19,9 @@ const BAD_TEXT: Record<TextFormat, string[]> = {
   token: ['two words', 'semi;colon', 'quo"te'],
   word: ['us east 1', 'us/east'],
   host: ['bad host!', 'http://127.0.0.1'],
-  'label-store': ['s3://Bad_Bucket/labels/', 's3://x/']
+  'label-store': ['s3://Bad_Bucket/labels/', 's3://x/'],
+  index: ['mysql://db/index', 'a\0b', 'http://example.com/index'],
+  buckets: ['Bad_Bucket', 'sales,,data', 'x']
 }
 
 /** Values that break a setting's declaration, derived from it. */

@@ -1,40 +1,15 @@
-// The drive path <-> view mapping and mount paths (pure).
+// Drive paths -> S3 URLs through the gateway (pure).
 import t from 'tap'
-import { mountPath, parseViewPath, specOf, viewPath } from '../../src/labext/src/paths.js'
+import { s3UrlOf } from '../../src/labext/src/paths.js'
 
-t.test('parses the browser path into bucket, spec and the rest', async t => {
-  t.same(parseViewPath(''), { bucket: '', rest: '' })
-  t.same(parseViewPath('sales'), { bucket: 'sales', rest: '' })
-  t.same(parseViewPath('sales/@latest'), { bucket: 'sales', spec: 'latest', rest: '' })
-  t.same(parseViewPath('/sales/@2022-12-06T00:00:00Z/q4/x.csv'), { bucket: 'sales', spec: '2022-12-06T00:00:00Z', rest: 'q4/x.csv' })
-  t.same(parseViewPath('sales/@2022-12-01T00:00:00Z..2022-12-06T00:00:00Z/q4/'),
-    { bucket: 'sales', spec: '2022-12-01T00:00:00Z..2022-12-06T00:00:00Z', rest: 'q4' })
-  t.same(parseViewPath('sales/plain'), { bucket: 'sales', rest: 'plain' }, 'no @: not a view')
-  t.same(parseViewPath('b/@train/user@host/f'), { bucket: 'b', spec: 'train', rest: 'user@host/f' }, 'only the second segment is a spec')
+t.test('a file, a folder and a view root, in the gateway\'s canonical naming', async t => {
+  t.equal(s3UrlOf('sales/@2022-12-06/q4/train.csv', false, '2022-12-06T00:00:00Z'), 's3://sales/@2022-12-06T00:00:00Z/q4/train.csv')
+  t.equal(s3UrlOf('sales/@2022-12-06/q4', true, '2022-12-06T00:00:00Z'), 's3://sales/@2022-12-06T00:00:00Z/q4/')
+  t.equal(s3UrlOf('sales/@train-v3', true, 'train-v3'), 's3://sales/@train-v3/')
+  t.equal(s3UrlOf('sales/@latest/a.txt', false), 's3://sales/@latest/a.txt', 'the path\'s own spec without a canonical one')
 })
 
-t.test('builds view paths and round-trips them', async t => {
-  t.equal(viewPath('sales', 'latest'), 'sales/@latest')
-  t.equal(viewPath('sales', '2022-12-06T00:00:00Z', 'q4/a b'), 'sales/@2022-12-06T00:00:00Z/q4/a b')
-  for (const p of ['sales/@latest', 'b/@A..B/x/y', 'b/@lbl/ünï/файл.txt']) {
-    const v = parseViewPath(p)
-    t.equal(viewPath(v.bucket, v.spec as string, v.rest), p)
-  }
-})
-
-t.test('mount paths put the same tree under the mount point', async t => {
-  t.equal(mountPath('/infinstor', 'sales/@latest/q4/x.csv'), '/infinstor/sales/@latest/q4/x.csv')
-  t.equal(mountPath('/mnt/s3/', '/sales/@latest'), '/mnt/s3/sales/@latest')
-  t.equal(mountPath('/infinstor', ''), '/infinstor')
-  t.equal(mountPath('/', 'b/@latest'), '/b/@latest')
-})
-
-t.test('spec kinds for the toolbar; bad specs are undefined', async t => {
-  t.same(specOf('latest'), { kind: 'latest' })
-  t.same(specOf('tm20221206000000'), { kind: 'at', t: Date.UTC(2022, 11, 6) })
-  t.equal(specOf('2022-12-01..2022-12-06')?.kind, 'slice')
-  t.same(specOf('train-v1'), { kind: 'label', name: 'train-v1' })
-  t.equal(specOf('2022-13-45'), undefined)
-  t.equal(specOf('2022-12-06T10:00:00'), undefined, 'no zone: refused, as everywhere')
-  t.equal(specOf(undefined), undefined)
+t.test('no URL outside a view', async t => {
+  t.equal(s3UrlOf('', true), undefined)
+  t.equal(s3UrlOf('sales', true), undefined)
 })

@@ -9,7 +9,7 @@ export const BROWSER_ID = 'infinstor-filebrowser'
 /** The browser's own menu: reading actions only; the drive is read-only. */
 export const MENU_COMMANDS = [
   'infinstor:open', 'infinstor:versions', 'infinstor:compare-previous',
-  'infinstor:copy-path', 'infinstor:insert-snippet', 'infinstor:download'
+  'infinstor:copy-path', 'infinstor:copy-s3-url', 'infinstor:insert-snippet', 'infinstor:download'
 ] as const
 
 /**

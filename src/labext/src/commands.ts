@@ -3,11 +3,11 @@ import { Clipboard, Notification } from '@jupyterlab/apputils'
 import type { FileBrowser } from '@jupyterlab/filebrowser'
 import type { INotebookTracker } from '@jupyterlab/notebook'
 import type { Contents } from '@jupyterlab/services'
-import { codeIcon, copyIcon, downloadIcon, folderIcon, historyIcon, refreshIcon, tagIcon } from '@jupyterlab/ui-components'
+import { codeIcon, copyIcon, downloadIcon, folderIcon, historyIcon, linkIcon, refreshIcon, tagIcon } from '@jupyterlab/ui-components'
 import type { Widget } from '@lumino/widgets'
 import { formatInstant } from '../../core/timespec.js'
 import { DRIVE_NAME, type InfinStorModel } from './model.js'
-import { parseViewPath, viewPath } from './paths.js'
+import { parseViewPath, s3UrlOf, viewPath } from './paths.js'
 import { helperSnippetFor, snippetFor } from './snippets.js'
 import { previousOf, versionRows, type VersionRow } from './versions.js'
 import { createLabelDialog } from './widgets/labelDialog.js'
@@ -19,6 +19,7 @@ export const CommandIDs = {
   versions: 'infinstor:versions',
   comparePrevious: 'infinstor:compare-previous',
   copyPath: 'infinstor:copy-path',
+  copyS3Url: 'infinstor:copy-s3-url',
   insertSnippet: 'infinstor:insert-snippet',
   download: 'infinstor:download',
   createLabel: 'infinstor:create-label'
@@ -145,6 +146,20 @@ export function addCommands (app: JupyterFrontEnd, model: InfinStorModel, browse
       const path = model.mountPathOf(targetOf(model, browser).path)
       await copyText(path)
       Notification.success(`Copied ${path}`, { autoClose: 4000 })
+    }
+  })
+
+  commands.addCommand(CommandIDs.copyS3Url, {
+    label: 'Copy S3 URL',
+    caption: 'Copy the S3 URL of the selected item (or this folder) at this view, for boto3, pyarrow or polars through the InfinStor S3 gateway',
+    icon: linkIcon,
+    isEnabled: () => inView(),
+    execute: async () => {
+      const target = targetOf(model, browser)
+      const url = s3UrlOf(localOf(target.path), target.isDirectory, model.canonicalSpec)
+      if (url === undefined) return
+      await copyText(url)
+      Notification.success(`Copied ${url} (read it through the S3 gateway; see the README's S3 gateway section)`, { autoClose: 5000 })
     }
   })
 

@@ -72,7 +72,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     model.attach(browser.model)
     addCommands(app, model, browser, notebooks)
     const buttons: Array<[string, string]> = [
-      ['refresh', CommandIDs.refresh], ['copy-path', CommandIDs.copyPath],
+      ['refresh', CommandIDs.refresh], ['copy-path', CommandIDs.copyPath], ['copy-s3-url', CommandIDs.copyS3Url],
       ['insert-snippet', CommandIDs.insertSnippet], ['create-label', CommandIDs.createLabel]
     ]
     for (const [, command] of buttons) palette?.addItem({ command, category: 'InfinStor' })

@@ -34,6 +34,20 @@ export function mountPath (mountPoint: string, localPath: string): string {
   return rel === '' ? (root === '' ? '/' : root) : `${root}/${rel}`
 }
 
+/**
+ * The same item through the S3 gateway, in its canonical naming (the view as
+ * the first key segment): `s3://bucket/@spec/path`, a folder ending in '/'.
+ * The drive shows the mount's file names, which are the keys except for the
+ * few keys no file name can hold (an empty, '.' or '..' segment).
+ */
+export function s3UrlOf (localPath: string, isDirectory: boolean, canonicalSpec?: string): string | undefined {
+  const view = parseViewPath(localPath)
+  const spec = canonicalSpec ?? view.spec
+  if (view.bucket === '' || spec === undefined) return undefined
+  const tail = view.rest === '' ? '' : view.rest + (isDirectory ? '/' : '')
+  return `s3://${view.bucket}/@${spec}/${tail}`
+}
+
 /** A spec's kind for the toolbar, or undefined when it does not parse. */
 export function specOf (text: string | undefined): Spec | undefined {
   if (text === undefined) return undefined

@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-s3'
 import pLimit, { type LimitFunction } from 'p-limit'
 import { InfinError } from '../core/errors.js'
-import type { ListedVersion, VersioningState } from '../core/versions.js'
+import { compareKeys, type ListedVersion, type VersioningState } from '../core/versions.js'
 import { createClient, factsOf, ServerClock, type S3Options } from './client.js'
 import { toDomainError } from './errors.js'
 import { pour, type ByteSink } from './http1.js'
@@ -102,6 +102,10 @@ export class S3Access {
         })
       }
       position += entries.length
+      // The SDK parses Versions and DeleteMarkers into two lists, and some servers (moto) even send
+      // them so: callers get one list in key order, as S3 lists it, each key's entries in the server's
+      // order. A sweep commits a page's key range up to its last key, so this order is what makes it whole.
+      entries.sort((a, b) => compareKeys(a.key, b.key) || a.position - b.position)
       yield {
         entries,
         prefixes: (out.CommonPrefixes ?? []).map(p => p.Prefix ?? ''),

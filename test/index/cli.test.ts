@@ -93,7 +93,7 @@ t.test('stores that are not an index of this version are never used: exit 9', as
 
   const damaged = join(dir, 'damaged.sqlite')
   const store = await openIndex(damaged, { create: true }) as IndexStore
-  await store.writes.ensureBucket('b')
+  await store.writes.ensureBucket('b', 'test')
   await store.close()
   const size = statSync(damaged).size
   const fd = openSync(damaged, 'r+')

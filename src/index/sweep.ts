@@ -59,7 +59,9 @@ export async function sweep (s3: S3Access, index: IndexStore, bucket: string, o:
     // List the next page while this one is written.
     next = pages.next()
     next.catch(() => {})
-    const fresh = resumeAfter === undefined ? got.value.entries : got.value.entries.filter(e => compareKeys(e.key, resumeAfter) > 0)
+    // A page holds its versions, then its delete markers: in key order (each key's entries in listing order), its last key is its last entry.
+    const listed = [...got.value.entries].sort((x, y) => compareKeys(x.key, y.key) || x.position - y.position)
+    const fresh = resumeAfter === undefined ? listed : listed.filter(e => compareKeys(e.key, resumeAfter) > 0)
     const entries = pending.concat(fresh)
     progress.pages++
     progress.entries += fresh.length

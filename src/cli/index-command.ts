@@ -1,6 +1,7 @@
 import { InfinError } from '../core/errors.js'
 import { checkBucketName } from '../core/s3url.js'
 import { formatInstant } from '../core/timespec.js'
+import { endpointOf } from '../index/endpoint.js'
 import type { IndexStore } from '../index/open.js'
 import { indexStatus } from '../index/status.js'
 import type { SweepProgress, SweepResult } from '../index/sweep.js'
@@ -134,11 +135,12 @@ function ago (ms: number): string {
   return `${(s / 86400).toFixed(1)} days`
 }
 
-function statusText (store: IndexStore, b: IndexedBucket): string {
+function statusText (store: IndexStore, b: IndexedBucket, here: string): string {
   const at = (t: number | undefined, none: string): string => t === undefined ? none : `${formatInstant(t)} (${ago(Date.now() - t)} ago)`
   const lines = [
     `bucket:      ${b.bucket}`,
     `index:       ${store.engine} ${store.location}`,
+    `endpoint:    ${b.endpoint ?? 'unknown (indexed before endpoints were recorded)'}`,
     `versions:    ${b.versions.toLocaleString('en-US')} versions, ${b.deleteMarkers.toLocaleString('en-US')} delete markers; ` +
       `${b.liveObjects.toLocaleString('en-US')} objects (${humanBytes(b.liveBytes)}) at the last update`,
     `watermark:   ${b.watermark === undefined ? 'none yet: no sweep has completed, so every view reads S3' : `${formatInstant(b.watermark)} (lag ${ago(Date.now() - b.watermark)} behind now)`}`,
@@ -151,6 +153,10 @@ function statusText (store: IndexStore, b: IndexedBucket): string {
       `${b.sweep.owner === undefined ? '' : `, by ${b.sweep.owner}`}`)
   }
   if (b.versioning !== undefined && b.versioning !== 'Enabled') lines.push(`note:        versioning is ${b.versioning}: the index does not serve this bucket`)
+  if (b.endpoint !== here) {
+    lines.push(`note:        this history is not of the bucket '${b.bucket}' at ${here} (the endpoint in use here), so views here read S3; ` +
+      `'infinstor index ${b.bucket}' replaces it with the history from ${here}`)
+  }
   return lines.join('\n')
 }
 
@@ -167,15 +173,19 @@ async function showStatus (ctx: CommandContext): Promise<number> {
     else process.stdout.write(none + '\n')
     return 0
   }
+  // The S3 service this command would talk to (no request is sent): the index serves only buckets swept from it.
+  const services = servicesFor(ctx)
+  const here = endpointOf(services.s3)
+  await services.close()
   try {
     const wanted = ctx.args[0]?.replace(/^s3:\/\//, '').replace(/\/$/, '')
     const buckets = wanted === undefined ? await store.buckets() : [await store.bucket(wanted)].filter(b => b !== undefined)
     if (wanted !== undefined && buckets.length === 0) {
       throw new InfinError('NotFound', `bucket '${wanted}' is not in the history index at ${store.location}; run 'infinstor index ${wanted}'`)
     }
-    if (json) printJson({ engine: store.engine, location: store.location, buckets: buckets.map(b => indexStatus(store, b)) })
+    if (json) printJson({ engine: store.engine, location: store.location, buckets: buckets.map(b => indexStatus(store, b, here)) })
     else if (buckets.length === 0) process.stdout.write(`the history index at ${store.location} holds no bucket yet\n`)
-    else process.stdout.write(buckets.map(b => statusText(store, b)).join('\n\n') + '\n')
+    else process.stdout.write(buckets.map(b => statusText(store, b, here)).join('\n\n') + '\n')
     return 0
   } finally {
     await store.close()

@@ -56,6 +56,10 @@ export const disable: Command = {
 function indexLine (bucket: string, index: IndexStatus | undefined): string {
   if (index === undefined) return `none (views read S3; 'infinstor index ${bucket}' builds one)`
   const where = `${index.engine} ${index.location}`
+  if (index.sameEndpoint === false) {
+    return `${where} holds a bucket '${bucket}' swept from ${index.endpoint ?? 'an unknown endpoint'}, not this one, so views read S3; ` +
+      `'infinstor index ${bucket}' indexes this one instead`
+  }
   if (index.watermark === undefined) return `${where}: no sweep has completed yet, so views read S3`
   const minutes = Math.round((index.lagMs ?? 0) / 60_000)
   return `${where}: views up to ${index.watermark} (${minutes} min behind now) come from it; ` +

@@ -49,6 +49,14 @@ export interface IndexStatus {
   engine: 'sqlite' | 'postgres'
   /** The SQLite file, or the PostgreSQL URL without its password. */
   location: string
+  /** The S3 service the bucket was swept from ('aws', or the endpoint URL); none: unknown, from an older index. */
+  endpoint?: string
+  /**
+   * False when that is not the asker's S3 service (or is unknown): a bucket
+   * of the same name elsewhere, so its views read S3 until it is swept here.
+   * Absent when the asker's service is not known (no S3 client at hand).
+   */
+  sameEndpoint?: boolean
   versioning?: string
   versions: number
   deleteMarkers: number

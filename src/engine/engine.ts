@@ -3,6 +3,7 @@ import type { IndexStatus } from '../core/api-types.js'
 import { InfinError } from '../core/errors.js'
 import { formatSpec, horizonOf, parseSpec, type TimeSpec } from '../core/timespec.js'
 import { diffHistories, select, versionAt, type Change, type Version } from '../core/versions.js'
+import { endpointOf } from '../index/endpoint.js'
 import type { BucketInfo, S3Access, VersioningState } from '../s3/access.js'
 import type { ByteSink } from '../s3/http1.js'
 import { readChunks } from './chunks.js'
@@ -87,7 +88,7 @@ export class Engine {
     this.s3 = s3
     this.opts = opts
     this.labels = opts.labels
-    this.indexed = new IndexedHistory(opts.index ?? (async () => undefined))
+    this.indexed = new IndexedHistory(opts.index ?? (async () => undefined), endpointOf(s3))
     this.listings = new LRUCache({
       maxSize: opts.maxCachedEntries ?? 2_000_000,
       sizeCalculation: (l: Listing) => l.size

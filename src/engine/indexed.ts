@@ -31,24 +31,25 @@ async function drain<T> (page: (opts: PageOptions) => Promise<Page<T>>): Promise
 export class IndexedHistory {
   private opened: Promise<HistoryIndex | undefined> | undefined
 
-  constructor (private readonly load: IndexLoader) {}
+  /** `endpoint`: the engine's S3 service (index/endpoint.ts); the index answers only for buckets swept from it. */
+  constructor (private readonly load: IndexLoader, private readonly endpoint: string) {}
 
-  /** The index, if it covers every one of `specs` of `bucket`. */
+  /** The index, if it covers every one of `specs` of `bucket` on this endpoint. */
   async covering (bucket: string, ...specs: TimeSpec[]): Promise<HistoryIndex | undefined> {
     if (specs.some(s => s.kind === 'latest')) return undefined
     this.opened ??= this.load()
     const index = await this.opened
     if (index === undefined) return undefined
-    for (const spec of specs) if (!await index.covers(bucket, spec)) return undefined
+    for (const spec of specs) if (!await index.covers(bucket, spec, this.endpoint)) return undefined
     return index
   }
 
-  /** The bucket's state in the index, if there is an index and it holds the bucket. */
+  /** The bucket's state in the index, if there is an index and it holds the bucket (from this endpoint or another). */
   async status (bucket: string): Promise<IndexStatus | undefined> {
     this.opened ??= this.load()
     const index = await this.opened
     const b = await index?.bucket(bucket)
-    return index === undefined || b === undefined ? undefined : indexStatus(index, b)
+    return index === undefined || b === undefined ? undefined : indexStatus(index, b, this.endpoint)
   }
 
   async readDir (index: HistoryIndex, bucket: string, prefix: string, spec: TimeSpec): Promise<IndexedDir> {

@@ -2,6 +2,7 @@ import pLimit from 'p-limit'
 import { compareKeys, type ListedVersion } from '../core/versions.js'
 import type { S3Access } from '../s3/access.js'
 import type { SqsAccess } from '../s3/sqs.js'
+import { endpointOf } from './endpoint.js'
 import type { IndexStore } from './open.js'
 import { rowsOfKey } from './rows.js'
 
@@ -61,9 +62,11 @@ export function parseEventMessage (body: string): EventHint[] {
 /**
  * Re-reads one key's history (ListObjectVersions with the key as prefix,
  * stopping at the first other key: the key itself sorts first) and makes it
- * the index's rows for that key, in one transaction.
+ * the index's rows for that key, in one transaction. False, with nothing
+ * written, when the index holds the bucket's history from another endpoint
+ * than `s3`'s.
  */
-export async function refreshKey (s3: S3Access, index: IndexStore, hint: EventHint, pageSize: number): Promise<void> {
+export async function refreshKey (s3: S3Access, index: IndexStore, hint: EventHint, pageSize: number): Promise<boolean> {
   const entries: ListedVersion[] = []
   let passed = false
   for await (const page of s3.listVersions(hint.bucket, hint.key, undefined, { maxKeys: pageSize })) {
@@ -73,7 +76,7 @@ export async function refreshKey (s3: S3Access, index: IndexStore, hint: EventHi
     }
     if (passed) break
   }
-  await index.writes.replaceKey(hint.bucket, hint.key, rowsOfKey(entries), hint.time)
+  return await index.writes.replaceKey(hint.bucket, hint.key, rowsOfKey(entries), hint.time, endpointOf(s3))
 }
 
 export interface WatchOptions {
@@ -119,8 +122,8 @@ export class EventWatcher {
         this.stats.ignored++
         return
       }
-      await refreshKey(this.s3, this.index, h, this.o.pageSize)
-      this.stats.keys++
+      if (await refreshKey(this.s3, this.index, h, this.o.pageSize)) this.stats.keys++
+      else this.stats.ignored++
     })))
     await this.sqs.delete(this.o.queueUrl, messages)
     this.stats.messages += messages.length
@@ -129,7 +132,8 @@ export class EventWatcher {
 
   private async wanted (bucket: string): Promise<boolean> {
     if (this.o.buckets !== undefined) return this.o.buckets.has(bucket)
-    return await this.index.bucket(bucket) !== undefined
+    // Only buckets indexed from this endpoint: a bucket of the same name elsewhere is another bucket.
+    return (await this.index.bucket(bucket))?.endpoint === endpointOf(this.s3)
   }
 
   /** Polls until aborted; a failed round is reported and retried after a pause (its messages come back). */

@@ -1,5 +1,6 @@
 import type { S3Access } from '../s3/access.js'
 import type { SqsAccess } from '../s3/sqs.js'
+import { endpointOf } from './endpoint.js'
 import { EventWatcher, pause } from './events.js'
 import type { IndexStore } from './open.js'
 import { sweep, type SweepProgress, type SweepResult } from './sweep.js'
@@ -46,10 +47,14 @@ export class IndexKeeper {
     await Promise.all([this.sweeps(signal), this.watcher?.run(signal)])
   }
 
-  /** When `bucket` should next be swept (ms, local clock); now if it never was or a sweep was cut short. */
+  /**
+   * When `bucket` should next be swept (ms, local clock); now if it never
+   * was, a sweep was cut short, or the index holds it from another endpoint.
+   */
   async dueAt (bucket: string): Promise<number> {
     const state = await this.index.bucket(bucket)
     if (state?.watermark === undefined || state.sweep !== undefined || state.lastSweep === undefined) return 0
+    if (state.endpoint !== endpointOf(this.s3)) return 0
     return state.lastSweep + this.o.sweepIntervalMs
   }
 

@@ -6,8 +6,12 @@ import type { Sql } from './sql.js'
 import type { DirPage, FileEntry, IndexedBucket, IndexSummary, KeyHistory, Page, PageOptions } from './types.js'
 
 const DEFAULT_LIMIT = 1000
-/** How long `covers` trusts a bucket's state it read: a sweep moves the watermark rarely. */
-const STATE_TTL_MS = 1000
+/**
+ * How long `covers` trusts a bucket's state it read: a sweep moves the
+ * watermark rarely. A sweep from another endpoint waits this long after
+ * taking the bucket over, so no reader still trusts the old state.
+ */
+export const STATE_TTL_MS = 1000
 
 const SELECT: Clause = { sql: VERSION_SELECT, params: [] }
 
@@ -31,12 +35,14 @@ interface BucketRecord {
   sweep_pages: number
   sweep_versions: number
   sweep_markers: number
+  endpoint: string | null
 }
 
 function bucketOf (r: BucketRecord): IndexedBucket {
   const opt = (v: number | null): number | undefined => v ?? undefined
   return {
     bucket: r.name,
+    endpoint: r.endpoint ?? undefined,
     versioning: r.versioning ?? undefined,
     watermark: opt(r.watermark),
     lastSweep: opt(r.last_sweep),
@@ -91,10 +97,11 @@ export class IndexReads {
     return state
   }
 
-  async covers (bucket: string, spec: TimeSpec): Promise<boolean> {
+  async covers (bucket: string, spec: TimeSpec, endpoint: string): Promise<boolean> {
     const cached = this.states.get(bucket)
     const state = cached !== undefined && Date.now() - cached.at < STATE_TTL_MS ? cached.state : await this.bucket(bucket)
-    return state?.watermark !== undefined && state.versioning === 'Enabled' && horizonOf(spec) <= state.watermark
+    return state?.watermark !== undefined && state.versioning === 'Enabled' && state.endpoint === endpoint &&
+      horizonOf(spec) <= state.watermark
   }
 
   async stat (bucket: string, key: string, spec: TimeSpec): Promise<Version | undefined> {

@@ -16,11 +16,13 @@ import type { Dialect, Sql, Statements } from './sql.js'
  *   PostgreSQL's "C".
  * - infinstor_buckets: per-bucket state: the watermark (views at or before
  *   it are complete in the index), counts, the last event and sweep, and the
- *   progress of a sweep under way (so a killed sweep resumes).
+ *   progress of a sweep under way (so a killed sweep resumes), and the S3
+ *   endpoint it was swept from (endpoint.ts; NULL, as in schema 1: unknown,
+ *   so never served until swept again).
  * - infinstor_meta: the format tag and the schema version.
  */
 export const FORMAT = 'infinstor-history-index'
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 
 /** valid_to of a key's newest entry: JavaScript's largest Date, far below 2^53. */
 export const FOREVER = 8_640_000_000_000_000
@@ -30,7 +32,7 @@ export const VERSION_COLUMNS = ['bucket', 'key', 'valid_from', 'ord', 'valid_to'
 const BUCKET_COLUMNS = ['id', 'name', 'versioning', 'watermark', 'last_sweep', 'last_event',
   'versions', 'delete_markers', 'live_objects', 'live_bytes', 'horizon',
   'sweep_id', 'sweep_owner', 'sweep_started', 'sweep_heartbeat', 'sweep_marker', 'sweep_pages',
-  'sweep_versions', 'sweep_markers', 'sweep_live_objects', 'sweep_live_bytes', 'sweep_horizon']
+  'sweep_versions', 'sweep_markers', 'sweep_live_objects', 'sweep_live_bytes', 'sweep_horizon', 'endpoint']
 
 /** Statements that take a schema from version N-1 to N, by N. */
 const MIGRATIONS: Record<number, (d: Dialect) => string[]> = {
@@ -53,7 +55,9 @@ const MIGRATIONS: Record<number, (d: Dialect) => string[]> = {
         dm SMALLINT NOT NULL,
         PRIMARY KEY (bucket, key, valid_from, ord))${d === 'sqlite' ? ' WITHOUT ROWID' : ''}`
     ]
-  }
+  },
+  // Bucket names are unique per S3 service only: each bucket's history records where it came from.
+  2: () => ['ALTER TABLE infinstor_buckets ADD COLUMN endpoint TEXT']
 }
 
 function corrupt (where: string, why: string): InfinError {

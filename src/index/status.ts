@@ -2,13 +2,18 @@ import type { IndexStatus } from '../core/api-types.js'
 import { formatInstant } from '../core/timespec.js'
 import type { HistoryIndex, IndexedBucket } from './types.js'
 
-/** A bucket's index state as every surface shows it (CLI --json, the dashboard). */
-export function indexStatus (index: Pick<HistoryIndex, 'engine' | 'location'>, b: IndexedBucket, now = Date.now()): IndexStatus {
+/**
+ * A bucket's index state as every surface shows it (CLI --json, the
+ * dashboard); `here` is the asker's endpoint key (endpoint.ts), if known.
+ */
+export function indexStatus (index: Pick<HistoryIndex, 'engine' | 'location'>, b: IndexedBucket, here?: string, now = Date.now()): IndexStatus {
   const at = (t: number | undefined): string | undefined => t === undefined ? undefined : formatInstant(t)
   return {
     bucket: b.bucket,
     engine: index.engine,
     location: index.location,
+    endpoint: b.endpoint,
+    sameEndpoint: here === undefined ? undefined : b.endpoint === here,
     versioning: b.versioning,
     versions: b.versions,
     deleteMarkers: b.deleteMarkers,

@@ -1,6 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import { compareKeys, type ListedVersion } from '../core/versions.js'
 import type { S3Access, VersionPage } from '../s3/access.js'
+import { endpointOf } from './endpoint.js'
 import type { IndexStore } from './open.js'
+import { STATE_TTL_MS } from './reads.js'
 import { rowsOfEntries, rowsOfKey } from './rows.js'
 
 export interface SweepProgress {
@@ -38,7 +41,10 @@ export async function sweep (s3: S3Access, index: IndexStore, bucket: string, o:
   const begun = Date.now()
   // Also proves the bucket exists, and sets the server clock just before the listing begins.
   const versioning = await s3.getVersioning(bucket)
-  const claim = await index.writes.beginSweep(bucket)
+  const claim = await index.writes.beginSweep(bucket, endpointOf(s3))
+  // Readers that saw the other endpoint's watermark a moment ago may still trust it: write nothing until they cannot.
+  const fenced = claim.reset ? sleep(STATE_TTL_MS + 100, undefined, { signal: o.signal }) : undefined
+  fenced?.catch(() => {})
   const started = claim.started ?? s3.clock.earliestNow()
   const progress: SweepProgress = { bucket, pages: 0, entries: 0, elapsedMs: 0, resumed: claim.resumed }
   const pages = s3.listVersions(bucket, '', undefined, { startAfter: claim.marker, maxKeys: o.pageSize })
@@ -53,6 +59,7 @@ export async function sweep (s3: S3Access, index: IndexStore, bucket: string, o:
     // List the next page while this one is written.
     next = pages.next()
     next.catch(() => {})
+    // Pages come in key order (S3Access sorts delete markers among versions): a page's last key is its last entry's.
     const fresh = resumeAfter === undefined ? got.value.entries : got.value.entries.filter(e => compareKeys(e.key, resumeAfter) > 0)
     const entries = pending.concat(fresh)
     progress.pages++
@@ -62,12 +69,14 @@ export async function sweep (s3: S3Access, index: IndexStore, bucket: string, o:
     const whole = entries.filter(e => e.key !== lastKey)
     pending = entries.filter(e => e.key === lastKey)
     if (whole.length > 0) {
+      await fenced
       await index.writes.commitPage(claim, whole[whole.length - 1].key, rowsOfEntries(whole), started)
     }
     progress.elapsedMs = Date.now() - begun
     o.onProgress?.({ ...progress })
   }
   const watermark = started - o.settleMarginMs
+  await fenced
   await index.writes.finishSweep(claim, rowsOfKey(pending), {
     started, watermark, finishedAt: s3.clock.earliestNow(), versioning
   })

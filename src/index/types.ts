@@ -41,6 +41,8 @@ export interface IndexSummary {
 /** What the index holds for one bucket: for status displays and coverage checks. */
 export interface IndexedBucket {
   bucket: string
+  /** The S3 service it was swept from (endpoint.ts); none: unknown (an index from before this was recorded). */
+  endpoint?: string
   /** Versioning as the last sweep found it; only 'Enabled' history is final. */
   versioning?: string
   /** Views at or before this time (ms) are complete in the index; none until a sweep completes. */
@@ -71,8 +73,12 @@ export interface HistoryIndex {
   readonly location: string
   buckets: () => Promise<IndexedBucket[]>
   bucket: (name: string) => Promise<IndexedBucket | undefined>
-  /** True when the view is complete in the index: the bucket's history up to the view's end is final and swept. */
-  covers: (bucket: string, spec: TimeSpec) => Promise<boolean>
+  /**
+   * True when the view is complete in the index: the bucket's history up to
+   * the view's end is final and was swept from `endpoint` (endpoint.ts), the
+   * S3 service the asker talks to.
+   */
+  covers: (bucket: string, spec: TimeSpec, endpoint: string) => Promise<boolean>
   /** The version of `key` in the view, if it has one. */
   stat: (bucket: string, key: string, spec: TimeSpec) => Promise<Version | undefined>
   /** Every entry of `key`, newest first, and whether other keys continue it with '/'. */

@@ -19,6 +19,8 @@ export interface SweepClaim {
   /** Server time the sweep began (earlier than every page it listed); set with its first page. */
   started?: number
   resumed: boolean
+  /** The bucket's history in the index came from another endpoint (or an unknown one) and was dropped from service. */
+  reset: boolean
 }
 
 interface Sets { sql: string[], params: Param[] }
@@ -68,32 +70,48 @@ function ownerAlive (owner: string | null, heartbeat: number | null): boolean {
 export class IndexWrites {
   constructor (private readonly sql: Sql) {}
 
-  async ensureBucket (name: string): Promise<number> {
-    await this.sql.run('INSERT INTO infinstor_buckets (name) VALUES (?) ON CONFLICT (name) DO NOTHING', [name])
+  /** The bucket's row id; a new row records `endpoint` (an existing one keeps its own). */
+  async ensureBucket (name: string, endpoint: string): Promise<number> {
+    await this.sql.run('INSERT INTO infinstor_buckets (name, endpoint) VALUES (?, ?) ON CONFLICT (name) DO NOTHING', [name, endpoint])
     const row = await this.sql.get<{ id: number }>('SELECT id FROM infinstor_buckets WHERE name = ?', [name])
     return (row as { id: number }).id
   }
 
-  /** Starts a sweep of `bucket`, or takes over one whose process is gone (it resumes at its marker). */
-  async beginSweep (bucket: string): Promise<SweepClaim> {
-    const bucketId = await this.ensureBucket(bucket)
+  /**
+   * Starts a sweep of `bucket` from `endpoint`, or takes over one whose
+   * process is gone (it resumes at its marker). When the index holds the
+   * bucket's history from another endpoint (or an unknown one), the bucket
+   * starts over: no watermark, no counts, this endpoint, a fresh sweep
+   * (`reset`), so none of the old rows is served while the sweep replaces them.
+   */
+  async beginSweep (bucket: string, endpoint: string): Promise<SweepClaim> {
+    const bucketId = await this.ensureBucket(bucket, endpoint)
     const owner = processOwner()
     return await this.sql.transaction(async tx => {
-      const row = await tx.get<{ sweep_id: string | null, sweep_owner: string | null, sweep_heartbeat: number | null, sweep_marker: string | null, sweep_started: number | null }>(
-        'SELECT sweep_id, sweep_owner, sweep_heartbeat, sweep_marker, sweep_started FROM infinstor_buckets WHERE id = ?', [bucketId])
+      const row = await tx.get<{ sweep_id: string | null, sweep_owner: string | null, sweep_heartbeat: number | null, sweep_marker: string | null, sweep_started: number | null, endpoint: string | null }>(
+        'SELECT sweep_id, sweep_owner, sweep_heartbeat, sweep_marker, sweep_started, endpoint FROM infinstor_buckets WHERE id = ?', [bucketId])
       if (row === undefined) throw new InfinError('Conflict', `bucket '${bucket}' left the index while a sweep began`)
+      const reset = row.endpoint !== endpoint
       if (row.sweep_id !== null) {
         if (ownerAlive(row.sweep_owner, row.sweep_heartbeat)) {
-          throw new InfinError('Conflict', `a sweep of '${bucket}' is under way in another process (${row.sweep_owner ?? '?'})`)
+          throw new InfinError('Conflict', `a sweep of '${bucket}' is under way in another process (${row.sweep_owner ?? '?'})` +
+            (reset ? ` from ${row.endpoint ?? 'an unknown endpoint'}` : ''))
         }
-        await this.claim(tx, bucketId, row.sweep_id, row.sweep_owner, owner, bucket)
-        return { bucket, bucketId, sweepId: row.sweep_id, owner, marker: row.sweep_marker ?? undefined, started: row.sweep_started ?? undefined, resumed: true }
+        if (!reset) {
+          await this.claim(tx, bucketId, row.sweep_id, row.sweep_owner, owner, bucket)
+          return { bucket, bucketId, sweepId: row.sweep_id, owner, marker: row.sweep_marker ?? undefined, started: row.sweep_started ?? undefined, resumed: true, reset }
+        }
+      }
+      if (reset) {
+        await tx.run(`UPDATE infinstor_buckets SET endpoint = ?, versioning = NULL, watermark = NULL, last_sweep = NULL,
+          last_event = NULL, versions = 0, delete_markers = 0, live_objects = 0, live_bytes = 0, horizon = NULL WHERE id = ?`,
+        [endpoint, bucketId])
       }
       const sweepId = randomUUID()
       await tx.run(`UPDATE infinstor_buckets SET sweep_id = ?, sweep_owner = ?, sweep_heartbeat = ?, sweep_started = NULL,
         sweep_marker = NULL, sweep_pages = 0, sweep_versions = 0, sweep_markers = 0, sweep_live_objects = 0,
         sweep_live_bytes = 0, sweep_horizon = NULL WHERE id = ?`, [sweepId, owner, Date.now(), bucketId])
-      return { bucket, bucketId, sweepId, owner, resumed: false }
+      return { bucket, bucketId, sweepId, owner, resumed: false, reset }
     })
   }
 
@@ -160,13 +178,17 @@ export class IndexWrites {
   }
 
   /**
-   * One key's rows become `rows` (its whole history as just listed), and the
-   * bucket's counts move by the difference. Idempotent: the same history
-   * applied twice leaves the same rows.
+   * One key's rows become `rows` (its whole history as just listed from
+   * `endpoint`), and the bucket's counts move by the difference. Idempotent:
+   * the same history applied twice leaves the same rows. Nothing changes,
+   * and the answer is false, when the index holds the bucket's history from
+   * another endpoint.
    */
-  async replaceKey (bucket: string, key: string, rows: readonly IndexRow[], eventTime: number | undefined): Promise<void> {
-    const bucketId = await this.ensureBucket(bucket)
-    await this.sql.transaction(async tx => {
+  async replaceKey (bucket: string, key: string, rows: readonly IndexRow[], eventTime: number | undefined, endpoint: string): Promise<boolean> {
+    const bucketId = await this.ensureBucket(bucket, endpoint)
+    return await this.sql.transaction(async tx => {
+      const owner = await tx.get<{ endpoint: string | null }>('SELECT endpoint FROM infinstor_buckets WHERE id = ?', [bucketId])
+      if (owner?.endpoint !== endpoint) return false
       const old = await tx.all<{ key: string, valid_from: number, ord: number, version_id: string, size: number, dm: number }>(
         'SELECT key, valid_from, ord, version_id, size, dm FROM infinstor_versions WHERE bucket = ? AND key = ?', [bucketId, key])
       const before = countsOf(old.map(r => ({
@@ -195,6 +217,7 @@ export class IndexWrites {
       await tx.run(`UPDATE infinstor_buckets SET ${sets.sql.join(', ')} WHERE id = ?`, [...sets.params, bucketId])
       await tx.run('DELETE FROM infinstor_versions WHERE bucket = ? AND key = ?', [bucketId, key])
       await tx.insertMany('infinstor_versions', VERSION_COLUMNS, rows.map(r => rowParams(bucketId, r)))
+      return true
     })
   }
 }

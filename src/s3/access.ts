@@ -6,7 +6,7 @@ import {
 import pLimit, { type LimitFunction } from 'p-limit'
 import { InfinError } from '../core/errors.js'
 import { compareKeys, type ListedVersion, type VersioningState } from '../core/versions.js'
-import { createClient, factsOf, ServerClock, type S3Options } from './client.js'
+import { createClient, factsOf, regionOf, ServerClock, type S3Options } from './client.js'
 import { toDomainError } from './errors.js'
 import { pour, type ByteSink } from './http1.js'
 import { LeanGets } from './lean-get.js'
@@ -35,6 +35,7 @@ export interface BucketInfo { name: string, created?: number }
 export class S3Access {
   readonly clock = new ServerClock()
   readonly endpoint: string | undefined
+  readonly region: string
   private readonly client: S3Client
   /** Object GETs whose bodies go straight into callers' memory (getInto). */
   private readonly bytes: S3Client
@@ -50,6 +51,7 @@ export class S3Access {
     this.lean = new LeanGets(raw, this.bytes.config.credentials, this.bytes.config.sha256)
     this.limit = pLimit(opts.concurrency)
     this.endpoint = opts.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL
+    this.region = regionOf(opts)
   }
 
   /** Requests sent, by operation: proves caches work, and feeds diagnostics. */

@@ -51,6 +51,11 @@ export interface ResponseFacts {
 
 export const FACTS = Symbol('infinstor.responseFacts')
 
+/** The region requests are signed for: the option, else the environment, else us-east-1. */
+export function regionOf (opts: S3Options): string {
+  return opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1'
+}
+
 /**
  * An S3 client with the SDK's own retry, timeouts and checksum settings.
  * `handler` replaces the SDK's HTTP handler (see raw-get.ts).
@@ -62,7 +67,7 @@ export function createClient (opts: S3Options, clock: ServerClock, handler?: S3C
   const endpoint = opts.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL
   const client = new S3Client({
     endpoint,
-    region: opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    region: regionOf(opts),
     forcePathStyle: opts.pathStyle ?? endpoint !== undefined,
     maxAttempts: opts.attempts,
     // Checksums of whole bodies cost CPU on every read and are not required

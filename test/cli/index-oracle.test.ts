@@ -1,5 +1,7 @@
 // The CLI through the history index: with S3 unreachable, ls, stat and diff
 // at settled times still equal the oracle, so they made no S3 request.
+import { once } from 'node:events'
+import { connect, createServer, type Socket } from 'node:net'
 import t from 'tap'
 import { formatInstant } from '../../src/core/timespec.js'
 import { buildHistory, diff, slice, snapshot, type State } from '../helpers/history.js'
@@ -7,6 +9,30 @@ import { s3env } from '../helpers/s3env.js'
 import { indexEngines } from '../helpers/index-engines.js'
 
 interface Row { name: string, type: string, size?: number }
+
+/**
+ * A TCP forwarder to moto, so that S3 can go away at the very endpoint the
+ * index was swept from (the index serves only that endpoint): `close`
+ * leaves its port refusing connections.
+ */
+async function forwarder (port: number): Promise<{ endpoint: string, close: () => Promise<void> }> {
+  const sockets = new Set<Socket>()
+  const server = createServer(client => {
+    const up = connect(port, '127.0.0.1')
+    for (const s of [client, up]) { sockets.add(s); s.on('close', () => sockets.delete(s)); s.on('error', () => {}) }
+    client.pipe(up).pipe(client)
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const address = server.address() as { port: number }
+  return {
+    endpoint: `http://127.0.0.1:${address.port}`,
+    close: async () => {
+      for (const s of sockets) s.destroy()
+      await new Promise(resolve => server.close(resolve))
+    }
+  }
+}
 
 t.test('ls, stat and diff from the index alone equal the oracle, in both engines', async t => {
   const env = await s3env(t)
@@ -18,10 +44,12 @@ t.test('ls, stat and diff from the index alone equal the oracle, in both engines
     await t.test(ix.name, async t => {
       const { setting, store } = await ix.fresh()
       await store.close()
-      const swept = await env.cli(['index', h.bucket], { INFINSTOR_INDEX: setting, INFINSTOR_SETTLE_MARGIN_MS: '1000' })
+      const s3 = await forwarder(env.moto.port)
+      const swept = await env.cli(['index', h.bucket], { INFINSTOR_INDEX: setting, INFINSTOR_SETTLE_MARGIN_MS: '1000', AWS_ENDPOINT_URL: s3.endpoint })
       t.equal(swept.code, 0, swept.stderr)
-      // Port 9 (discard) on loopback refuses connections: any S3 request would fail the command.
-      const offline = { INFINSTOR_INDEX: setting, AWS_ENDPOINT_URL: 'http://127.0.0.1:9', INFINSTOR_S3_ATTEMPTS: '1' }
+      // S3 is gone from the endpoint the index was swept from: any S3 request would fail the command.
+      await s3.close()
+      const offline = { INFINSTOR_INDEX: setting, AWS_ENDPOINT_URL: s3.endpoint, INFINSTOR_S3_ATTEMPTS: '1' }
       const cli = async (...args: string[]): ReturnType<typeof env.cli> => await env.cli(args, offline)
       for (let i = 0; i < at.length; i++) {
         const r = await cli('ls', '-R', '--json', `s3://${h.bucket}@${at[i]}`)

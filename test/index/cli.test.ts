@@ -31,7 +31,7 @@ t.test('index BUCKET and index --status, in both engines', async t => {
       t.equal(swept.stderr, '', 'no progress line without a terminal')
       const text = await run('index', '--status')
       t.equal(text.code, 0)
-      t.match(text.stdout, /bucket: +ix-cli\nindex: +(sqlite|postgres) .*\nversions: +12 versions, 0 delete markers; 5 objects \(\d+ B\) at the last update\nwatermark: +\S+Z \(lag \d+ s behind now\)\nlast sweep: +\S+Z .*\nlast event: +none\n/)
+      t.match(text.stdout, /bucket: +ix-cli\nindex: +(sqlite|postgres) .*\nendpoint: +http:\/\/127\.0\.0\.1:\d+\nversions: +12 versions, 0 delete markers; 5 objects \(\d+ B\) at the last update\nwatermark: +\S+Z \(lag \d+ s behind now\)\nlast sweep: +\S+Z .*\nlast event: +none\n/)
       if (e.name === 'postgres') t.notMatch(text.stdout, /postgres:\/\/[^@\s]*:[^@\s]*@/, 'no password shown')
       const json = await run('index', '--status', 'ix-cli', '--json')
       const s = JSON.parse(json.stdout) as { engine: string, buckets: Array<Record<string, unknown>> }
@@ -93,7 +93,7 @@ t.test('stores that are not an index of this version are never used: exit 9', as
 
   const damaged = join(dir, 'damaged.sqlite')
   const store = await openIndex(damaged, { create: true }) as IndexStore
-  await store.writes.ensureBucket('b')
+  await store.writes.ensureBucket('b', 'test')
   await store.close()
   const size = statSync(damaged).size
   const fd = openSync(damaged, 'r+')

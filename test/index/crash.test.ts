@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs'
 import t, { type Test } from 'tap'
+import { endpointKey } from '../../src/index/endpoint.js'
 import type { IndexStore } from '../../src/index/open.js'
 import { FOREVER } from '../../src/index/schema.js'
 import { sweep } from '../../src/index/sweep.js'
@@ -73,7 +74,7 @@ t.test('kill -9 during a sweep, then resume: exact, no duplicate rows', async t 
       await done
       const cut = await store.bucket(bucket)
       t.ok(cut?.sweep !== undefined && cut.watermark === undefined, `killed part way: ${cut?.sweep?.pages ?? 0} pages committed, no watermark yet`)
-      t.notOk(await store.covers(bucket, { kind: 'at', t: Date.now() - 60_000 }), 'an unfinished first sweep covers nothing')
+      t.notOk(await store.covers(bucket, { kind: 'at', t: Date.now() - 60_000 }, endpointKey(env.endpoint, 'us-east-1')), 'an unfinished first sweep covers nothing')
       const resumed = await finished(cli(env, setting, ['index', bucket, '--index-page-size', '50']))
       t.equal(resumed.code, 0, resumed.out)
       t.match(resumed.out, /resumed/, 'the second run resumed the sweep')
@@ -143,7 +144,7 @@ function reader (setting: string, bucket: string, ms: number): ChildProcess {
  * own writes, from rows it read once (no S3: many page transactions a
  * second), until `ms` have passed; prints how many pages it committed.
  */
-function writer (setting: string, bucket: string, ms: number): ChildProcess {
+function writer (setting: string, bucket: string, endpoint: string, ms: number): ChildProcess {
   return node(setting, `
     const { rowsOfKey } = await import(${JSON.stringify(ROWS_JS)})
     const store = await openIndex(process.env.INFINSTOR_INDEX, { create: false })
@@ -158,7 +159,7 @@ function writer (setting: string, bucket: string, ms: number): ChildProcess {
     const end = Date.now() + ${ms}
     let pages = 0
     while (Date.now() < end) {
-      const claim = await store.writes.beginSweep(${JSON.stringify(bucket)})
+      const claim = await store.writes.beginSweep(${JSON.stringify(bucket)}, ${JSON.stringify(endpoint)})
       for (let i = 0; i + 3 < keys.length; i += 3) {
         await store.writes.commitPage(claim, keys[i + 2].key, keys.slice(i, i + 3).flatMap(rows), Date.now())
         pages++
@@ -184,7 +185,7 @@ t.test('readers in other processes never see a half-applied page', async t => {
     await t.test(e.name, async t => {
       const { setting, store } = await e.fresh()
       await sweep(env.services().s3, store, bucket, { settleMarginMs: 1000, pageSize: 1000 })
-      const writing = finished(writer(setting, bucket, 6000))
+      const writing = finished(writer(setting, bucket, endpointKey(env.endpoint, 'us-east-1'), 6000))
       const reading = await Promise.all([reader(setting, bucket, 5000), reader(setting, bucket, 5000)].map(finished))
       const w = await writing
       t.equal(w.code, 0, w.out)

@@ -6,6 +6,7 @@ import t, { type Test } from 'tap'
 import { formatInstant, type TimeSpec } from '../../src/core/timespec.js'
 import { compareKeys } from '../../src/core/versions.js'
 import type { Engine } from '../../src/engine/engine.js'
+import { endpointKey } from '../../src/index/endpoint.js'
 import type { IndexStore } from '../../src/index/open.js'
 import { rowsOfKey } from '../../src/index/rows.js'
 import { FOREVER } from '../../src/index/schema.js'
@@ -55,7 +56,7 @@ async function check (t: Test, store: IndexStore, engine: Engine, h: History): P
     const spec = at(h.at[i])
     const view = await engine.view(b, formatInstant(h.at[i]))
     const want = snapshot(h, i)
-    t.ok(await store.covers(b, spec), `step ${i} is covered`)
+    t.ok(await store.covers(b, spec, endpointKey(engine.endpoint, 'us-east-1')), `step ${i} is covered`)
     const walk = await allPages(async p => await store.walk(b, '', spec, p), 3)
     t.same(Object.fromEntries(walk.map(f => [f.key, f.version.etag])), etags(want), `walk at step ${i}`)
     t.same(walk.map(f => f.version), (await engine.walk(view, '')).map(f => f.version), `walk at step ${i}: the live path's versions`)
@@ -114,7 +115,7 @@ async function check (t: Test, store: IndexStore, engine: Engine, h: History): P
     { versions: summary.versions, deleteMarkers: summary.deleteMarkers, liveObjects: summary.liveObjects, liveBytes: summary.liveBytes, horizon: summary.horizon },
     'the bucket\'s counts equal the live summary')
   t.equal((await store.summary(b, h.at[last])).horizon, summary.horizon, 'horizon')
-  t.notOk(await store.covers(b, { kind: 'latest' }), 'latest is never covered')
+  t.notOk(await store.covers(b, { kind: 'latest' }, endpointKey(engine.endpoint, 'us-east-1')), 'latest is never covered')
 }
 
 t.test('every query equals the oracle on random histories, in both engines', async t => {
@@ -187,7 +188,7 @@ t.test('keys that need quoting or escaping survive both engines byte for byte, i
     for (const key of keys) {
       await store.writes.replaceKey('quoting', key, rowsOfKey([{
         key, versionId: `id"${key}`, lastModified: lm += 1000, size: key.length, etag: `"${key}"`, deleteMarker: false, isLatest: true, position: 0
-      }]), undefined)
+      }]), undefined, 'test')
     }
     const all = await allPages(async p => await store.walk('quoting', '', at(FOREVER - 1), p), 4)
     t.same(all.map(f => f.key), sorted, `${e.name}: every key, in byte order`)

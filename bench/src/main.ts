@@ -1,5 +1,5 @@
-// `npm run bench [-- --quick] [--only seq,rand,ls,find,small,par,gw]
-// [--systems infinstor,rclone,s3fs,direct,memfs] [--networks loopback,s3]
+// `npm run bench [-- --quick] [--only seq,rand,ls,find,small,par,gw,ix]
+// [--systems infinstor,infinstor-ix,rclone,s3fs,direct,memfs] [--networks loopback,s3]
 // [--stock-moto] [--out DIR]`: InfinStor against its peers on one moto
 // server, written to bench/results/ (quick runs: bench/.work/results-quick/).
 // Read scenarios run under each network profile (see network.ts); the
@@ -20,9 +20,11 @@ import { dropCaches } from './proc.js'
 import { toJson, toMarkdown } from './report.js'
 import { random, parallel, sequential } from './scenarios/big.js'
 import { gateway } from './scenarios/gateway.js'
+import { historyIndex, recordSweeps } from './scenarios/history.js'
 import { find, listing, smallFiles } from './scenarios/tree.js'
 import { Direct } from './systems/direct.js'
 import { infinstor } from './systems/infinstor.js'
+import { infinstorIndexed } from './systems/infinstor-ix.js'
 import { memfs } from './systems/memfs.js'
 import { rclone } from './systems/rclone.js'
 import { s3fs } from './systems/s3fs.js'
@@ -37,7 +39,8 @@ const SCENARIOS: Record<string, { run: (b: Bench, net: Network) => Promise<void>
   find: { run: find, reads: false },
   small: { run: smallFiles, reads: true },
   par: { run: parallel, reads: true },
-  gw: { run: gateway, reads: false }
+  gw: { run: gateway, reads: false },
+  ix: { run: historyIndex, reads: false }
 }
 
 const { values: flags } = parseArgs({
@@ -103,7 +106,7 @@ async function main (): Promise<void> {
   const workDir = join(WORK, 'run')
   mkdirSync(workDir, { recursive: true })
   const ctx: SystemContext = { endpoint: moto.endpoint, cleanup, workDir, cacheBytes: profile.cacheBytes }
-  const all = [await infinstor(ctx), await rclone(ctx), await s3fs(ctx), memfs(ctx)].filter(s => wanted.includes(s.info.id))
+  const all = [await infinstor(ctx), await infinstorIndexed(ctx, profile.budgetMs), await rclone(ctx), await s3fs(ctx), memfs(ctx)].filter(s => wanted.includes(s.info.id))
   const direct = wanted.includes('direct') ? new Direct(ctx) : undefined
   await direct?.init()
   const systems: SystemInfo[] = [...all.map(s => s.info), ...(direct !== undefined ? [direct.info] : [])]
@@ -133,6 +136,7 @@ async function main (): Promise<void> {
     }
   }
   await bench.network(NETWORKS.loopback)
+  recordSweeps(bench)
   for (const s of systems.filter(s => s.skipped !== undefined)) {
     for (const m of rec.metrics) rec.skip(m.id, s.id, s.skipped as string)
   }

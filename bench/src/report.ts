@@ -92,10 +92,10 @@ function range (s: Summary | undefined | null, unit = ''): string {
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ')
 
 function goalsTable (goals: GoalResult[]): string[] {
-  const lines = ['| Goal (#16, #3\'s kept, #15) | Target | Measured: median [min–max] | Status |', '|---|---|---|---|']
+  const lines = ['| Goal (#16, #3\'s kept, #15, #14) | Target | Measured: median [min–max] | Status |', '|---|---|---|---|']
   for (const g of goals) {
     const measured = g.measured !== undefined ? range(g.measured, g.measured.unit === '×' ? '×' : ' ' + g.measured.unit) : '—'
-    const status = g.met ? '**met**' : `**not met**${g.cause !== undefined ? ': ' + g.cause : ''}`
+    const status = `**${g.met ? 'met' : 'not met'}**${g.cause !== undefined ? ': ' + g.cause : ''}`
     lines.push(`| ${cell(g.text)} | ${cell(g.target)} | ${measured} | ${cell(status)} |`)
   }
   return lines

@@ -1,10 +1,10 @@
 import type { Network } from './network.js'
 import type { Better } from './stats.js'
 
-export type SystemId = 'infinstor' | 'rclone' | 's3fs' | 'direct' | 'memfs'
+export type SystemId = 'infinstor' | 'infinstor-ix' | 'rclone' | 's3fs' | 'direct' | 'memfs'
 
 /** Report order: ours first, then the peers it is compared with. */
-export const SYSTEM_ORDER: readonly SystemId[] = ['infinstor', 'rclone', 's3fs', 'direct', 'memfs']
+export const SYSTEM_ORDER: readonly SystemId[] = ['infinstor', 'infinstor-ix', 'rclone', 's3fs', 'direct', 'memfs']
 
 export interface SystemInfo {
   id: SystemId

@@ -94,6 +94,31 @@ t.test('a cost goal is stated as a share of the peer\'s', async t => {
   t.match(over?.cause, /0\.75× the peer's is above 0\.60×/)
 })
 
+t.test("#14's goals: the indexed mount against peers, and bounds", async t => {
+  const m = (id: string, unit: string, results: Metric['results']): Metric => ({ id, scenario: '8. ix', label: id, title: id, unit, better: unit === 'versions/s' ? 'higher' : 'lower', results })
+  const goals = checkGoals(run([
+    m('find', 's', { infinstor: { values: [100, 100, 100] }, 'infinstor-ix': { values: [5, 4, 6] }, rclone: { values: [60, 40, 60] } }),
+    m('ls-cold', 's', { 'infinstor-ix': { values: [0.2, 0.3, 0.2] }, s3fs: { values: [1, 1, 1] } }),
+    m('ix-cli-ls', 's', { 'infinstor-ix': { values: [0.4, 0.45, 0.6, 0.3, 0.4] } }),
+    m('ix-cli-requests', 'requests', { 'infinstor-ix': { values: [0, 0, 1, 0, 0] } }),
+    m('ix-sweep-share', '%', { 'infinstor-ix': { values: [79, 85, 90] } }),
+    m('ix-synth-key-sqlite', 'ms', { 'infinstor-ix': { values: [0.05, 0.04], note: 'from the separate synthetic run of 2026-01-01' } })
+  ]))
+  const byId = Object.fromEntries(goals.map(g => [g.id, g]))
+  t.equal(byId['ix-find'].met, true, 'paired 12×, 10×, 10×: judged on the indexed mount, not the plain one')
+  t.equal(byId['ix-find'].measured?.median, 10)
+  t.match(byId['ix-find-s3fs'].cause, /s3fs-fuse was not measured/)
+  t.equal(byId['ix-ls'].met, true, 'shares 0.2, 0.3, 0.2 of s3fs\'s time')
+  t.equal(byId['ix-ls'].target, '≤ 0.50×')
+  t.equal(byId['ix-cli-ls'].met, true, 'median 0.4 s')
+  t.equal(byId['ix-cli-requests'].met, false, 'one request in one run is enough to miss')
+  t.match(byId['ix-cli-requests'].cause, /max 1\.00 requests misses 0/)
+  t.equal(byId['ix-sweep'].met, true, 'median 85%')
+  t.equal(byId['ix-synth-key-sqlite'].met, true)
+  t.match(byId['ix-synth-key-sqlite'].cause, /separate synthetic run of 2026-01-01/, 'stored figures say where they come from')
+  t.match(byId['ix-synth-folder-postgres'].cause, /did not run/)
+})
+
 t.test('JSON and Markdown reports', async t => {
   const metrics: Metric[] = [{
     ...seqCold([400, NaN, 300], [100, 100, 200]),
@@ -109,7 +134,7 @@ t.test('JSON and Markdown reports', async t => {
   t.same(m.results.s3fs, { skipped: 's3fs is not installed' })
   t.same(m.infinstorSpeedup.rclone, { median: 2.75, min: 1.5, max: 4, n: 2 })
   t.equal(m.infinstorSpeedup.s3fs, undefined)
-  t.equal(json.goals.length, 16, "#16's and #3's twelve, and #15's four (the S3 gateway)")
+  t.equal(json.goals.length, 26, "#16's and #3's twelve, #15's four (the S3 gateway) and #14's ten (the history index)")
   t.same(JSON.parse(JSON.stringify(json)), json, 'survives a JSON round trip (no NaN)')
 
   const md = toMarkdown(json)

@@ -20,7 +20,7 @@ export interface InfoReply {
   credentialSource: string
   labelStore: string | null
   mountPoint?: string
-  /** Where the S3 gateway listens, when its port is fixed (null: a free port, named in the daemon's log). */
+  /** Where the S3 gateway beside this server listens (null: none runs beside it). */
   s3Gateway: string | null
   /** S3 requests this server has sent, by operation. */
   s3Requests: Record<string, number>

@@ -19,7 +19,7 @@ await env.raw.send(new PutObjectCommand({ Bucket: 'raw-logs', Key: 'app.log', Bo
 // Past the settle margin, so every step is settled history.
 await new Promise(resolve => setTimeout(resolve, 2500))
 const at = steps.map(s => formatInstant(s.at))
-const app = await startApp(env)
+const app = await startApp(env, {}, 'http://127.0.0.1:8942')
 t.teardown(app.close)
 const browser = await launch(t)
 const page = await browser.newPage({ viewport: { width: 1360, height: 900 } })
@@ -151,7 +151,9 @@ t.test('slice: what was ingested in a window', async t => {
   await page.getByLabel('from (UTC)').fill(at[1].slice(0, 19))
   await page.getByLabel('to (UTC)').fill(at[2].slice(0, 19))
   await page.getByRole('button', { name: 'Show slice' }).click()
-  await page.locator('.summary').waitFor()
+  // The summary and rows render as the slice's pages arrive: wait (bounded) for the settled answer, then check it.
+  await page.locator('.summary').filter({ hasText: /^2 files/ }).waitFor({ timeout: 20_000 }).catch(() => {})
+  await page.waitForFunction(() => document.querySelectorAll('.vrow .c-name').length >= 2, undefined, { timeout: 20_000 }).catch(() => {})
   t.match(await page.locator('.summary').textContent(), /^2 files/)
   t.same((await page.locator('.vrow .c-name').allTextContents()).sort(), ['q4/extra/holidays.csv', 'q4/train.csv'])
   await shot(page, 'slice', true)

@@ -20,13 +20,13 @@ export interface AppClient {
 /**
  * The app's real router on a loopback port, over services assembled from
  * `flags` (settings isolated from the user's config file, labels in a
- * fresh local store).
+ * fresh local store). `s3Gateway` is what the dashboard is told of a gateway beside it.
  */
-export async function startApp (env: S3Env, flags: Record<string, unknown> = {}): Promise<AppClient> {
+export async function startApp (env: S3Env, flags: Record<string, unknown> = {}, s3Gateway: string | null = null): Promise<AppClient> {
   const services = env.services({ 'mount-point': '/mnt/infinstor', ...flags })
   const log = streamLog(() => {})
   const tree = openTree(services, openReader(services, log), log)
-  const server = await listen(buildRouter(services, tree), { host: '127.0.0.1', port: 0, token: TOKEN, allowOrigins: [] })
+  const server = await listen(buildRouter(services, tree, s3Gateway), { host: '127.0.0.1', port: 0, token: TOKEN, allowOrigins: [] })
   const go = async (path: string, init: RequestInit = {}): Promise<Response> =>
     await fetch(server.url + path, { ...init, headers: { Authorization: `token ${TOKEN}`, ...init.headers } })
   return {

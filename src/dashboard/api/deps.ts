@@ -8,6 +8,6 @@ export interface DashboardDeps {
   /** Where the tree is mounted: the plain paths shown to users start here. */
   mountPoint: string
   region: string
-  /** Where the S3 gateway listens, when its port is fixed (null: a free port, named in the daemon's log). */
+  /** Where the S3 gateway beside this server listens (null: none runs beside it). */
   s3Gateway: string | null
 }

@@ -32,7 +32,7 @@ export function Connection () {
           <dl class="facts wide">
             <dt>Endpoint</dt>
             <dd class="mono">
-              {i.s3Gateway ?? 'a free port, named in the daemon\'s log'}
+              {i.s3Gateway ?? 'none beside this server (infinstor mount and infinstor serve run one)'}
               {i.s3Gateway !== null && <button onClick={() => { copy(i.s3Gateway as string).then(() => setCopied(i.s3Gateway as string), () => {}) }}>Copy endpoint</button>}
             </dd>
             <dt>S3 URLs</dt>

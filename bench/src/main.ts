@@ -1,6 +1,6 @@
 // `npm run bench [-- --quick] [--only seq,rand,ls,find,small,par,gw,ix]
 // [--systems infinstor,infinstor-ix,rclone,s3fs,direct,memfs] [--networks loopback,s3]
-// [--stock-moto] [--out DIR]`: InfinStor against its peers on one moto
+// [--stock-moto] [--repetitions N] [--out DIR]`: InfinStor against its peers on one moto
 // server, written to bench/results/ (quick runs: bench/.work/results-quick/).
 // Read scenarios run under each network profile (see network.ts); the
 // listing and gateway scenarios on loopback only.
@@ -50,7 +50,8 @@ const { values: flags } = parseArgs({
     systems: { type: 'string' },
     out: { type: 'string' },
     networks: { type: 'string' },
-    'stock-moto': { type: 'boolean', default: false }
+    'stock-moto': { type: 'boolean', default: false },
+    repetitions: { type: 'string' }
   }
 })
 
@@ -58,7 +59,11 @@ const { values: flags } = parseArgs({
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
 const t0 = performance.now()
 const log = (line: string): void => { process.stderr.write(`bench ${((performance.now() - t0) / 1000).toFixed(1).padStart(6)}s: ${line}\n`) }
-const profile = flags.quick === true ? QUICK : FULL
+const base = flags.quick === true ? QUICK : FULL
+// Fewer repetitions (for a run that must fit a time budget); the report says how many were made.
+const reps = flags.repetitions === undefined ? undefined : Number(flags.repetitions)
+if (reps !== undefined && !(Number.isInteger(reps) && reps >= 1)) throw new Error(`--repetitions must be a whole number of at least 1, not ${flags.repetitions}`)
+const profile = reps === undefined ? base : { ...base, repetitions: reps, heavyRepetitions: Math.min(base.heavyRepetitions, reps) }
 const only = flags.only?.split(',') ?? Object.keys(SCENARIOS)
 const wanted = flags.systems?.split(',') ?? [...SYSTEM_ORDER]
 const stockMoto = flags['stock-moto'] === true

@@ -15,6 +15,12 @@ export interface HandleContext {
   wholeCap: () => number
   /** Past this many bytes a sequential stream recycles the blocks it has read. */
   longStream: number
+  /**
+   * Files up to this size keep their blocks however they are read: they fit
+   * the cache, and another reader of the process (the S3 gateway beside a
+   * mount, a download) may want them next.
+   */
+  keepWhole: () => number
   readTimeoutMs: number
   onRead: () => void
   onClose: () => void
@@ -95,7 +101,9 @@ export class FileHandle implements ReadHandle {
       const blocks = ready ? wanted as Block[] : await this.within(Promise.all(wanted), offset, waiting)
       if (answered?.() === true) throw new InfinError('Unavailable', `the read at ${offset} of ${describe(this.file)} was answered before its bytes came`)
       copyOut(blocks, offset - first * blockSize, target, end - offset)
-      if (this.readahead.sequential && offset - this.streamFrom >= this.ctx.longStream) this.took(first, offset, end)
+      if (this.readahead.sequential && offset - this.streamFrom >= this.ctx.longStream && this.file.version.size > this.ctx.keepWhole()) {
+        this.took(first, offset, end)
+      }
       return end - offset
     } finally {
       // Every block was handed out pinned, those still loading included.

@@ -129,6 +129,7 @@ export function createReader (source: RangeFetch | { stream: RangeStream } | { i
     windowCap: () => Math.min(opts.maxReadahead, Math.floor(share() / 2)),
     wholeCap: () => Math.min(opts.wholeFileBytes, Math.floor(share() * 3 / 4)),
     longStream: opts.partSize,
+    keepWhole: () => Math.floor(share() / 4),
     readTimeoutMs: opts.readTimeoutMs,
     onRead: () => { reads++ },
     onClose: () => { openHandles-- }

@@ -83,7 +83,8 @@ t.test('npm pack on a fresh clone: a complete package that installs and runs', {
   t.match(await page.text(), /<script[^>]+src="[^"]*assets\//, 'with its built scripts')
 
   const data = join(tmp, 'jupyter-prefix')
-  const jupyter = await sh(bin, ['jupyter', 'install', '--prefix', data], { env: runEnv })
+  // No JupyterLab on this PATH: the Python that runs pip is named, as a user without one would.
+  const jupyter = await sh(bin, ['jupyter', 'install', '--prefix', data, '--python', 'python3'], { env: runEnv })
   t.equal(jupyter.code, 0, jupyter.stderr)
   t.ok(existsSync(join(data, 'share', 'jupyter', 'labextensions', '@infinstor', 'jupyterlab', 'package.json')), 'the JupyterLab extension installs from the package')
 })

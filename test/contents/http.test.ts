@@ -68,7 +68,11 @@ t.test('contents API', async t => {
     bodies.push(text)
     return { status: res.status, body: text === '' ? undefined : JSON.parse(text), headers: res.headers }
   }
-  const names = (m: Model): string[] => (m.content as Model[]).map(c => c.name)
+  const names = (m: Model): string[] => {
+    // An error reply says why, rather than failing on its shape.
+    if (!Array.isArray(m?.content)) throw new Error(`not a listing: ${JSON.stringify(m)}`)
+    return (m.content as Model[]).map(c => c.name)
+  }
 
   await t.test('root, bucket and view listings', async t => {
     const root = await get('/api/contents')

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { lazyUnmount, mountedType } from '../fs/mounts.js'
 
 export interface DemoMount {
   dir: string
@@ -34,6 +35,12 @@ export async function mountForDemo (bin: string, bucket: string, env: NodeJS.Pro
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM')
         await exited
+      }
+      // A mount process that ended without unmounting (killed, or its unmount failed) would leave the
+      // folder dead for everyone (ENOTCONN): detach it, and show the mount's log, which says why.
+      if (await mountedType(dir).catch(() => undefined) !== undefined) {
+        process.stderr.write(`The demo's mount at ${dir} outlived its process; detaching it. Its log:\n${log}`)
+        await lazyUnmount(dir).catch(e => { process.stderr.write(`${(e as Error).message}\n`) })
       }
       await rm(dir, { recursive: true, force: true }).catch(() => {})
     })()

@@ -5,7 +5,7 @@ import { BucketPicker } from '../components/BucketPicker'
 import { Empty, ErrorBox, Progress } from '../components/feedback'
 import { UtcInput } from '../components/UtcInput'
 import { VirtualList } from '../components/VirtualList'
-import { bytes, counted, when } from '../format'
+import { bytes, counted, fromField, when } from '../format'
 import { useAsync } from '../hooks'
 import { PagedSource } from '../paged'
 import { go, href } from '../router'
@@ -37,10 +37,17 @@ export function Slice ({ params, buckets }: PageProps) {
       <p class="lead">Choose a window to list what was ingested in it: the files live at its end whose last write came after its start.</p>
       <BucketPicker page="slice" buckets={buckets} current={bucket} />
       {bucket !== undefined && (
-        <form class="row-form" onSubmit={e => { e.preventDefault(); setDraft({}); go('slice', { bucket, from: f, to: t, path: p }) }}>
-          <UtcInput label="From (UTC)" value={f === '' ? undefined : f} onCommit={iso => setDraft({ ...draft, from: iso ?? '' })} />
-          <UtcInput label="To (UTC)" value={t === '' ? undefined : t} onCommit={iso => setDraft({ ...draft, to: iso ?? '' })} />
-          <label>Folder<input type="text" aria-label="folder" placeholder="(whole bucket)" value={p} onInput={e => setDraft({ ...draft, path: (e.currentTarget as HTMLInputElement).value })} /></label>
+        <form class="row-form" onSubmit={e => {
+          e.preventDefault()
+          // The fields' own text: a field still being typed in commits on blur, in the same click as this submit.
+          const data = new FormData(e.currentTarget as HTMLFormElement)
+          const typed = (name: string, fallback: string): string => fromField(String(data.get(name) ?? '')) ?? fallback
+          setDraft({})
+          go('slice', { bucket, from: typed('from', f), to: typed('to', t), path: p })
+        }}>
+          <UtcInput label="From (UTC)" name="from" value={f === '' ? undefined : f} onCommit={iso => setDraft(d => ({ ...d, from: iso ?? '' }))} />
+          <UtcInput label="To (UTC)" name="to" value={t === '' ? undefined : t} onCommit={iso => setDraft(d => ({ ...d, to: iso ?? '' }))} />
+          <label>Folder<input type="text" aria-label="folder" placeholder="(whole bucket)" value={p} onInput={e => { const path = (e.currentTarget as HTMLInputElement).value; setDraft(d => ({ ...d, path })) }} /></label>
           <button class="primary" type="submit" disabled={f === '' || t === ''}>Show slice</button>
         </form>
       )}

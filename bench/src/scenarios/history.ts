@@ -1,9 +1,9 @@
 // Scenario 8: the history index's own figures (issue #14), beside the
 // mounts' `find` and `ls` (scenarios 3 and 4, where "InfinStor mount +
 // index" runs beside the others).
-import { createServer } from 'node:http'
+import { createServer, request } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { S3Access } from '../../../src/s3/access.js'
 import { snapshot } from '../datasets.js'
@@ -74,9 +74,10 @@ async function sweepRate (b: Bench, ix: IndexedSystem | undefined): Promise<void
 
 /**
  * `infinstor ls -l s3://bucket/folder/@T` in a fresh Node process, the
- * index built: wall time from spawn to exit. Its S3 endpoint is a local
- * server that counts requests and answers none, with one attempt each: a
- * request would be counted and fail the command.
+ * index built: wall time from spawn to exit. The index answers only for
+ * the endpoint it was swept from, so the sweep goes through a local proxy
+ * to moto; then the proxy stops forwarding, counts requests and answers
+ * none (one attempt each): a request would be counted and fail the command.
  */
 async function freshCli (b: Bench, ix: IndexedSystem | undefined): Promise<void> {
   const { folder } = b.data
@@ -89,11 +90,28 @@ async function freshCli (b: Bench, ix: IndexedSystem | undefined): Promise<void>
   }
   const at = folder.times[folder.times.length - 1]
   const want = snapshot(folder, folder.times.length - 1).size
-  const index = await ix.indexOf(folder)
+  const moto = new URL(b.ctx.endpoint)
+  let forwarding = true
   let requests = 0
-  const counter = createServer((_req, res) => { requests++; res.statusCode = 503; res.end() })
+  const counter = createServer((req, res) => {
+    if (!forwarding) {
+      requests++
+      res.statusCode = 503
+      res.end()
+      return
+    }
+    const out = request({ host: moto.hostname, port: moto.port, path: req.url, method: req.method, headers: req.headers }, reply => {
+      res.writeHead(reply.statusCode ?? 502, reply.headers)
+      reply.pipe(res)
+    })
+    out.on('error', () => { res.destroy() })
+    req.pipe(out)
+  })
   await new Promise<void>(resolve => counter.listen(0, '127.0.0.1', resolve))
   const endpoint = `http://127.0.0.1:${(counter.address() as AddressInfo).port}`
+  mkdirSync(join(b.ctx.workDir, 'index'), { recursive: true })
+  const index = await sweepInto({ ...b.ctx, endpoint }, folder, join(b.ctx.workDir, 'index', 'cli-folder.sqlite'), b.profile.budgetMs)
+  forwarding = false
   try {
     for (let rep = 0; rep < CLI_RUNS; rep++) {
       // The count is kept even when the command fails: a request is what fails it.

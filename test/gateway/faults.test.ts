@@ -71,7 +71,8 @@ t.test('a client that disconnects mid-body releases its reader', async t => {
   const env = await s3env(t)
   const { at } = await seed(env, [48 * MiB])
   const engine = env.engine()
-  const reader = createReader({ stream: engine.readStream.bind(engine) }, { cacheBytes: 32 * MiB })
+  // The byte path the daemon uses (openReader): GETs straight into pooled blocks.
+  const reader = createReader({ into: engine.readInto.bind(engine) }, { cacheBytes: 32 * MiB })
   const keys = new KeyStore(join(mkdtempSync(join(tmpdir(), 'infinstor-gw-keys-')), 'keys.json'))
   const key = await keys.create()
   const gw = await startGateway({ engine, reader, keys, host: '127.0.0.1', port: 0, log: streamLog(() => {}) })

@@ -148,6 +148,8 @@ t.test('clicking the timeline travels to that time', async t => {
 
 t.test('slice: what was ingested in a window', async t => {
   await page.goto(ui('slice?bucket=sales'))
+  // As a user does: type once the fields show the bucket's window (the defaults arrive with the timeline).
+  await page.waitForFunction(() => (document.querySelector('input[name="to"]') as HTMLInputElement | null)?.value !== '', undefined, { timeout: 30_000 })
   await page.getByLabel('from (UTC)').fill(at[1].slice(0, 19))
   await page.getByLabel('to (UTC)').fill(at[2].slice(0, 19))
   await page.getByRole('button', { name: 'Show slice' }).click()

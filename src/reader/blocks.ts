@@ -69,6 +69,8 @@ interface Pending {
   reject: (e: unknown) => void
   /** Reads waiting for it; each gets the block pinned once. */
   waiters: number
+  /** The load's number: loads are numbered as they begin. */
+  seq: number
   /** A read waits for it: its GET must not wait behind readahead. */
   urgent: boolean
   part?: Part
@@ -99,6 +101,9 @@ export class BlockCache {
    * read waiting its turn behind other GETs is not failed while S3 answers.
    */
   lastProgress = Date.now()
+
+  /** Block loads begun so far. */
+  loadsBegun = 0
 
   private readonly memory: LRUCache<string, Block>
   private readonly pending = new Map<string, Pending>()
@@ -160,6 +165,12 @@ export class BlockCache {
     return await (this.disk?.has(this.diskId(file, i)) ?? false)
   }
 
+  /** True when block `i` is on its way by a load begun before `loadsBegun` was `mark`. */
+  loadBegunBefore (file: CachedFile, i: number, mark: number): boolean {
+    const p = this.pending.get(blockKey(file, i))
+    return p !== undefined && p.seq < mark
+  }
+
   /** True when block `i` is neither in memory nor on its way. */
   missing (file: CachedFile, i: number): boolean {
     const key = blockKey(file, i)
@@ -206,7 +217,7 @@ export class BlockCache {
     const promise = new Promise<Block>((res, rej) => { resolve = res; reject = rej })
     // Readahead nobody waits for may fail; that is no unhandled rejection.
     promise.catch(() => {})
-    const p: Pending = { promise, resolve, reject, urgent, waiters: 0 }
+    const p: Pending = { promise, resolve, reject, urgent, waiters: 0, seq: this.loadsBegun++ }
     this.pending.set(blockKey(file, i), p)
     return p
   }

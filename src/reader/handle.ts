@@ -78,6 +78,7 @@ export class FileHandle implements ReadHandle {
     const { blockSize } = cache.opts
     const end = Math.min(offset + target.length, this.file.version.size)
     if (offset >= end) return 0
+    const mark = cache.loadsBegun
     const first = Math.floor(offset / blockSize)
     const last = Math.floor((end - 1) / blockSize)
     const ahead = this.readahead.next(offset, end, this.ctx.windowCap())
@@ -90,9 +91,11 @@ export class FileHandle implements ReadHandle {
     if (ahead?.restarted === true && ++this.streams >= 3) this.fetchWhole()
     const wanted: Array<Block | Promise<Block>> = []
     const waiting: number[] = []
+    const read = { waits: true }
     for (let i = first; i <= last; i++) {
+      const joined = cache.loadBegunBefore(this.file, i, mark)
       const b = cache.block(this.file, i)
-      wanted.push(b)
+      wanted.push(b instanceof Block || !joined ? b : this.orAfresh(b, i, read))
       if (!(b instanceof Block)) waiting.push(i)
     }
     const ready = waiting.length === 0
@@ -106,11 +109,29 @@ export class FileHandle implements ReadHandle {
       }
       return end - offset
     } finally {
+      read.waits = false
       // Every block was handed out pinned, those still loading included.
       for (const w of wanted) {
         if (w instanceof Block) cache.pool.unpin(w)
         else w.then(b => { cache.pool.unpin(b) }, () => {})
       }
+    }
+  }
+
+  /**
+   * A block this read joined on its way (readahead, or another read's GET)
+   * whose GET then fails is loaded once more for this read: a GET that
+   * stalled or failed before this read began (a previous read gave up on
+   * it, S3 has recovered since) must not fail a read that has not tried.
+   * The read deadline still bounds the wait; a read that gave up starts
+   * nothing.
+   */
+  private async orAfresh (loading: Promise<Block>, i: number, read: { waits: boolean }): Promise<Block> {
+    try {
+      return await loading
+    } catch (e) {
+      if (!read.waits || this.closed) throw e
+      return await this.ctx.cache.block(this.file, i)
     }
   }
 

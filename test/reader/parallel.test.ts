@@ -129,6 +129,26 @@ for (const fault of ['fail', 'cut', 'stall'] as const) t.test(`a part that ${fau
   t.equal(reader.stats().inflightBytes, 0, 'nothing left in flight')
 })
 
+t.test('a read that joins a GET stalled before it began is not failed by it once S3 has recovered', async t => {
+  const s3 = new FakeS3()
+  const v = s3.version('v', 8 * tiny.partSize)
+  // The read gives up before the GET does, as on the mount (8 s, then 10 s).
+  const opts = { ...faulty, getTimeoutMs: 800, readTimeoutMs: 500 }
+  const reader = createReader({ into: s3.into }, opts)
+  s3.stallAfter = 10
+  const gaveUp = reader.open('b', v)
+  await t.rejects(gaveUp.read(0, 4 * KiB), { code: 'Unavailable' }, 'the first read gives up on the stalled GET')
+  gaveUp.close()
+  // S3 answers again (the stall was one GET's); the stalled GET is still pending.
+  const gets = s3.calls.length
+  const next = reader.open('b', v)
+  const start = Date.now()
+  await expectBytes(t, s3, v, next.read(0, 4 * KiB), 0, 4 * KiB)
+  t.ok(Date.now() - start < opts.readTimeoutMs, `within its deadline (${Date.now() - start} ms)`)
+  t.ok(s3.calls.length > gets, 'by a GET of its own once the stalled one failed')
+  next.close()
+})
+
 t.test('a slow part delays only the reads of its own blocks', async t => {
   const s3 = new FakeS3()
   const v = s3.version('v', 32 * tiny.partSize)

@@ -9,7 +9,7 @@ import { createReader } from '../../src/reader/reader.js'
 import { InfinError } from '../../src/core/errors.js'
 import type { RangeFetch } from '../../src/reader/types.js'
 import { rng } from '../helpers/random.js'
-import { expectBytes, FakeS3, KINDS, KiB, MiB, small, waitsOnS3 } from './fake-s3.js'
+import { expectBytes, FakeS3, KINDS, KiB, MiB, small, until, waitsOnS3 } from './fake-s3.js'
 
 for (const kind of KINDS) t.test(`random read patterns return exactly the source bytes (${kind})`, async t => {
   const s3 = new FakeS3()
@@ -199,9 +199,22 @@ t.test('a stream that ends early delivers its blocks so far; the rest fail, then
   const h = reader.open('b', v)
   s3.cutAfter = 300 * KiB
   await expectBytes(t, s3, v, h.read(0, 4096), 0, 4096)
-  await t.rejects(h.read(1 * MiB, 4096), { code: 'Corrupt', message: /fewer bytes/ }, 'a block past the cut')
+  // A read that joins the cut GET tries once with a GET of its own: cut as well here.
+  s3.faultAt.set(1 * MiB, 'cut')
+  await t.rejects(h.read(1 * MiB, 4096), { code: 'Corrupt', message: /fewer bytes/ }, 'a block past the cut, when its own GET is cut too')
   await expectBytes(t, s3, v, h.read(1 * MiB, 4096), 1 * MiB, 4096)
-  t.equal(reader.stats().failedGets, 1)
+  t.equal(reader.stats().failedGets, 2)
+})
+
+t.test('a read that joins a GET which then fails gets its block by a GET of its own', async t => {
+  const s3 = new FakeS3()
+  const v = s3.version('cut', 4 * MiB)
+  const reader = createReader({ stream: s3.stream }, { cacheBytes: 64 * MiB })
+  const h = reader.open('b', v)
+  s3.cutAfter = 300 * KiB
+  await expectBytes(t, s3, v, h.read(0, 4096), 0, 4096)
+  await expectBytes(t, s3, v, h.read(1 * MiB, 4096), 1 * MiB, 4096)
+  t.equal(reader.stats().failedGets, 1, 'the cut GET failed, and the read did not')
 })
 
 t.test('a stream that stalls fails its missing blocks at the deadline, then they are retried', async t => {
@@ -211,6 +224,8 @@ t.test('a stream that stalls fails its missing blocks at the deadline, then they
   const h = reader.open('b', v)
   s3.stallAfter = 300 * KiB
   await expectBytes(t, s3, v, h.read(0, 4096), 0, 4096)
+  // The read joins the stalled GET, and its own GET stalls as well.
+  s3.faultAt.set(1 * MiB, 'stall')
   await t.rejects(h.read(1 * MiB, 4096), { code: 'Unavailable', message: /stalled for 100 ms/ })
   await expectBytes(t, s3, v, h.read(1 * MiB, 4096), 1 * MiB, 4096)
 })
@@ -226,7 +241,8 @@ t.test('with a stream, a read waits only for its own blocks, not the whole GET',
   await expectBytes(t, s3, v, h.read(0, 4096), 0, 4096)
   t.equal(s3.calls.length, 1)
   t.ok(reader.stats().inflightBytes > 60 * MiB, 'served while the GET is still under way')
-  await t.rejects(h.read(2 * MiB, 4096), { code: 'Unavailable' }, 'bytes past the stall fail at the deadline')
+  s3.faultAt.set(2 * MiB, 'stall')
+  await t.rejects(h.read(2 * MiB, 4096), { code: 'Unavailable' }, 'bytes past the stall fail at the deadline (their own GET stalls too)')
   t.equal(reader.stats().inflightBytes, 0)
 })
 

@@ -1,21 +1,5 @@
 import type { ParseArgsConfig } from 'node:util'
 import type { SettingName, Settings } from '../config/settings.js'
-import { cat } from './cat.js'
-import { cp } from './cp.js'
-import { demo } from './demo.js'
-import { diff } from './diff.js'
-import { index } from './index-command.js'
-import { jupyter } from './jupyter.js'
-import { keys } from './keys.js'
-import { label } from './label.js'
-import { log } from './log.js'
-import { ls } from './ls.js'
-import { mount } from './mount.js'
-import { serve } from './serve.js'
-import { stat } from './stat.js'
-import { ui } from './ui.js'
-import { unmount } from './unmount.js'
-import { disable, enable, status } from './versioning.js'
 
 export interface CommandContext {
   args: string[]
@@ -33,6 +17,28 @@ export interface Command {
   run: (ctx: CommandContext) => Promise<number>
 }
 
-export const COMMANDS: Record<string, Command> = {
-  ls, cat, stat, log, diff, cp, label, enable, disable, status, index, mount, unmount, serve, ui, keys, jupyter, demo
+/**
+ * Each command's code is loaded when it runs, not at start: a fresh
+ * process (`infinstor ls`, answered by the history index) then loads only
+ * what it uses, and its start is most of its time.
+ */
+export const COMMANDS: Record<string, () => Promise<Command>> = {
+  ls: async () => (await import('./ls.js')).ls,
+  cat: async () => (await import('./cat.js')).cat,
+  stat: async () => (await import('./stat.js')).stat,
+  log: async () => (await import('./log.js')).log,
+  diff: async () => (await import('./diff.js')).diff,
+  cp: async () => (await import('./cp.js')).cp,
+  label: async () => (await import('./label.js')).label,
+  enable: async () => (await import('./versioning.js')).enable,
+  disable: async () => (await import('./versioning.js')).disable,
+  status: async () => (await import('./versioning.js')).status,
+  index: async () => (await import('./index-command.js')).index,
+  mount: async () => (await import('./mount.js')).mount,
+  unmount: async () => (await import('./unmount.js')).unmount,
+  serve: async () => (await import('./serve.js')).serve,
+  ui: async () => (await import('./ui.js')).ui,
+  keys: async () => (await import('./keys.js')).keys,
+  jupyter: async () => (await import('./jupyter.js')).jupyter,
+  demo: async () => (await import('./demo.js')).demo
 }

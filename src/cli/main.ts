@@ -26,9 +26,9 @@ function settingLine (s: SettingDef): string {
   return `  --${s.name.padEnd(18)} ${s.help}${s.default === undefined ? '' : ` (default: ${String(s.default)})`} [$${s.env}]`
 }
 
-function usage (): string {
+async function usage (): Promise<string> {
   const width = Math.max(...Object.keys(COMMANDS).map(n => n.length))
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
+  const lines = await Promise.all(Object.entries(COMMANDS).map(async ([name, load]) => `  ${name.padEnd(width)}  ${(await load()).summary}`))
   const settings = SETTING_DEFS.map(settingLine)
   return [
     'infinstor: see any versioned S3 bucket as it was at any past time.',
@@ -47,17 +47,18 @@ function usage (): string {
 export async function main (argv: string[]): Promise<number> {
   const [name, ...rest] = argv
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(usage() + '\n')
+    process.stdout.write(await usage() + '\n')
     return name === undefined ? EXIT_CODES.Usage : 0
   }
-  const command: Command | undefined = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined
-  if (command === undefined) {
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined
+  if (load === undefined) {
     const near = nearest(name, Object.keys(COMMANDS))
     process.stderr.write(`infinstor: unknown command '${name}'.${near === undefined ? '' : ` Did you mean '${near}'?`}` +
       ` ('infinstor --help' lists the commands)\n`)
     return EXIT_CODES.Usage
   }
   try {
+    const command = await load()
     const { values, positionals } = parseArgs({
       args: rest,
       allowPositionals: true,

@@ -1,7 +1,5 @@
-import {
-  type Event, type S3Client, type S3ClientConfig, CreateBucketCommand, DeleteObjectCommand, GetBucketNotificationConfigurationCommand,
-  GetBucketVersioningCommand, GetObjectCommand, HeadBucketCommand, ListBucketsCommand, ListObjectVersionsCommand,
-  PutBucketNotificationConfigurationCommand, PutBucketVersioningCommand, PutObjectCommand
+import type {
+  Event, S3Client, S3ClientConfig
 } from '@aws-sdk/client-s3'
 import pLimit, { type LimitFunction } from 'p-limit'
 import { InfinError } from '../core/errors.js'
@@ -9,7 +7,7 @@ import { compareKeys, type ListedVersion, type VersioningState } from '../core/v
 import { createClient, factsOf, regionOf, ServerClock, type S3Options } from './client.js'
 import { toDomainError } from './errors.js'
 import { pour, type ByteSink } from './http1.js'
-import { LeanGets } from './lean-get.js'
+import type { LeanGets } from './lean-get.js'
 import { RawBody, RawGetHandler, type RawGetOptions } from './raw-get.js'
 
 export type { VersioningState }
@@ -36,22 +34,22 @@ export class S3Access {
   readonly clock = new ServerClock()
   readonly endpoint: string | undefined
   readonly region: string
-  private readonly client: S3Client
-  /** Object GETs whose bodies go straight into callers' memory (getInto). */
-  private readonly bytes: S3Client
-  /** The same GETs without the SDK's pipeline, once it has shown the way to a bucket. */
-  private readonly lean: LeanGets
   private readonly limit: LimitFunction
+  /** The SDK's clients, made at the first request (see createClient). */
+  private clients: Promise<Clients> | undefined
+  private destroyed = false
 
-  constructor (opts: S3Options) {
-    this.client = createClient(opts, this.clock)
-    const fallback = this.client.config.requestHandler as unknown as RawGetOptions['fallback']
-    const raw = new RawGetHandler({ timeoutMs: opts.timeoutMs, fallback })
-    this.bytes = createClient(opts, this.clock, raw as unknown as S3ClientConfig['requestHandler'])
-    this.lean = new LeanGets(raw, this.bytes.config.credentials, this.bytes.config.sha256)
+  constructor (private readonly opts: S3Options) {
     this.limit = pLimit(opts.concurrency)
     this.endpoint = opts.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL
     this.region = regionOf(opts)
+  }
+
+  private async sdk (): Promise<Clients> {
+    this.clients ??= makeClients(this.opts, this.clock)
+    const clients = await this.clients
+    if (this.destroyed) clients.destroy()
+    return clients
   }
 
   /** Requests sent, by operation: proves caches work, and feeds diagnostics. */
@@ -74,12 +72,13 @@ export class S3Access {
    */
   async * listVersions (bucket: string, prefix: string, delimiter?: string,
     opts: { startAfter?: string, maxKeys?: number } = {}): AsyncGenerator<VersionPage> {
+    const { sdk, client } = await this.sdk()
     let keyMarker: string | undefined = opts.startAfter
     let versionIdMarker: string | undefined
     let position = 0
     for (;;) {
       const out = await this.call('ListObjectVersions', `list versions of s3://${bucket}/${prefix}`, async () =>
-        await this.client.send(new ListObjectVersionsCommand({
+        await client.send(new sdk.ListObjectVersionsCommand({
           Bucket: bucket, Prefix: prefix, Delimiter: delimiter, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker,
           MaxKeys: opts.maxKeys
         })))
@@ -144,9 +143,10 @@ export class S3Access {
    */
   async * streamRange (bucket: string, key: string, versionId: string, start: number, end: number,
     signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+    const { sdk, client } = await this.sdk()
     const what = `read s3://${bucket}/${key} (version ${versionId})`
     const out = await this.call('GetObject', what, async () =>
-      await this.client.send(new GetObjectCommand({
+      await client.send(new sdk.GetObjectCommand({
         Bucket: bucket, Key: key, VersionId: versionId, Range: `bytes=${start}-${end - 1}`
       }), { abortSignal: signal }))
     let body = out.Body as (AsyncIterable<Uint8Array> & { destroy?: () => void }) | undefined
@@ -173,15 +173,16 @@ export class S3Access {
   async getInto (bucket: string, key: string, versionId: string, start: number, end: number, sink: ByteSink,
     signal?: AbortSignal): Promise<void> {
     const what = `read s3://${bucket}/${key} (version ${versionId})`
-    let body: unknown = this.lean.knows(bucket)
-      ? await this.call('GetObject', what, async () => await this.lean.get(bucket, key, versionId, start, end, signal))
+    const { sdk, bytes, lean } = await this.sdk()
+    let body: unknown = lean.knows(bucket)
+      ? await this.call('GetObject', what, async () => await lean.get(bucket, key, versionId, start, end, signal))
       : undefined
     if (body === undefined) {
       const out = await this.call('GetObject', what, async () =>
-        await this.bytes.send(new GetObjectCommand({
+        await bytes.send(new sdk.GetObjectCommand({
           Bucket: bucket, Key: key, VersionId: versionId, Range: `bytes=${start}-${end - 1}`
         }), { abortSignal: signal }))
-      this.lean.learn(bucket, key, factsOf(out).request)
+      lean.learn(bucket, key, factsOf(out).request)
       body = out.Body
     }
     try {
@@ -200,14 +201,16 @@ export class S3Access {
   }
 
   async getVersioning (bucket: string): Promise<VersioningState> {
+    const { sdk, client } = await this.sdk()
     const out = await this.call('GetBucketVersioning', `read versioning of bucket '${bucket}'`, async () =>
-      await this.client.send(new GetBucketVersioningCommand({ Bucket: bucket })))
+      await client.send(new sdk.GetBucketVersioningCommand({ Bucket: bucket })))
     return out.Status === 'Enabled' ? 'Enabled' : out.Status === 'Suspended' ? 'Suspended' : 'Off'
   }
 
   async setVersioning (bucket: string, on: boolean): Promise<void> {
+    const { sdk, client } = await this.sdk()
     await this.call('PutBucketVersioning', `change versioning of bucket '${bucket}'`, async () =>
-      await this.client.send(new PutBucketVersioningCommand({
+      await client.send(new sdk.PutBucketVersioningCommand({
         Bucket: bucket, VersioningConfiguration: { Status: on ? 'Enabled' : 'Suspended' }
       })))
   }
@@ -218,9 +221,10 @@ export class S3Access {
    * notification the bucket has.
    */
   async setHistoryEvents (bucket: string, queueArn: string | undefined): Promise<void> {
+    const { sdk, client } = await this.sdk()
     const what = `change event notifications of bucket '${bucket}'`
     const current = await this.call('GetBucketNotificationConfiguration', what, async () =>
-      await this.client.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket })))
+      await client.send(new sdk.GetBucketNotificationConfigurationCommand({ Bucket: bucket })))
     const others = (current.QueueConfigurations ?? []).filter(q => q.Id !== HISTORY_EVENTS_ID)
     if (queueArn === undefined && others.length === (current.QueueConfigurations ?? []).length) return
     const { $metadata, ...config } = current
@@ -228,31 +232,35 @@ export class S3Access {
       ? others
       : [...others, { Id: HISTORY_EVENTS_ID, QueueArn: queueArn, Events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'] as Event[] }]
     await this.call('PutBucketNotificationConfiguration', what, async () =>
-      await this.client.send(new PutBucketNotificationConfigurationCommand({
+      await client.send(new sdk.PutBucketNotificationConfigurationCommand({
         Bucket: bucket, NotificationConfiguration: { ...config, QueueConfigurations: queues }
       })))
   }
 
   async headBucket (bucket: string): Promise<void> {
+    const { sdk, client } = await this.sdk()
     await this.call('HeadBucket', `find bucket '${bucket}'`, async () =>
-      await this.client.send(new HeadBucketCommand({ Bucket: bucket })))
+      await client.send(new sdk.HeadBucketCommand({ Bucket: bucket })))
   }
 
   async createBucket (bucket: string): Promise<void> {
+    const { sdk, client } = await this.sdk()
     await this.call('CreateBucket', `create bucket '${bucket}'`, async () =>
-      await this.client.send(new CreateBucketCommand({ Bucket: bucket })))
+      await client.send(new sdk.CreateBucketCommand({ Bucket: bucket })))
   }
 
   async listBuckets (): Promise<BucketInfo[]> {
-    const out = await this.call('ListBuckets', 'list buckets', async () => await this.client.send(new ListBucketsCommand({})))
+    const { sdk, client } = await this.sdk()
+    const out = await this.call('ListBuckets', 'list buckets', async () => await client.send(new sdk.ListBucketsCommand({})))
     return (out.Buckets ?? []).map(b => ({ name: b.Name ?? '', created: b.CreationDate?.getTime() }))
   }
 
   /** Writes a small object; with `ifNoneMatch` it fails with Conflict if the key exists. */
   async put (bucket: string, key: string, body: string | Uint8Array,
     opts: { ifNoneMatch?: boolean, contentType?: string } = {}): Promise<{ versionId?: string }> {
+    const { sdk, client } = await this.sdk()
     const out = await this.call('PutObject', `write s3://${bucket}/${key}`, async () =>
-      await this.client.send(new PutObjectCommand({
+      await client.send(new sdk.PutObjectCommand({
         // Said outright: the SDK cannot measure an empty string, and then warns of a "Stream of unknown length".
         Bucket: bucket, Key: key, Body: body, ContentLength: typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
         ContentType: opts.contentType,
@@ -263,19 +271,42 @@ export class S3Access {
 
   /** Reads a whole small object (the latest version unless one is named). */
   async get (bucket: string, key: string, versionId?: string): Promise<Buffer> {
+    const { sdk, client } = await this.sdk()
     return await this.call('GetObject', `read s3://${bucket}/${key}`, async () => {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }))
+      const out = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }))
       return Buffer.from(await (out.Body as { transformToByteArray: () => Promise<Uint8Array> }).transformToByteArray())
     })
   }
 
   async delete (bucket: string, key: string): Promise<void> {
+    const { sdk, client } = await this.sdk()
     await this.call('DeleteObject', `delete s3://${bucket}/${key}`, async () =>
-      await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })))
+      await client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: key })))
   }
 
   destroy (): void {
-    this.client.destroy()
-    this.bytes.destroy()
+    this.destroyed = true
+    void this.clients?.then(c => { c.destroy() }, () => {})
   }
+}
+
+interface Clients {
+  /** The SDK's module: its command classes. */
+  sdk: typeof import('@aws-sdk/client-s3')
+  client: S3Client
+  /** Object GETs whose bodies go straight into callers' memory (getInto). */
+  bytes: S3Client
+  /** The same GETs without the SDK's pipeline, once it has shown the way to a bucket. */
+  lean: LeanGets
+  destroy: () => void
+}
+
+async function makeClients (opts: S3Options, clock: ServerClock): Promise<Clients> {
+  const client = await createClient(opts, clock)
+  const fallback = client.config.requestHandler as unknown as RawGetOptions['fallback']
+  const raw = new RawGetHandler({ timeoutMs: opts.timeoutMs, fallback })
+  const bytes = await createClient(opts, clock, raw as unknown as S3ClientConfig['requestHandler'])
+  const { LeanGets } = await import('./lean-get.js')
+  const lean = new LeanGets(raw, bytes.config.credentials, bytes.config.sha256)
+  return { sdk: await import('@aws-sdk/client-s3'), client, bytes, lean, destroy: () => { client.destroy(); bytes.destroy() } }
 }

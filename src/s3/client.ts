@@ -1,4 +1,4 @@
-import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3'
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3'
 import type { RequestParts } from './http1.js'
 
 interface RawResponse { statusCode?: number, headers?: Record<string, string>, body?: unknown }
@@ -60,7 +60,10 @@ export function regionOf (opts: S3Options): string {
  * An S3 client with the SDK's own retry, timeouts and checksum settings.
  * `handler` replaces the SDK's HTTP handler (see raw-get.ts).
  */
-export function createClient (opts: S3Options, clock: ServerClock, handler?: S3ClientConfig['requestHandler']): S3Client {
+export async function createClient (opts: S3Options, clock: ServerClock, handler?: S3ClientConfig['requestHandler']): Promise<S3Client> {
+  // Loaded on first use: a command the history index answers sends no
+  // request, and loading the SDK is most of a fresh process's start.
+  const { S3Client } = await import('@aws-sdk/client-s3')
   // Node 20 is this project's supported runtime; the SDK's notice about its
   // future plans would print on every command.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'

@@ -86,7 +86,8 @@ t.test('given a tree, the server reads through it (one tree, one cache)', async 
   let opened = 0
   let open = 0
   const counting = (engine: Engine): Reader => {
-    const direct = new DirectReader(engine.read.bind(engine), { deadlineMs: 5000 })
+    // (A deadline for a loaded machine: this test is about who reads and releases, not about time.)
+    const direct = new DirectReader(engine.read.bind(engine), { deadlineMs: 60_000 })
     return {
       open: (bucket, version) => {
         opened++
@@ -119,7 +120,7 @@ t.test('given a tree, the server reads through it (one tree, one cache)', async 
   for (let i = 0; i < 100 && open > 0; i++) await new Promise(resolve => setTimeout(resolve, 100))
   t.equal(open, 0, 'an abandoned download releases its file')
   const after = await client(served)('/api/contents/side/@latest/train/a.csv')
-  t.equal(after.status, 200, 'and the server goes on')
+  t.equal(after.status, 200, `and the server goes on (${after.status === 200 ? 'ok' : await after.text()})`)
 })
 
 t.test('a file replaced in S3 between lookup and read fails loudly, never with the wrong size', async t => {

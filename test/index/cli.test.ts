@@ -48,6 +48,30 @@ t.test('index BUCKET and index --status, in both engines', async t => {
   }
 })
 
+t.test('a fresh `infinstor ls` of an indexed bucket loads no S3 client: the index answers alone', async t => {
+  const env = await s3env(t)
+  await env.raw.send(new CreateBucketCommand({ Bucket: 'ix-fresh' }))
+  await env.raw.send(new PutBucketVersioningCommand({ Bucket: 'ix-fresh', VersioningConfiguration: { Status: 'Enabled' } }))
+  for (let i = 0; i < 6; i++) await env.raw.send(new PutObjectCommand({ Bucket: 'ix-fresh', Key: `d/f${i % 3}`, Body: 'x'.repeat(i) }))
+  const dir = t.testdir({
+    // Counts, as the process exits, the AWS SDK's modules it loaded: any request to S3 needs them.
+    'probe.cjs': "process.on('exit', () => { const n = Object.keys(require.cache).filter(p => p.includes('/@aws-sdk/')).length; require('fs').writeSync(2, `aws-sdk modules: ${n}\\n`) })\n"
+  })
+  const ix = { INFINSTOR_INDEX: join(dir, 'i.sqlite'), INFINSTOR_SETTLE_MARGIN_MS: '0' }
+  const swept = await env.cli(['index', 'ix-fresh'], ix)
+  t.equal(swept.code, 0, swept.stderr)
+  const at = /views up to (\S+Z) now come from the index/.exec(swept.stdout)?.[1] as string
+  const probed = { ...ix, NODE_OPTIONS: `--require ${join(dir, 'probe.cjs')}` }
+  const ls = await env.cli(['ls', '-l', `s3://ix-fresh/d/@${at}`], probed)
+  t.equal(ls.code, 0, ls.stderr)
+  t.match(ls.stdout, /^ +3 .* f0\n +4 .* f1\n +5 .* f2\n$/, 'the folder at T, from the index')
+  t.match(ls.stderr, /aws-sdk modules: 0\n/, 'no S3 client was even loaded')
+  // The probe can fail: a view the index does not cover (after its watermark) reads S3.
+  const live = await env.cli(['ls', 's3://ix-fresh/d/@latest'], probed)
+  t.equal(live.code, 0, live.stderr)
+  t.match(live.stderr, /aws-sdk modules: [1-9]/, 'latest reads S3')
+})
+
 t.test('a sweep on a terminal shows its progress', async t => {
   const env = await s3env(t)
   await env.raw.send(new CreateBucketCommand({ Bucket: 'ix-tty' }))

@@ -1,11 +1,11 @@
 import type { ServerResponse } from 'node:http'
 import { InfinError, isInfinError } from '../core/errors.js'
 import type { Version } from '../core/versions.js'
-import type { Reader } from '../reader/types.js'
+import type { ReadHandle, Reader } from '../reader/types.js'
 
 /**
  * Bytes asked of the reader at once: one cache block, on block boundaries,
- * so a read is a view of a cached block rather than a copy of several.
+ * so a read copies from one block.
  */
 const CHUNK = 256 * 1024
 /** Reads in flight per reply: the next ones are on their way while one drains, and a reply holds about 1 MiB. */
@@ -17,6 +17,31 @@ const AHEAD = 4
  * HTTP client's own read timeout (boto3: 60 s) is not reached.
  */
 const RETRIES = 3
+/** Spare chunk buffers kept for the next replies (16 MiB): enough for 16 replies at once without new memory. */
+const SPARE = 64
+
+/**
+ * Chunk memory the gateway's replies reuse. A fresh buffer per chunk cost
+ * more than the rest of a reply: the kernel faults its pages in one by one
+ * (about 2 ms per MiB here, copying into it included) and V8 counts it as
+ * external memory, which starts garbage collections. A buffer comes back
+ * once the socket has taken its bytes (the write's callback).
+ */
+const spare: Buffer[] = []
+
+function takeChunk (): Buffer {
+  return spare.pop() ?? Buffer.allocUnsafeSlow(CHUNK)
+}
+
+function giveChunk (b: Buffer): void {
+  if (spare.length < SPARE) spare.push(b)
+}
+
+/** One read of the reply: its buffer, and how many bytes landed in it. */
+interface Pending {
+  buffer: Buffer
+  filled: Promise<number>
+}
 
 /**
  * Sends bytes [start, end) of a version through the shared block cache
@@ -30,41 +55,57 @@ const RETRIES = 3
 export async function sendVersion (res: ServerResponse, reader: Reader, bucket: string, v: Version,
   start: number, end: number, ready: () => void): Promise<void> {
   // The client asked for [start, end): readahead and long GETs stop there (boto3 asks for 8 MiB parts at once).
-  const handle = reader.open(bucket, v, { end })
+  // A reply reads its range once, in order: blocks of a big version go back to the pool once sent.
+  const handle = reader.open(bucket, v, { end, once: true })
   let gone = false
   const onClose = (): void => { gone = true }
   res.on('close', onClose)
-  const read = async (at: number, length: number): Promise<Buffer> => {
+  const read = async (target: Buffer, at: number): Promise<number> => {
     for (let attempt = 0; ; attempt++) {
       try {
-        const chunk = await handle.read(at, length)
-        if (chunk.length !== length) throw new InfinError('Corrupt', `s3://${bucket}/${v.key} (version ${v.versionId}) ended at ${at + chunk.length} of ${end} bytes`)
-        return chunk
+        const n = await readInto(handle, target, at)
+        if (n !== target.length) throw new InfinError('Corrupt', `s3://${bucket}/${v.key} (version ${v.versionId}) ended at ${at + n} of ${end} bytes`)
+        return n
       } catch (e) {
         if (gone || attempt >= RETRIES || !isInfinError(e, 'Unavailable')) throw e
       }
     }
   }
-  const queue: Array<Promise<Buffer>> = []
+  const queue: Pending[] = []
   let next = start
   const fill = (): void => {
     while (queue.length < AHEAD && next < end) {
       const length = Math.min(end, (Math.floor(next / CHUNK) + 1) * CHUNK) - next
-      const p = read(next, length)
-      p.catch(() => {})
-      queue.push(p)
+      const buffer = takeChunk()
+      const filled = read(buffer.subarray(0, length), next)
+      filled.catch(() => {})
+      queue.push({ buffer, filled })
       next += length
+    }
+  }
+  /** The next chunk, read; its buffer is the caller's to give back. */
+  const shift = async (): Promise<{ buffer: Buffer, bytes: Buffer } | undefined> => {
+    const p = queue.shift()
+    if (p === undefined) return undefined
+    try {
+      return { buffer: p.buffer, bytes: p.buffer.subarray(0, await p.filled) }
+    } catch (e) {
+      giveChunk(p.buffer)
+      throw e
     }
   }
   try {
     fill()
-    let chunk = queue.length > 0 ? await queue.shift() : undefined
+    let chunk = await shift()
     ready()
     while (chunk !== undefined && !gone) {
       fill()
-      if (!res.write(chunk) && !gone) await drained(res)
-      chunk = queue.length > 0 ? await queue.shift() : undefined
+      const { buffer } = chunk
+      // The socket may hold the bytes until they are sent: the buffer is reused only after.
+      if (!res.write(chunk.bytes, () => { giveChunk(buffer) }) && !gone) await drained(res)
+      chunk = await shift()
     }
+    if (chunk !== undefined) giveChunk(chunk.buffer)
     if (!gone) res.end()
   } catch (e) {
     if (!res.headersSent) throw e
@@ -72,7 +113,16 @@ export async function sendVersion (res: ServerResponse, reader: Reader, bucket: 
   } finally {
     res.off('close', onClose)
     handle.close()
+    // Reads still under way write into their buffers: those come back once they are done.
+    for (const p of queue.splice(0)) void p.filled.then(() => { giveChunk(p.buffer) }, () => { giveChunk(p.buffer) })
   }
+}
+
+/** The reader's copy into `target`, or a copy of what `read` returns for a reader without readInto. */
+async function readInto (handle: ReadHandle, target: Buffer, at: number): Promise<number> {
+  if (handle.readInto !== undefined) return await handle.readInto(target, at)
+  const bytes = await handle.read(at, target.length)
+  return bytes.copy(target)
 }
 
 /** Resolves once the reply can take more, or is closed. */

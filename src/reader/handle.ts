@@ -53,11 +53,14 @@ export class FileHandle implements ReadHandle {
   private readonly attempts: FirstAttempts
   /** Blocks at or past this one are never fetched ahead: the caller announced it reads no further. */
   private readonly limit: number
+  /** The caller reads nothing at or past this offset. */
+  private readonly end: number
 
-  constructor (private readonly ctx: HandleContext, readonly file: CachedFile, end = Infinity) {
+  constructor (private readonly ctx: HandleContext, readonly file: CachedFile, end = Infinity, private readonly once = false) {
     this.readahead = new Readahead(ctx.readahead)
     this.attempts = new FirstAttempts(ctx.readTimeoutMs)
-    this.limit = Math.min(ctx.cache.blocks(file), Math.ceil(Math.min(end, file.version.size) / ctx.cache.opts.blockSize))
+    this.end = Math.min(end, file.version.size)
+    this.limit = Math.min(ctx.cache.blocks(file), Math.ceil(this.end / ctx.cache.opts.blockSize))
   }
 
   async read (offset: number, length: number): Promise<Buffer> {
@@ -104,7 +107,7 @@ export class FileHandle implements ReadHandle {
       const blocks = ready ? wanted as Block[] : await this.within(Promise.all(wanted), offset, waiting)
       if (answered?.() === true) throw new InfinError('Unavailable', `the read at ${offset} of ${describe(this.file)} was answered before its bytes came`)
       copyOut(blocks, offset - first * blockSize, target, end - offset)
-      if (this.readahead.sequential && offset - this.streamFrom >= this.ctx.longStream && this.file.version.size > this.ctx.keepWhole()) {
+      if (this.longStream(offset) && this.file.version.size > this.ctx.keepWhole()) {
         this.took(first, offset, end)
       }
       return end - offset
@@ -133,6 +136,13 @@ export class FileHandle implements ReadHandle {
       if (!read.waits || this.closed) throw e
       return await this.ctx.cache.block(this.file, i)
     }
+  }
+
+  /** Whether the read at `offset` is part of a long sequential stream. */
+  private longStream (offset: number): boolean {
+    const { longStream } = this.ctx
+    if (this.once) return this.end - this.streamFrom >= longStream
+    return this.readahead.sequential && offset - this.streamFrom >= longStream
   }
 
   close (): void {

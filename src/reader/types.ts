@@ -25,6 +25,13 @@ export interface OpenOptions {
    * file system does not.
    */
   end?: number
+  /**
+   * The caller reads from its first read up to `end` once, in order (an S3
+   * gateway's reply): such a stream of at least a part counts as long from
+   * its first read, so the blocks of a big file are given back as soon as
+   * they are read, as a long stream's are, rather than taking fresh memory.
+   */
+  once?: boolean
 }
 
 export interface Reader {

@@ -1,12 +1,13 @@
 // Where a GET through the S3 gateway spends its time: `node
 // bench/.work/dist/bench/src/gwprof.js [--reps 3] [--size 256] [--clients 1]
-// [--boto3] [--cpu-prof DIR] [--bin PATH/bin/infinstor]`. Writes one object
+// [--boto3] [--cpu-prof DIR] [--bin PATH/bin/infinstor]...`. Writes one object
 // (two versions) to a fresh patched moto, then per repetition starts a fresh
 // `infinstor serve` (cold cache), GETs the older version through its gateway
 // with curl (--clients at once), and GETs it from moto directly; prints the
 // rates and the gateway daemon's CPU-seconds over the GET. --boto3 adds
 // boto3's download_file through the gateway and from moto. --cpu-prof writes
 // the daemons' V8 CPU profiles there; --log FILE keeps the daemons' log.
+// Several --bin builds are measured in turn within each repetition.
 import { randomFillSync } from 'node:crypto'
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
@@ -31,7 +32,8 @@ const { values: flags } = parseArgs({
     clients: { type: 'string', default: '1' },
     boto3: { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
-    bin: { type: 'string', default: BIN },
+    /** Builds of InfinStor to compare, taken in turn in each repetition (default: this one). */
+    bin: { type: 'string', multiple: true, default: [BIN] },
     /** Keeps the daemons' log there. */
     log: { type: 'string' }
   }
@@ -51,12 +53,12 @@ const cpuOf = (pid: number): { user: number, system: number } => processCpu(pid)
 const spent = (a: { user: number, system: number }, b: { user: number, system: number }): string =>
   `${(b.user + b.system - a.user - a.system).toFixed(2)} s (user ${(b.user - a.user).toFixed(2)}, system ${(b.system - a.system).toFixed(2)})`
 
-async function startGateway (endpoint: string, n: number): Promise<{ url: string, creds: { accessKeyId: string, secretAccessKey: string }, pid: number, stop: () => Promise<void> }> {
+async function startGateway (bin: string, endpoint: string, n: number): Promise<{ url: string, creds: { accessKeyId: string, secretAccessKey: string }, pid: number, stop: () => Promise<void> }> {
   const home = mkdtempSync(join(workDir, 'home-'))
   const key = await new KeyStore(join(home, 'infinstor', 's3-keys.json')).create('prof')
   const port = await freePort()
   const prof = flags['cpu-prof'] !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${flags['cpu-prof']}`, `--cpu-prof-name=gw-${n}.cpuprofile`] : []
-  const daemon = new Daemon(cleanup, process.execPath, [...prof, flags.bin, 'serve', '--endpoint', endpoint, '--port', '0', '--s3-port', String(port), '--cache-size', '512'],
+  const daemon = new Daemon(cleanup, process.execPath, [...prof, bin, 'serve', '--endpoint', endpoint, '--port', '0', '--s3-port', String(port), '--cache-size', '512'],
     { ...process.env, ...CREDENTIALS, XDG_CONFIG_HOME: home }, join(workDir, 'gateway.log'), `--s3-port ${port}`)
   for (const deadline = Date.now() + 30_000; !daemon.log().includes(`S3 gateway on http://127.0.0.1:${port}`); await sleep(50)) {
     if (daemon.exited || Date.now() > deadline) throw new Error(`the gateway did not start: ${lastLine(daemon.log())}`)
@@ -81,7 +83,9 @@ async function main (): Promise<void> {
   const view = `@${formatInstant(at)}`
   const rows: string[] = []
   for (let rep = 0; rep < Number(flags.reps); rep++) {
-    const gw = await startGateway(moto.endpoint, rep)
+    for (const [b, bin] of flags.bin.entries()) {
+    const tag = flags.bin.length > 1 ? ` [${b}]` : ''
+    const gw = await startGateway(bin, moto.endpoint, rep * 10 + b)
     try {
       const url = `${gw.url}/${view}/${BUCKET}/${KEY}`
       const cpu0 = cpuOf(gw.pid)
@@ -90,15 +94,15 @@ async function main (): Promise<void> {
       const s = (performance.now() - t0) / 1000
       const cpu = spent(cpu0, cpuOf(gw.pid))
       if (done.some(r => r.bytes !== size)) throw new Error('short body through the gateway')
-      rows.push(`rep ${rep} gateway curl x${clients}: ${(clients * size / MiB / s).toFixed(0)} MiB/s (${s.toFixed(2)} s), daemon CPU ${cpu}, curl CPU ${done.map(r => r.cpu.toFixed(2)).join('+')}`)
+      rows.push(`rep ${rep}${tag} gateway curl x${clients}: ${(clients * size / MiB / s).toFixed(0)} MiB/s (${s.toFixed(2)} s), daemon CPU ${cpu}, curl CPU ${done.map(r => r.cpu.toFixed(2)).join('+')}`)
       if (flags.boto3) {
-        const gw2 = await startGateway(moto.endpoint, 100 + rep)
+        const gw2 = await startGateway(bin, moto.endpoint, 100 + rep * 10 + b)
         try {
           const path = join(workDir, 'dl.bin')
           const c0 = cpuOf(gw2.pid)
           const r = await check('python3', [GATEWAY_PROBE], { input: JSON.stringify({ op: 'download', endpoint: `${gw2.url}/${view}`, key: gw2.creds.accessKeyId, secret: gw2.creds.secretAccessKey, bucket: BUCKET, object: KEY, path }), timeoutMs: 300_000 })
           const out = JSON.parse(r.stdout) as { seconds: number }
-          rows.push(`rep ${rep} gateway boto3 download_file: ${out.seconds.toFixed(2)} s, daemon CPU ${spent(c0, cpuOf(gw2.pid))}`)
+          rows.push(`rep ${rep}${tag} gateway boto3 download_file: ${out.seconds.toFixed(2)} s, daemon CPU ${spent(c0, cpuOf(gw2.pid))}`)
           rmSync(path, { force: true })
         } finally {
           await gw2.stop()
@@ -106,6 +110,7 @@ async function main (): Promise<void> {
       }
     } finally {
       await gw.stop()
+    }
     }
     const t1 = performance.now()
     const d = await Promise.all([...Array(clients).keys()].map(async () => await direct.fetch([{ url: directUrl }], 300_000)))

@@ -1,15 +1,21 @@
 import type { ServerResponse } from 'node:http'
 import { InfinError, isInfinError } from '../core/errors.js'
 import type { Version } from '../core/versions.js'
-import type { ReadHandle, Reader } from '../reader/types.js'
+import type { Lent, ReadHandle, Reader } from '../reader/types.js'
 
 /**
  * Bytes asked of the reader at once: one cache block, on block boundaries,
- * so a read copies from one block.
+ * so a read is one block's memory, lent and written to the socket as is.
  */
 const CHUNK = 256 * 1024
-/** Reads in flight per reply: the next ones are on their way while one drains, and a reply holds about 1 MiB. */
+/** Reads in flight per reply: the next ones are on their way while the socket sends. */
 const AHEAD = 4
+/**
+ * Bytes a reply leaves queued on its socket before it waits for a drain:
+ * a process that gets the CPU in turns (a loaded machine) then sends
+ * several blocks per turn rather than one.
+ */
+const QUEUED = 1024 * 1024
 /**
  * A read the reader gave up on (no bytes within its deadline, 8 s in the
  * daemon) is tried this many more times before the reply is cut (about
@@ -17,36 +23,10 @@ const AHEAD = 4
  * HTTP client's own read timeout (boto3: 60 s) is not reached.
  */
 const RETRIES = 3
-/** Spare chunk buffers kept for the next replies (16 MiB): enough for 16 replies at once without new memory. */
-const SPARE = 64
-
-/**
- * Chunk memory the gateway's replies reuse. A fresh buffer per chunk cost
- * more than the rest of a reply: the kernel faults its pages in one by one
- * (about 2 ms per MiB here, copying into it included) and V8 counts it as
- * external memory, which starts garbage collections. A buffer comes back
- * once the socket has taken its bytes (the write's callback).
- */
-const spare: Buffer[] = []
-
-function takeChunk (): Buffer {
-  return spare.pop() ?? Buffer.allocUnsafeSlow(CHUNK)
-}
-
-function giveChunk (b: Buffer): void {
-  if (spare.length < SPARE) spare.push(b)
-}
-
-/** One read of the reply: its buffer, and how many bytes landed in it. */
-interface Pending {
-  buffer: Buffer
-  filled: Promise<number>
-}
-
 /**
  * Sends bytes [start, end) of a version through the shared block cache
  * and readahead, a few blocks ahead and only as fast as the client takes
- * them, so a reply holds about a megabyte whatever the client's speed. The
+ * them, so a reply holds about 2 MiB of blocks whatever the client's speed. The
  * first chunk is read before the headers go out (`ready`), so that an S3
  * failure up front is still an S3 error; a failure later cuts the
  * connection, which clients see as a short body. A client that goes away
@@ -60,52 +40,41 @@ export async function sendVersion (res: ServerResponse, reader: Reader, bucket: 
   let gone = false
   const onClose = (): void => { gone = true }
   res.on('close', onClose)
-  const read = async (target: Buffer, at: number): Promise<number> => {
+  const read = async (at: number, length: number): Promise<Lent> => {
     for (let attempt = 0; ; attempt++) {
       try {
-        const n = await readInto(handle, target, at)
-        if (n !== target.length) throw new InfinError('Corrupt', `s3://${bucket}/${v.key} (version ${v.versionId}) ended at ${at + n} of ${end} bytes`)
-        return n
+        const lent = await lend(handle, at, length)
+        const n = lent.views.reduce((sum, view) => sum + view.length, 0)
+        if (n === length) return lent
+        lent.release()
+        throw new InfinError('Corrupt', `s3://${bucket}/${v.key} (version ${v.versionId}) ended at ${at + n} of ${end} bytes`)
       } catch (e) {
         if (gone || attempt >= RETRIES || !isInfinError(e, 'Unavailable')) throw e
       }
     }
   }
-  const queue: Pending[] = []
+  const queue: Array<Promise<Lent>> = []
   let next = start
   const fill = (): void => {
     while (queue.length < AHEAD && next < end) {
       const length = Math.min(end, (Math.floor(next / CHUNK) + 1) * CHUNK) - next
-      const buffer = takeChunk()
-      const filled = read(buffer.subarray(0, length), next)
-      filled.catch(() => {})
-      queue.push({ buffer, filled })
+      const p = read(next, length)
+      p.catch(() => {})
+      queue.push(p)
       next += length
-    }
-  }
-  /** The next chunk, read; its buffer is the caller's to give back. */
-  const shift = async (): Promise<{ buffer: Buffer, bytes: Buffer } | undefined> => {
-    const p = queue.shift()
-    if (p === undefined) return undefined
-    try {
-      return { buffer: p.buffer, bytes: p.buffer.subarray(0, await p.filled) }
-    } catch (e) {
-      giveChunk(p.buffer)
-      throw e
     }
   }
   try {
     fill()
-    let chunk = await shift()
+    let chunk = queue.length > 0 ? await queue.shift() : undefined
     ready()
     while (chunk !== undefined && !gone) {
       fill()
-      const { buffer } = chunk
-      // The socket may hold the bytes until they are sent: the buffer is reused only after.
-      if (!res.write(chunk.bytes, () => { giveChunk(buffer) }) && !gone) await drained(res)
-      chunk = await shift()
+      send(res, chunk)
+      if (res.writableLength >= QUEUED && !gone) await drained(res)
+      chunk = queue.length > 0 ? await queue.shift() : undefined
     }
-    if (chunk !== undefined) giveChunk(chunk.buffer)
+    chunk?.release()
     if (!gone) res.end()
   } catch (e) {
     if (!res.headersSent) throw e
@@ -113,16 +82,30 @@ export async function sendVersion (res: ServerResponse, reader: Reader, bucket: 
   } finally {
     res.off('close', onClose)
     handle.close()
-    // Reads still under way write into their buffers: those come back once they are done.
-    for (const p of queue.splice(0)) void p.filled.then(() => { giveChunk(p.buffer) }, () => { giveChunk(p.buffer) })
+    // Reads still under way hold their blocks once done: those go back unsent.
+    for (const p of queue.splice(0)) void p.then(lent => { lent.release() }, () => {})
   }
 }
 
-/** The reader's copy into `target`, or a copy of what `read` returns for a reader without readInto. */
-async function readInto (handle: ReadHandle, target: Buffer, at: number): Promise<number> {
-  if (handle.readInto !== undefined) return await handle.readInto(target, at)
-  const bytes = await handle.read(at, target.length)
-  return bytes.copy(target)
+/** A handle's cached bytes lent without a copy, or a copy of its own for a handle that cannot lend. */
+async function lend (handle: ReadHandle, at: number, length: number): Promise<Lent> {
+  if (handle.lend !== undefined) return await handle.lend(at, length)
+  const bytes = await handle.read(at, length)
+  return { views: [bytes], release: () => {} }
+}
+
+/**
+ * Writes lent bytes; they go back once the socket has taken them (the
+ * last write's callback), since until then it may still be sending from
+ * that memory. A write a cut reply never calls back leaves its blocks
+ * pinned: they are never reused, and the garbage collector takes them.
+ */
+function send (res: ServerResponse, lent: Lent): void {
+  lent.views.forEach((view, n) => {
+    if (n === lent.views.length - 1) res.write(view, () => { lent.release() })
+    else res.write(view)
+  })
+  if (lent.views.length === 0) lent.release()
 }
 
 /** Resolves once the reply can take more, or is closed. */

@@ -15,7 +15,20 @@ export interface ReadHandle {
    * `answered()` is true it copies nothing and fails.
    */
   readInto?: (target: Uint8Array, offset: number, answered?: () => boolean) => Promise<number>
+  /**
+   * The bytes at `offset` (up to `length`; fewer only at the end of the
+   * object) as views of cached memory, which stays the caller's until it
+   * calls `release`: no copy, for callers that hand the bytes on (a socket
+   * write) and can say when they are done with them.
+   */
+  lend?: (offset: number, length: number) => Promise<Lent>
   close: () => void
+}
+
+/** Bytes lent by a handle: `views` in order; `release` once nothing uses them (later calls do nothing). */
+export interface Lent {
+  views: Buffer[]
+  release: () => void
 }
 
 export interface OpenOptions {

@@ -4,8 +4,9 @@ A job arrives as JSON on stdin; the answer is JSON on stdout.
   {"op": "list", "endpoint", "key", "secret", "bucket", "prefixes": [...]}
       ListObjectsV2 (delimiter '/') of each prefix in turn, every page;
       -> {"seconds": [per prefix], "keys": [per prefix]}; timed inside, one client for all
-  {"op": "download", "endpoint", "key", "secret", "bucket", "object", "path"}
-      boto3's download_file (its default parallel ranged GETs) -> {"bytes"}
+  {"op": "download", "endpoint", "key", "secret", "bucket", "object", "path", "extra"?}
+      boto3's download_file (its default parallel ranged GETs; "extra" its ExtraArgs,
+      e.g. {"VersionId": ...}) -> {"bytes", "seconds"}
 """
 import json
 import os

@@ -3,7 +3,7 @@ import { describe, type BlockCache, type CachedFile, type Part } from './blocks.
 import { FirstAttempts } from './first-attempt.js'
 import { Block } from './pool.js'
 import { Readahead, type ReadaheadOptions } from './readahead.js'
-import type { ReadHandle } from './types.js'
+import type { Lent, ReadHandle } from './types.js'
 
 /** What the handles of one reader share. */
 export interface HandleContext {
@@ -53,11 +53,14 @@ export class FileHandle implements ReadHandle {
   private readonly attempts: FirstAttempts
   /** Blocks at or past this one are never fetched ahead: the caller announced it reads no further. */
   private readonly limit: number
+  /** The caller reads nothing at or past this offset. */
+  private readonly end: number
 
-  constructor (private readonly ctx: HandleContext, readonly file: CachedFile, end = Infinity) {
+  constructor (private readonly ctx: HandleContext, readonly file: CachedFile, end = Infinity, private readonly once = false) {
     this.readahead = new Readahead(ctx.readahead)
     this.attempts = new FirstAttempts(ctx.readTimeoutMs)
-    this.limit = Math.min(ctx.cache.blocks(file), Math.ceil(Math.min(end, file.version.size) / ctx.cache.opts.blockSize))
+    this.end = Math.min(end, file.version.size)
+    this.limit = Math.min(ctx.cache.blocks(file), Math.ceil(this.end / ctx.cache.opts.blockSize))
   }
 
   async read (offset: number, length: number): Promise<Buffer> {
@@ -72,12 +75,42 @@ export class FileHandle implements ReadHandle {
   }
 
   async readInto (target: Uint8Array, offset: number, answered?: () => boolean): Promise<number> {
+    const got = await this.pinned(offset, offset + target.length, answered)
+    if (got === undefined) return 0
+    try {
+      copyOut(got.blocks, got.skip, target, got.length)
+      return got.length
+    } finally {
+      got.release()
+    }
+  }
+
+  async lend (offset: number, length: number): Promise<Lent> {
+    const got = await this.pinned(offset, offset + length)
+    if (got === undefined) return { views: [], release: () => {} }
+    const views: Buffer[] = []
+    for (let at = 0, n = 0; at < got.length; n++) {
+      const b = got.blocks[n]
+      const from = n === 0 ? got.skip : 0
+      const to = Math.min(b.length, from + got.length - at)
+      views.push(b.memory.subarray(from, to))
+      at += to - from
+    }
+    return { views, release: got.release }
+  }
+
+  /**
+   * The blocks holding [offset, end), pinned for the caller until it calls
+   * `release`; undefined past the end of the version. Once `answered()` is
+   * true it fails rather than hand them out.
+   */
+  private async pinned (offset: number, to: number, answered?: () => boolean): Promise<Pinned | undefined> {
     this.check()
     this.ctx.onRead()
     const { cache } = this.ctx
     const { blockSize } = cache.opts
-    const end = Math.min(offset + target.length, this.file.version.size)
-    if (offset >= end) return 0
+    const end = Math.min(to, this.file.version.size)
+    if (offset >= end) return undefined
     const mark = cache.loadsBegun
     const first = Math.floor(offset / blockSize)
     const last = Math.floor((end - 1) / blockSize)
@@ -100,20 +133,29 @@ export class FileHandle implements ReadHandle {
     }
     const ready = waiting.length === 0
     if (!ready) this.readahead.waited()
+    let lent = false
     try {
       const blocks = ready ? wanted as Block[] : await this.within(Promise.all(wanted), offset, waiting)
       if (answered?.() === true) throw new InfinError('Unavailable', `the read at ${offset} of ${describe(this.file)} was answered before its bytes came`)
-      copyOut(blocks, offset - first * blockSize, target, end - offset)
-      if (this.readahead.sequential && offset - this.streamFrom >= this.ctx.longStream && this.file.version.size > this.ctx.keepWhole()) {
+      if (this.longStream(offset) && this.file.version.size > this.ctx.keepWhole()) {
         this.took(first, offset, end)
       }
-      return end - offset
+      lent = true
+      let released = false
+      const release = (): void => {
+        if (released) return
+        released = true
+        for (const b of blocks) cache.pool.unpin(b)
+      }
+      return { blocks, skip: offset - first * blockSize, length: end - offset, release }
     } finally {
       read.waits = false
       // Every block was handed out pinned, those still loading included.
-      for (const w of wanted) {
-        if (w instanceof Block) cache.pool.unpin(w)
-        else w.then(b => { cache.pool.unpin(b) }, () => {})
+      if (!lent) {
+        for (const w of wanted) {
+          if (w instanceof Block) cache.pool.unpin(w)
+          else w.then(b => { cache.pool.unpin(b) }, () => {})
+        }
       }
     }
   }
@@ -133,6 +175,13 @@ export class FileHandle implements ReadHandle {
       if (!read.waits || this.closed) throw e
       return await this.ctx.cache.block(this.file, i)
     }
+  }
+
+  /** Whether the read at `offset` is part of a long sequential stream. */
+  private longStream (offset: number): boolean {
+    const { longStream } = this.ctx
+    if (this.once) return this.end - this.streamFrom >= longStream
+    return this.readahead.sequential && offset - this.streamFrom >= longStream
   }
 
   close (): void {
@@ -222,6 +271,14 @@ export class FileHandle implements ReadHandle {
       clearTimeout(timer)
     }
   }
+}
+
+/** Blocks a read holds pinned: its bytes are `length` bytes from `skip` into them. */
+interface Pinned {
+  blocks: Block[]
+  skip: number
+  length: number
+  release: () => void
 }
 
 /** Copies `length` bytes from `skip` into consecutive blocks to the start of `target`. */

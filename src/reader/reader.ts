@@ -137,7 +137,7 @@ export function createReader (source: RangeFetch | { stream: RangeStream } | { i
 
   const open = (bucket: string, version: Version, o: OpenOptions = {}): ReadHandle => {
     openHandles++
-    return new FileHandle(ctx, cachedFile(bucket, version), o.end)
+    return new FileHandle(ctx, cachedFile(bucket, version), o.end, o.once)
   }
 
   return {

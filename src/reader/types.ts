@@ -15,7 +15,20 @@ export interface ReadHandle {
    * `answered()` is true it copies nothing and fails.
    */
   readInto?: (target: Uint8Array, offset: number, answered?: () => boolean) => Promise<number>
+  /**
+   * The bytes at `offset` (up to `length`; fewer only at the end of the
+   * object) as views of cached memory, which stays the caller's until it
+   * calls `release`: no copy, for callers that hand the bytes on (a socket
+   * write) and can say when they are done with them.
+   */
+  lend?: (offset: number, length: number) => Promise<Lent>
   close: () => void
+}
+
+/** Bytes lent by a handle: `views` in order; `release` once nothing uses them (later calls do nothing). */
+export interface Lent {
+  views: Buffer[]
+  release: () => void
 }
 
 export interface OpenOptions {
@@ -25,6 +38,13 @@ export interface OpenOptions {
    * file system does not.
    */
   end?: number
+  /**
+   * The caller reads from its first read up to `end` once, in order (an S3
+   * gateway's reply): such a stream of at least a part counts as long from
+   * its first read, so the blocks of a big file are given back as soon as
+   * they are read, as a long stream's are, rather than taking fresh memory.
+   */
+  once?: boolean
 }
 
 export interface Reader {

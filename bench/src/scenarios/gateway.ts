@@ -122,6 +122,18 @@ export async function gateway (b: Bench): Promise<void> {
       rmSync(path)
       return { 'gw-dl': r.seconds, 'gw-dl-process': r.wall }
     }))
+    // boto3's own ceiling: the same download_file straight from moto, no gateway in between.
+    await b.rec.attempt('gw-dl', ['gw-dl', 'gw-dl-process'], 'direct', rep, async () => {
+      const path = join(dlDir, 'direct.bin')
+      const r = await probe<{ bytes: number, seconds: number }>({
+        op: 'download', endpoint: b.ctx.endpoint, key: MOTO.accessKeyId, secret: MOTO.secretAccessKey,
+        bucket: big.bucket, object: big.key, path, extra: { VersionId: big.events[0].versionId }
+      }, budget)
+      expectCount('bytes downloaded', r.bytes, size)
+      if (sha256File(path) !== want) throw new Error('wrong bytes downloaded from moto')
+      rmSync(path)
+      return { 'gw-dl': r.seconds, 'gw-dl-process': r.wall }
+    })
     if (rclone?.info.skipped === undefined && rclone !== undefined) {
       await b.rec.attempt('gw-dl', ['gw-dl', 'gw-dl-process'], 'rclone', rep, async () => {
         const into = mkdtempSync(join(dlDir, 'rclone-'))
@@ -149,6 +161,8 @@ export async function gateway (b: Bench): Promise<void> {
   b.rec.note('gw-list', 'direct', 'boto3 ListObjectsV2 at latest from moto, repeated')
   b.rec.note('gw-dl', 'infinstor', 'boto3 download_file (its default parallel ranged GETs) through the gateway, view in the endpoint; the call, timed inside python3')
   b.rec.note('gw-dl-process', 'infinstor', 'the python3 process: start-up, boto3\'s import, download_file')
+  b.rec.note('gw-dl', 'direct', 'the same boto3 download_file of the version by VersionId straight from moto: what boto3 itself reaches')
+  b.rec.note('gw-dl-process', 'direct', 'the python3 process of that direct download')
   for (const id of ['gw-dl', 'gw-dl-process']) {
     if (rclone !== undefined) b.rec.note(id, 'rclone', 'rclone copy --s3-version-at of the file\'s folder (the file alone), the whole command')
     if (rclone?.info.skipped !== undefined) b.rec.skip(id, 'rclone', rclone.info.skipped)

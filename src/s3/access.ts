@@ -10,6 +10,7 @@ import { createClient, factsOf, regionOf, ServerClock, type S3Options } from './
 import { toDomainError } from './errors.js'
 import { pour, type ByteSink } from './http1.js'
 import { LeanGets } from './lean-get.js'
+import { whileHeard } from './patience.js'
 import { RawBody, RawGetHandler, type RawGetOptions } from './raw-get.js'
 
 export type { VersioningState }
@@ -37,14 +38,19 @@ export class S3Access {
   readonly endpoint: string | undefined
   readonly region: string
   private readonly client: S3Client
+  /** Listings: no idle timeout of their own, they wait while the server answers (see whileHeard). */
+  private readonly lists: S3Client
   /** Object GETs whose bodies go straight into callers' memory (getInto). */
   private readonly bytes: S3Client
   /** The same GETs without the SDK's pipeline, once it has shown the way to a bucket. */
   private readonly lean: LeanGets
   private readonly limit: LimitFunction
+  private readonly opts: S3Options
 
   constructor (opts: S3Options) {
+    this.opts = opts
     this.client = createClient(opts, this.clock)
+    this.lists = createClient(opts, this.clock, undefined, 0)
     const fallback = this.client.config.requestHandler as unknown as RawGetOptions['fallback']
     const raw = new RawGetHandler({ timeoutMs: opts.timeoutMs, fallback })
     this.bytes = createClient(opts, this.clock, raw as unknown as S3ClientConfig['requestHandler'])
@@ -78,11 +84,14 @@ export class S3Access {
     let versionIdMarker: string | undefined
     let position = 0
     for (;;) {
+      const command = new ListObjectVersionsCommand({
+        Bucket: bucket, Prefix: prefix, Delimiter: delimiter, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker,
+        MaxKeys: opts.maxKeys
+      })
+      // A page of a big bucket can take a busy server longer than the request timeout: it is waited for while the server answers.
       const out = await this.call('ListObjectVersions', `list versions of s3://${bucket}/${prefix}`, async () =>
-        await this.client.send(new ListObjectVersionsCommand({
-          Bucket: bucket, Prefix: prefix, Delimiter: delimiter, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker,
-          MaxKeys: opts.maxKeys
-        })))
+        await whileHeard(this.clock, this.opts.timeoutMs, this.opts.attempts, async abortSignal =>
+          await this.lists.send(command, { abortSignal })))
       const facts = factsOf(out)
       const base = position
       const at = (key: string, id: string, fallback: number): number =>
@@ -276,6 +285,7 @@ export class S3Access {
 
   destroy (): void {
     this.client.destroy()
+    this.lists.destroy()
     this.bytes.destroy()
   }
 }

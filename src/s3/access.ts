@@ -10,7 +10,7 @@ import { createClient, factsOf, regionOf, ServerClock, type S3Options } from './
 import { toDomainError } from './errors.js'
 import { pour, type ByteSink } from './http1.js'
 import { LeanGets } from './lean-get.js'
-import { whileHeard } from './patience.js'
+import { whileHeard, type Heard } from './patience.js'
 import { RawBody, RawGetHandler, type RawGetOptions } from './raw-get.js'
 
 export type { VersioningState }
@@ -38,8 +38,8 @@ export class S3Access {
   readonly endpoint: string | undefined
   readonly region: string
   private readonly client: S3Client
-  /** Listings: no idle timeout of their own, they wait while the server answers (see whileHeard). */
-  private readonly lists: S3Client
+  /** Requests that read metadata (listings above all): no idle timeout of their own, they wait while the server answers (see ask). */
+  private readonly patient: S3Client
   /** Object GETs whose bodies go straight into callers' memory (getInto). */
   private readonly bytes: S3Client
   /** The same GETs without the SDK's pipeline, once it has shown the way to a bucket. */
@@ -50,7 +50,7 @@ export class S3Access {
   constructor (opts: S3Options) {
     this.opts = opts
     this.client = createClient(opts, this.clock)
-    this.lists = createClient(opts, this.clock, undefined, 0)
+    this.patient = createClient(opts, this.clock, undefined, 0)
     const fallback = this.client.config.requestHandler as unknown as RawGetOptions['fallback']
     const raw = new RawGetHandler({ timeoutMs: opts.timeoutMs, fallback })
     this.bytes = createClient(opts, this.clock, raw as unknown as S3ClientConfig['requestHandler'])
@@ -58,6 +58,36 @@ export class S3Access {
     this.limit = pLimit(opts.concurrency)
     this.endpoint = opts.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL
     this.region = regionOf(opts)
+  }
+
+  /**
+   * Asks the server whether it answers at all (a HEAD of the bucket), one
+   * question at a time and outside the concurrency limit, whose slots the
+   * slow requests hold: any answer, an error status included, counts.
+   */
+  private probe (bucket: string): void {
+    if (this.probing) return
+    this.probing = true
+    this.requests.set('HeadBucket', (this.requests.get('HeadBucket') ?? 0) + 1)
+    this.client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: AbortSignal.timeout(this.opts.timeoutMs) })
+      .catch(() => {}).finally(() => { this.probing = false })
+  }
+
+  private probing = false
+  /** The server as patient requests see it (see whileHeard). */
+  private readonly server: Heard = { clock: this.clock, inflight: 0 }
+
+  /**
+   * A request that reads metadata, waited for while the server answers: a
+   * page of a big bucket, or anything sent to a server busy with a burst of
+   * listings, can take longer than the request timeout (see whileHeard). A
+   * silent server still fails it in bounded time.
+   */
+  private async ask<T> (op: string, what: string, bucket: string | undefined,
+    send: (client: S3Client, abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+    const probe = (): void => { if (bucket !== undefined) this.probe(bucket) }
+    return await this.call(op, what, async () =>
+      await whileHeard(this.server, probe, this.opts.timeoutMs, this.opts.attempts, async signal => await send(this.patient, signal)))
   }
 
   /** Requests sent, by operation: proves caches work, and feeds diagnostics. */
@@ -88,10 +118,8 @@ export class S3Access {
         Bucket: bucket, Prefix: prefix, Delimiter: delimiter, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker,
         MaxKeys: opts.maxKeys
       })
-      // A page of a big bucket can take a busy server longer than the request timeout: it is waited for while the server answers.
-      const out = await this.call('ListObjectVersions', `list versions of s3://${bucket}/${prefix}`, async () =>
-        await whileHeard(this.clock, this.opts.timeoutMs, this.opts.attempts, async abortSignal =>
-          await this.lists.send(command, { abortSignal })))
+      const out = await this.ask('ListObjectVersions', `list versions of s3://${bucket}/${prefix}`, bucket,
+        async (client, abortSignal) => await client.send(command, { abortSignal }))
       const facts = factsOf(out)
       const base = position
       const at = (key: string, id: string, fallback: number): number =>
@@ -209,8 +237,8 @@ export class S3Access {
   }
 
   async getVersioning (bucket: string): Promise<VersioningState> {
-    const out = await this.call('GetBucketVersioning', `read versioning of bucket '${bucket}'`, async () =>
-      await this.client.send(new GetBucketVersioningCommand({ Bucket: bucket })))
+    const out = await this.ask('GetBucketVersioning', `read versioning of bucket '${bucket}'`, bucket, async (client, abortSignal) =>
+      await client.send(new GetBucketVersioningCommand({ Bucket: bucket }), { abortSignal }))
     return out.Status === 'Enabled' ? 'Enabled' : out.Status === 'Suspended' ? 'Suspended' : 'Off'
   }
 
@@ -228,8 +256,8 @@ export class S3Access {
    */
   async setHistoryEvents (bucket: string, queueArn: string | undefined): Promise<void> {
     const what = `change event notifications of bucket '${bucket}'`
-    const current = await this.call('GetBucketNotificationConfiguration', what, async () =>
-      await this.client.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket })))
+    const current = await this.ask('GetBucketNotificationConfiguration', what, bucket, async (client, abortSignal) =>
+      await client.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }), { abortSignal }))
     const others = (current.QueueConfigurations ?? []).filter(q => q.Id !== HISTORY_EVENTS_ID)
     if (queueArn === undefined && others.length === (current.QueueConfigurations ?? []).length) return
     const { $metadata, ...config } = current
@@ -243,8 +271,8 @@ export class S3Access {
   }
 
   async headBucket (bucket: string): Promise<void> {
-    await this.call('HeadBucket', `find bucket '${bucket}'`, async () =>
-      await this.client.send(new HeadBucketCommand({ Bucket: bucket })))
+    await this.ask('HeadBucket', `find bucket '${bucket}'`, bucket, async (client, abortSignal) =>
+      await client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal }))
   }
 
   async createBucket (bucket: string): Promise<void> {
@@ -253,7 +281,8 @@ export class S3Access {
   }
 
   async listBuckets (): Promise<BucketInfo[]> {
-    const out = await this.call('ListBuckets', 'list buckets', async () => await this.client.send(new ListBucketsCommand({})))
+    const out = await this.ask('ListBuckets', 'list buckets', undefined, async (client, abortSignal) =>
+      await client.send(new ListBucketsCommand({}), { abortSignal }))
     return (out.Buckets ?? []).map(b => ({ name: b.Name ?? '', created: b.CreationDate?.getTime() }))
   }
 
@@ -285,7 +314,7 @@ export class S3Access {
 
   destroy (): void {
     this.client.destroy()
-    this.lists.destroy()
+    this.patient.destroy()
     this.bytes.destroy()
   }
 }

@@ -25,7 +25,7 @@ export const SETTINGS = [
   { name: 'region', env: 'AWS_REGION', type: 'string', format: 'word', default: 'us-east-1', help: 'S3 region' },
   { name: 'path-style', env: 'INFINSTOR_PATH_STYLE', type: 'boolean', help: 'path-style bucket addressing (default: on when an endpoint is set)' },
   { name: 's3-attempts', env: 'INFINSTOR_S3_ATTEMPTS', type: 'number', integer: true, min: 1, max: 100, default: 3, help: 'attempts per S3 request, with the SDK\'s backoff between them' },
-  { name: 's3-timeout-ms', env: 'INFINSTOR_S3_TIMEOUT_MS', type: 'number', integer: true, min: 1, default: 15000, help: 'connect and idle timeout of one S3 request (a busy server may take seconds to start a big listing)' },
+  { name: 's3-timeout-ms', env: 'INFINSTOR_S3_TIMEOUT_MS', type: 'number', integer: true, min: 1, default: 15000, help: 'connect and idle timeout of one S3 request; listings and other metadata reads wait while the server answers anything, this long per such request in flight (a busy server is slow, not gone)' },
   { name: 's3-concurrency', env: 'INFINSTOR_S3_CONCURRENCY', type: 'number', integer: true, min: 1, max: 1024, default: 16, help: 'S3 requests in flight at once' },
   { name: 'settle-margin-ms', env: 'INFINSTOR_SETTLE_MARGIN_MS', type: 'number', integer: true, min: 0, default: 5000, help: 'history older than the server time minus this is treated as final' },
   { name: 'live-ttl-ms', env: 'INFINSTOR_LIVE_TTL_MS', type: 'number', integer: true, min: 0, default: 2000, help: 'how long a listing may serve "latest" and other unsettled times' },

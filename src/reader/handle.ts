@@ -42,8 +42,10 @@ export class FileHandle implements ReadHandle {
   /** GETs of the whole file still waiting for a slot: a new stream keeps them. */
   private readonly whole = new Set<Part>()
   private wholeStarted = false
-  /** Streams started in this file (its first read starts one). */
-  private streams = 0
+  /** Streams begun behind the furthest read of this file: random access (see fetchWhole). */
+  private backward = 0
+  /** End of the furthest read so far. */
+  private furthest = 0
   /** Where the current stream began. */
   private streamFrom = 0
   /** Bytes the current stream has read of each block it has not read whole. */
@@ -121,7 +123,8 @@ export class FileHandle implements ReadHandle {
       this.streamFrom = offset
     }
     if (ahead !== undefined) cache.load(this.file, first, Math.max(last + 1, Math.min(this.limit, Math.ceil(ahead.until / blockSize))), last + 1, this.queued)
-    if (ahead?.restarted === true && ++this.streams >= 3) this.fetchWhole()
+    if (ahead?.restarted === true && offset < this.furthest && ++this.backward >= 2) this.fetchWhole()
+    this.furthest = Math.max(this.furthest, end)
     const wanted: Array<Block | Promise<Block>> = []
     const waiting: number[] = []
     const read = { waits: true }
@@ -197,11 +200,14 @@ export class FileHandle implements ReadHandle {
   }
 
   /**
-   * A third stream in one file means random access: past a few reads, one
-   * GET per read costs more than fetching the file once (s3fs, too, loads
-   * big parts around every read). So a file that fits is fetched whole, as
-   * readahead behind the reads that wait. (Two streams are common without
-   * random access: a format's footer, then its body.)
+   * A second stream begun behind an earlier read means random access: past
+   * a few reads, one GET per read costs more than fetching the file once
+   * (s3fs, too, loads big parts around every read). So a file that fits is
+   * fetched whole, as readahead behind the reads that wait. One step back is
+   * common without random access (a format's footer, then its body), and
+   * streams that only jump forward are a reader passing over what it does
+   * not need, or the kernel asking for the few pages its cache dropped:
+   * fetching the whole file for those would fetch what nobody reads.
    */
   private fetchWhole (): void {
     if (this.wholeStarted || this.file.version.size > this.ctx.wholeCap()) return

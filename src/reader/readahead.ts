@@ -47,6 +47,8 @@ export class Readahead {
   private window = 0
   /** A read of the stream waited for its bytes since the window last changed. */
   private starved = false
+  /** Bytes the current stream's reads asked for. */
+  private covered = 0
 
   /** The last read continued a stream rather than starting one. */
   sequential = false
@@ -69,6 +71,19 @@ export class Readahead {
   }
 
   /**
+   * Whether the stream's reads ask for under a quarter of what they span,
+   * past the first window: the kernel asks only for pages its cache lacks,
+   * so a reader going through a file the kernel mostly holds (pages it
+   * dropped since an earlier read) leaves such a trail. Reading ahead then
+   * fetches what the kernel has: each read gets its own blocks only.
+   * A sequential reader's requests, even out of order, cover what they span.
+   */
+  private sparse (): boolean {
+    const span = this.furthest - this.start
+    return span > 2 * this.opts.initial && this.covered * 4 < span
+  }
+
+  /**
    * Records a read of [offset, end) and says how far to prefetch now, or
    * undefined when what was already requested suffices. `cap` bounds the
    * window (it shrinks when many files share the cache).
@@ -84,10 +99,13 @@ export class Readahead {
       this.furthest = end
       this.window = initial
       this.starved = false
+      this.covered = end - offset
       this.requested = end + initial
       return { until: this.requested, restarted: true }
     }
     this.furthest = Math.max(this.furthest, end)
+    this.covered += end - offset
+    if (this.sparse()) return undefined
     // A window of several parts asks for the next as soon as one is read
     // (a steady number in flight); a smaller one when half of it is read.
     const room = step > 0 ? Math.min(step, this.window / 2) : this.window / 2

@@ -8,6 +8,7 @@ import { createClient, factsOf, regionOf, ServerClock, type S3Options } from './
 import { toDomainError } from './errors.js'
 import { pour, type ByteSink } from './http1.js'
 import type { LeanGets } from './lean-get.js'
+import { whileHeard, type Heard } from './patience.js'
 import { RawBody, RawGetHandler, type RawGetOptions } from './raw-get.js'
 
 export type { VersioningState }
@@ -52,6 +53,39 @@ export class S3Access {
     return clients
   }
 
+  /**
+   * Asks the server whether it answers at all (a HEAD of the bucket), one
+   * question at a time and outside the concurrency limit, whose slots the
+   * slow requests hold: any answer, an error status included, counts.
+   */
+  private probe (bucket: string): void {
+    if (this.probing) return
+    this.probing = true
+    this.requests.set('HeadBucket', (this.requests.get('HeadBucket') ?? 0) + 1)
+    this.sdk()
+      .then(async ({ sdk, client }) => await client.send(new sdk.HeadBucketCommand({ Bucket: bucket }), { abortSignal: AbortSignal.timeout(this.opts.timeoutMs) }))
+      .catch(() => {}).finally(() => { this.probing = false })
+  }
+
+  private probing = false
+  /** The server as patient requests see it (see whileHeard). */
+  private readonly server: Heard = { clock: this.clock, inflight: 0 }
+
+  /**
+   * A request that reads metadata, waited for while the server answers: a
+   * page of a big bucket, or anything sent to a server busy with a burst of
+   * listings, can take longer than the request timeout (see whileHeard). A
+   * silent server still fails it in bounded time. `send` gets the SDK's
+   * module and the patient client.
+   */
+  private async ask<T> (op: string, what: string, bucket: string | undefined,
+    send: (sdk: Clients['sdk'], client: S3Client, abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+    const { sdk, patient } = await this.sdk()
+    const probe = (): void => { if (bucket !== undefined) this.probe(bucket) }
+    return await this.call(op, what, async () =>
+      await whileHeard(this.server, probe, this.opts.timeoutMs, this.opts.attempts, async signal => await send(sdk, patient, signal)))
+  }
+
   /** Requests sent, by operation: proves caches work, and feeds diagnostics. */
   readonly requests = new Map<string, number>()
 
@@ -72,16 +106,15 @@ export class S3Access {
    */
   async * listVersions (bucket: string, prefix: string, delimiter?: string,
     opts: { startAfter?: string, maxKeys?: number } = {}): AsyncGenerator<VersionPage> {
-    const { sdk, client } = await this.sdk()
     let keyMarker: string | undefined = opts.startAfter
     let versionIdMarker: string | undefined
     let position = 0
     for (;;) {
-      const out = await this.call('ListObjectVersions', `list versions of s3://${bucket}/${prefix}`, async () =>
-        await client.send(new sdk.ListObjectVersionsCommand({
+      const out = await this.ask('ListObjectVersions', `list versions of s3://${bucket}/${prefix}`, bucket,
+        async (sdk, client, abortSignal) => await client.send(new sdk.ListObjectVersionsCommand({
           Bucket: bucket, Prefix: prefix, Delimiter: delimiter, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker,
           MaxKeys: opts.maxKeys
-        })))
+        }), { abortSignal }))
       const facts = factsOf(out)
       const base = position
       const at = (key: string, id: string, fallback: number): number =>
@@ -201,9 +234,8 @@ export class S3Access {
   }
 
   async getVersioning (bucket: string): Promise<VersioningState> {
-    const { sdk, client } = await this.sdk()
-    const out = await this.call('GetBucketVersioning', `read versioning of bucket '${bucket}'`, async () =>
-      await client.send(new sdk.GetBucketVersioningCommand({ Bucket: bucket })))
+    const out = await this.ask('GetBucketVersioning', `read versioning of bucket '${bucket}'`, bucket, async (sdk, client, abortSignal) =>
+      await client.send(new sdk.GetBucketVersioningCommand({ Bucket: bucket }), { abortSignal }))
     return out.Status === 'Enabled' ? 'Enabled' : out.Status === 'Suspended' ? 'Suspended' : 'Off'
   }
 
@@ -223,8 +255,8 @@ export class S3Access {
   async setHistoryEvents (bucket: string, queueArn: string | undefined): Promise<void> {
     const { sdk, client } = await this.sdk()
     const what = `change event notifications of bucket '${bucket}'`
-    const current = await this.call('GetBucketNotificationConfiguration', what, async () =>
-      await client.send(new sdk.GetBucketNotificationConfigurationCommand({ Bucket: bucket })))
+    const current = await this.ask('GetBucketNotificationConfiguration', what, bucket, async (sdk, patient, abortSignal) =>
+      await patient.send(new sdk.GetBucketNotificationConfigurationCommand({ Bucket: bucket }), { abortSignal }))
     const others = (current.QueueConfigurations ?? []).filter(q => q.Id !== HISTORY_EVENTS_ID)
     if (queueArn === undefined && others.length === (current.QueueConfigurations ?? []).length) return
     const { $metadata, ...config } = current
@@ -238,9 +270,8 @@ export class S3Access {
   }
 
   async headBucket (bucket: string): Promise<void> {
-    const { sdk, client } = await this.sdk()
-    await this.call('HeadBucket', `find bucket '${bucket}'`, async () =>
-      await client.send(new sdk.HeadBucketCommand({ Bucket: bucket })))
+    await this.ask('HeadBucket', `find bucket '${bucket}'`, bucket, async (sdk, client, abortSignal) =>
+      await client.send(new sdk.HeadBucketCommand({ Bucket: bucket }), { abortSignal }))
   }
 
   async createBucket (bucket: string): Promise<void> {
@@ -250,8 +281,8 @@ export class S3Access {
   }
 
   async listBuckets (): Promise<BucketInfo[]> {
-    const { sdk, client } = await this.sdk()
-    const out = await this.call('ListBuckets', 'list buckets', async () => await client.send(new sdk.ListBucketsCommand({})))
+    const out = await this.ask('ListBuckets', 'list buckets', undefined, async (sdk, client, abortSignal) =>
+      await client.send(new sdk.ListBucketsCommand({}), { abortSignal }))
     return (out.Buckets ?? []).map(b => ({ name: b.Name ?? '', created: b.CreationDate?.getTime() }))
   }
 
@@ -294,6 +325,8 @@ interface Clients {
   /** The SDK's module: its command classes. */
   sdk: typeof import('@aws-sdk/client-s3')
   client: S3Client
+  /** Requests that read metadata (listings above all): no idle timeout of their own, they wait while the server answers (see ask). */
+  patient: S3Client
   /** Object GETs whose bodies go straight into callers' memory (getInto). */
   bytes: S3Client
   /** The same GETs without the SDK's pipeline, once it has shown the way to a bucket. */
@@ -303,10 +336,11 @@ interface Clients {
 
 async function makeClients (opts: S3Options, clock: ServerClock): Promise<Clients> {
   const client = await createClient(opts, clock)
+  const patient = await createClient(opts, clock, undefined, 0)
   const fallback = client.config.requestHandler as unknown as RawGetOptions['fallback']
   const raw = new RawGetHandler({ timeoutMs: opts.timeoutMs, fallback })
   const bytes = await createClient(opts, clock, raw as unknown as S3ClientConfig['requestHandler'])
   const { LeanGets } = await import('./lean-get.js')
   const lean = new LeanGets(raw, bytes.config.credentials, bytes.config.sha256)
-  return { sdk: await import('@aws-sdk/client-s3'), client, bytes, lean, destroy: () => { client.destroy(); bytes.destroy() } }
+  return { sdk: await import('@aws-sdk/client-s3'), client, patient, bytes, lean, destroy: () => { client.destroy(); patient.destroy(); bytes.destroy() } }
 }

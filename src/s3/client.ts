@@ -17,9 +17,15 @@ export interface S3Options {
   concurrency: number
 }
 
-/** The server's clock as seen through Date headers (whole seconds). */
+/** The server's clock as seen through Date headers (whole seconds), and when the server last answered. */
 export class ServerClock {
   private offset: number | undefined
+
+  /**
+   * Local time the server last answered any request, errors included: a
+   * server that answers others is slow, not gone.
+   */
+  lastHeard = Date.now()
 
   observe (serverDate: number, receivedAt: number): void {
     this.offset = serverDate - receivedAt
@@ -58,9 +64,12 @@ export function regionOf (opts: S3Options): string {
 
 /**
  * An S3 client with the SDK's own retry, timeouts and checksum settings.
- * `handler` replaces the SDK's HTTP handler (see raw-get.ts).
+ * `handler` replaces the SDK's HTTP handler (see raw-get.ts); `idleTimeoutMs`
+ * replaces the socket's idle timeout (0: none, for callers that watch the
+ * request themselves).
  */
-export async function createClient (opts: S3Options, clock: ServerClock, handler?: S3ClientConfig['requestHandler']): Promise<S3Client> {
+export async function createClient (opts: S3Options, clock: ServerClock, handler?: S3ClientConfig['requestHandler'],
+  idleTimeoutMs = opts.timeoutMs): Promise<S3Client> {
   // Loaded on first use: a command the history index answers sends no
   // request, and loading the SDK is most of a fresh process's start.
   const { S3Client } = await import('@aws-sdk/client-s3')
@@ -79,7 +88,7 @@ export async function createClient (opts: S3Options, clock: ServerClock, handler
     responseChecksumValidation: 'WHEN_REQUIRED',
     requestHandler: handler ?? {
       connectionTimeout: opts.timeoutMs,
-      socketTimeout: opts.timeoutMs,
+      socketTimeout: idleTimeoutMs,
       httpAgent: { keepAlive: true, maxSockets: opts.concurrency * 2 },
       httpsAgent: { keepAlive: true, maxSockets: opts.concurrency * 2 }
     }
@@ -93,6 +102,8 @@ function installFactsMiddleware (client: S3Client, clock: ServerClock): void {
   // Inside the deserializer: sees the raw response before it is parsed.
   stack.add((next, context) => async (args) => {
     const result = await next(args)
+    // Any answer, errors included (they are parsed later, outside this step).
+    clock.lastHeard = Date.now()
     const response = result.response as RawResponse
     const facts: ResponseFacts = {}
     const date = response.headers?.date

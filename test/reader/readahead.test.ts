@@ -97,3 +97,24 @@ t.test('a restarted stream starts small again', async t => {
   stream(r, 0, 32 * MiB, 64 * MiB, true)
   t.same(r.next(200 * MiB, 200 * MiB + 4 * KiB, 64 * MiB), { until: 201 * MiB + 4 * KiB, restarted: true })
 })
+
+t.test('reads that skip most of what they span stop reading ahead; dense reads out of order do not', async t => {
+  // The kernel asks only for pages its cache lacks: a reader going through
+  // a file the kernel mostly holds sends a few small reads far apart.
+  const r = new Readahead({ ...opts, step: 8 * MiB })
+  const asked: number[] = []
+  for (let off = 0; off < 64 * MiB; off += 512 * KiB) {
+    const p = r.next(off, off + 16 * KiB, 64 * MiB)
+    if (p !== undefined) asked.push(off)
+  }
+  t.ok(asked.length <= 6, `readahead only until the trail showed sparse (asked at ${asked.map(o => o / KiB).join(', ')} KiB)`)
+  t.equal(r.sequential, true, 'the reads still count as one stream')
+
+  // A sequential reader whose 128 KiB requests arrive in pairs swapped spans no more than it reads.
+  const dense = new Readahead({ ...opts, step: 8 * MiB })
+  let prefetches = 0
+  for (let off = 0; off < 64 * MiB; off += 256 * KiB) {
+    for (const o of [off + 128 * KiB, off]) if (dense.next(o, o + 128 * KiB, 64 * MiB) !== undefined) prefetches++
+  }
+  t.ok(prefetches >= 64 / 8, `it keeps reading ahead (${prefetches} prefetches over 64 MiB)`)
+})

@@ -137,6 +137,27 @@ t.test('readahead restarts small after a random jump', async t => {
   t.ok(after[0].end - after[0].start <= 1.5 * MiB, 'of the initial size')
 })
 
+t.test('a re-read through a page cache with holes fetches the holes, not the file', async t => {
+  // A long stream gives its blocks up as it reads (the kernel keeps the
+  // pages); the kernel may then drop a few pages, and a second reader of the
+  // file sends only those: small reads, ascending, far apart.
+  const s3 = new FakeS3()
+  const v = s3.version('holes', 64 * MiB)
+  const reader = createReader({ into: s3.into }, { cacheBytes: 128 * MiB, ...waitsOnS3 })
+  const first = reader.open('b', v)
+  for (let offset = 0; offset < v.size; offset += 128 * KiB) await first.read(offset, 128 * KiB)
+  first.close()
+  const before = reader.stats().bytesFetched
+  const r = rng(7)
+  const holes = Array.from({ length: 40 }, () => Math.floor(r() * (v.size / (16 * KiB))) * 16 * KiB).sort((a, b) => a - b)
+  const second = reader.open('b', v)
+  for (const o of holes) await expectBytes(t, s3, v, second.read(o, 16 * KiB), o, 16 * KiB)
+  await new Promise(resolve => setTimeout(resolve, 50))
+  const fetched = reader.stats().bytesFetched - before
+  // Each hole is one 256 KiB block (two where it straddles), past the first stream's few MiB.
+  t.ok(fetched <= holes.length * 2 * 256 * KiB + 8 * MiB, `${fetched / MiB} MiB fetched for ${holes.length} holes of 16 KiB`)
+})
+
 t.test('the memory cache stays within its byte bound', async t => {
   const s3 = new FakeS3()
   const v = s3.version('big', 32 * MiB)

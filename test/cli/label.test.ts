@@ -157,7 +157,9 @@ t.test('label command', async t => {
     const spawnCreate = (name: string): ChildProcess => spawn(process.execPath, [BIN, 'label', 'create', name, `s3://data/q4@${T1}`],
       { env: { ...env.env, ...base, XDG_CONFIG_HOME: home }, stdio: 'ignore' })
     const exited = async (c: ChildProcess): Promise<void> => { if (c.exitCode === null && c.signalCode === null) await once(c, 'exit') }
+    const started = Date.now()
     t.equal((await env.cli(['label', 'create', 'first', `s3://data/q4@${T1}`], { ...base, XDG_CONFIG_HOME: home })).code, 0)
+    const oneCreateMs = Date.now() - started
     // Killed while waiting for the lock: a live holder (this process) keeps them waiting until they are all in line.
     await writeFile(join(dir, 'labels.json.lock'), JSON.stringify({ pid: process.pid, host: hostname(), nonce: 'test' }))
     const waiting = Array.from({ length: 6 }, (_, i) => spawnCreate(`waiter-${i}`))
@@ -169,10 +171,12 @@ t.test('label command', async t => {
     for (const c of waiting) c.kill('SIGKILL')
     await Promise.all(waiting.map(exited))
     await rm(join(dir, 'labels.json.lock'))
-    // Killed at random moments, in the middle of writing too.
-    for (let round = 0; round < 12; round++) {
+    // Killed at random moments within a command's time, in the middle of
+    // writing too, until some kill has left files behind (how long a command
+    // takes depends on the machine's load).
+    for (let round = 0; round < 12 || ((await readdir(dir)).length === 1 && round < 60); round++) {
       const runs = Array.from({ length: 3 }, (_, i) => spawnCreate(`random-${round}-${i}`))
-      await new Promise(resolve => setTimeout(resolve, 300 + Math.random() * 1500))
+      await new Promise(resolve => setTimeout(resolve, Math.random() * oneCreateMs * 1.2))
       for (const c of runs) c.kill('SIGKILL')
       await Promise.all(runs.map(exited))
     }

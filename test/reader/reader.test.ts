@@ -2,10 +2,10 @@
 // serves whole ranges, chunks or straight into sinks (test/reader/fake-s3.ts);
 // a pure unit, S3 itself is covered by s3.test.ts. The oracle for every read is the
 // source buffer itself.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import type { Version } from '../../src/core/versions.js'
 import { DirectReader } from '../../src/reader/direct.js'
-import { createReader } from '../../src/reader/reader.js'
+import { createReader, type CachingReader } from '../../src/reader/reader.js'
 import { InfinError } from '../../src/core/errors.js'
 import type { RangeFetch } from '../../src/reader/types.js'
 import { rng } from '../helpers/random.js'
@@ -213,13 +213,19 @@ t.test('a failed GET surfaces as Unavailable and is retried by the next read', a
   await expectBytes(t, s3, v, h2.read(2 * MiB + 10, 4096), 2 * MiB + 10, 4096)
 })
 
-t.test('a stream that ends early delivers its blocks so far; the rest fail, then are retried', async t => {
+/** A streamed file whose first GET is cut 300 KiB in, once its first read has its bytes. */
+async function afterACutGet (t: Test): Promise<{ s3: FakeS3, v: Version, reader: CachingReader, h: ReturnType<CachingReader['open']> }> {
   const s3 = new FakeS3()
   const v = s3.version('cut', 4 * MiB)
   const reader = createReader({ stream: s3.stream }, { cacheBytes: 64 * MiB })
   const h = reader.open('b', v)
   s3.cutAfter = 300 * KiB
   await expectBytes(t, s3, v, h.read(0, 4096), 0, 4096)
+  return { s3, v, reader, h }
+}
+
+t.test('a stream that ends early delivers its blocks so far; the rest fail, then are retried', async t => {
+  const { s3, v, reader, h } = await afterACutGet(t)
   // A read that joins the cut GET tries once with a GET of its own: cut as well here.
   s3.faultAt.set(1 * MiB, 'cut')
   await t.rejects(h.read(1 * MiB, 4096), { code: 'Corrupt', message: /fewer bytes/ }, 'a block past the cut, when its own GET is cut too')
@@ -228,12 +234,7 @@ t.test('a stream that ends early delivers its blocks so far; the rest fail, then
 })
 
 t.test('a read that joins a GET which then fails gets its block by a GET of its own', async t => {
-  const s3 = new FakeS3()
-  const v = s3.version('cut', 4 * MiB)
-  const reader = createReader({ stream: s3.stream }, { cacheBytes: 64 * MiB })
-  const h = reader.open('b', v)
-  s3.cutAfter = 300 * KiB
-  await expectBytes(t, s3, v, h.read(0, 4096), 0, 4096)
+  const { s3, v, reader, h } = await afterACutGet(t)
   await expectBytes(t, s3, v, h.read(1 * MiB, 4096), 1 * MiB, 4096)
   t.equal(reader.stats().failedGets, 1, 'the cut GET failed, and the read did not')
 })

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
+import { SETTING_DEFS } from '../../src/config/settings.js'
 import { formatInstant } from '../../src/core/timespec.js'
 import { freePort } from '../../src/demo/moto.js'
 import { snapshot } from '../helpers/history.js'
@@ -31,6 +32,10 @@ const second = (ms: number): number => Math.floor(ms / 1000) * 1000
 const [i, j] = [0, 3]
 const Ti = formatInstant(second(h.at[i]))
 const Tj = formatInstant(second(h.at[j]))
+// A label names only settled history: Tj's second must be older than the settle margin (the
+// default here) by the time the CLI asks, however quickly the mount came up.
+const settled = second(h.at[j]) + 1000 + Number(SETTING_DEFS.find(d => d.name === 'settle-margin-ms')?.default) + 500 - Date.now()
+if (settled > 0) await new Promise(resolve => setTimeout(resolve, settled))
 const label = await s3.cli(['label', 'create', 'train-v3', `s3://${BUCKET}@${Tj}`, '-m', 'kernel test'], mount.env)
 if (label.code !== 0) throw new Error(`label create failed: ${label.stderr}`)
 

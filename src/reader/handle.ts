@@ -80,7 +80,11 @@ export class FileHandle implements ReadHandle {
     const got = await this.pinned(offset, offset + target.length, answered)
     if (got === undefined) return 0
     try {
-      copyOut(got.blocks, got.skip, target, got.length)
+      let at = 0
+      for (const view of viewsOf(got)) {
+        target.set(view, at)
+        at += view.length
+      }
       return got.length
     } finally {
       got.release()
@@ -90,15 +94,7 @@ export class FileHandle implements ReadHandle {
   async lend (offset: number, length: number): Promise<Lent> {
     const got = await this.pinned(offset, offset + length)
     if (got === undefined) return { views: [], release: () => {} }
-    const views: Buffer[] = []
-    for (let at = 0, n = 0; at < got.length; n++) {
-      const b = got.blocks[n]
-      const from = n === 0 ? got.skip : 0
-      const to = Math.min(b.length, from + got.length - at)
-      views.push(b.memory.subarray(from, to))
-      at += to - from
-    }
-    return { views, release: got.release }
+    return { views: viewsOf(got), release: got.release }
   }
 
   /**
@@ -287,13 +283,15 @@ interface Pinned {
   release: () => void
 }
 
-/** Copies `length` bytes from `skip` into consecutive blocks to the start of `target`. */
-function copyOut (blocks: Block[], skip: number, target: Uint8Array, length: number): void {
-  let at = 0
-  for (const [n, b] of blocks.entries()) {
-    const from = n === 0 ? skip : 0
-    const to = Math.min(b.length, from + length - at)
-    target.set(b.memory.subarray(from, to), at)
+/** The pinned bytes as views of their blocks, in order. */
+function viewsOf (got: Pinned): Buffer[] {
+  const views: Buffer[] = []
+  for (let at = 0, n = 0; at < got.length; n++) {
+    const b = got.blocks[n]
+    const from = n === 0 ? got.skip : 0
+    const to = Math.min(b.length, from + got.length - at)
+    views.push(b.memory.subarray(from, to))
     at += to - from
   }
+  return views
 }

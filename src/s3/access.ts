@@ -1,6 +1,4 @@
-import type {
-  Event, S3Client, S3ClientConfig
-} from '@aws-sdk/client-s3'
+import type { Event, S3Client, S3ClientConfig } from '@aws-sdk/client-s3'
 import pLimit, { type LimitFunction } from 'p-limit'
 import { InfinError } from '../core/errors.js'
 import { compareKeys, type ListedVersion, type VersioningState } from '../core/versions.js'

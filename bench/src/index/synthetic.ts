@@ -1,17 +1,15 @@
 // History index query scaling on a SYNTHETIC index: rows are generated and
 // inserted directly (no S3), as moto cannot hold millions of versions.
 // node bench/.work/dist/bench/src/index/synthetic.js [--keys 1000000] [--engines sqlite,postgres] [--out FILE.json]
-import { randomBytes } from 'node:crypto'
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { TimeSpec } from '../../../src/core/timespec.js'
 import { openIndex, type IndexStore } from '../../../src/index/open.js'
-import { FOREVER, VERSION_COLUMNS } from '../../../src/index/schema.js'
-import type { Param } from '../../../src/index/sql.js'
 import { startPostgres } from '../../../test/helpers/postgres.js'
 import { rng } from '../../../test/helpers/random.js'
+import { DAY, END, folderOf, keyOf, loadSynthetic, PER_FOLDER, START } from './generate.js'
 import { WORK } from '../paths.js'
 import { median } from '../stats.js'
 
@@ -19,56 +17,9 @@ const { values: flags } = parseArgs({
   options: { keys: { type: 'string', default: '1000000' }, engines: { type: 'string', default: 'sqlite,postgres' }, out: { type: 'string' } }
 })
 const KEYS = Number(flags.keys)
-/** Files per folder: a late listing of one still has more than 1,000 live entries. */
-const PER_FOLDER = 1100
-const DAY = 86_400_000
-const START = Date.UTC(2025, 0, 1)
-const END = START + 365 * DAY
 const BUCKET = 'synthetic'
 
 const log = (line: string): void => { process.stderr.write(`index-bench: ${line}\n`) }
-const pad = (n: number, w: number): string => String(n).padStart(w, '0')
-const folderOf = (i: number): string => `ds/p${pad(Math.floor(i / PER_FOLDER), 4)}/`
-const keyOf = (i: number): string => `${folderOf(i)}f${pad(i % PER_FOLDER, 4)}.parquet`
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
-const vid = (r: () => number): string => Array.from({ length: 32 }, () => ALPHABET[Math.floor(r() * 62)]).join('')
-
-/** One key's rows: 1 to 9 entries (5 on average) over the year, a few of them delete markers. */
-function rowsOf (bucket: number, i: number, r: () => number): Param[][] {
-  const n = 1 + Math.floor(r() * 9)
-  const born = START + Math.floor(r() * 300) * DAY
-  const times = Array.from({ length: n }, () => born + Math.floor(r() * (END - born) / 1000) * 1000).sort((a, b) => b - a)
-  times[times.length - 1] = born
-  return times.map((t, ord) => {
-    const dm = ord < n - 1 && r() < 0.08 ? 1 : 0
-    return [bucket, keyOf(i), t, ord, ord === 0 ? FOREVER : times[ord - 1], vid(r), dm === 1 ? 0 : Math.floor(r() * 1e8),
-      dm === 1 ? '' : `"${randomBytes(16).toString('hex')}"`, dm]
-  })
-}
-
-async function load (store: IndexStore): Promise<{ rows: number, seconds: number }> {
-  // Synthetic rows belong to no real server: a made-up endpoint, so no engine ever serves them.
-  const bucket = await store.writes.ensureBucket(BUCKET, 'synthetic:')
-  await store.sql.run("UPDATE infinstor_buckets SET versioning = 'Enabled', watermark = ?, last_sweep = ? WHERE id = ?", [END, END, bucket])
-  const r = rng(1)
-  // Only the inserts are timed, not making up the rows.
-  let ms = 0
-  let rows = 0
-  let reported = 0
-  for (let i = 0; i < KEYS;) {
-    const batch: Param[][] = []
-    for (; i < KEYS && batch.length < 20_000; i++) batch.push(...rowsOf(bucket, i, r))
-    const t0 = performance.now()
-    await store.sql.transaction(async tx => { await tx.insertMany('infinstor_versions', VERSION_COLUMNS, batch) })
-    ms += performance.now() - t0
-    rows += batch.length
-    if (rows - reported >= 1_000_000) {
-      reported = rows
-      log(`${store.engine}: ${rows.toLocaleString('en-US')} rows`)
-    }
-  }
-  return { rows, seconds: ms / 1000 }
-}
 
 async function bytes (store: IndexStore, file: string | undefined): Promise<number> {
   if (file !== undefined) {
@@ -155,7 +106,8 @@ try {
     }
     const store = await openIndex(setting, { create: true }) as IndexStore
     log(`${engine}: loading ${KEYS.toLocaleString('en-US')} keys`)
-    const loaded = await load(store)
+    // Synthetic rows belong to no real server: a made-up endpoint, so no engine ever serves them.
+    const loaded = await loadSynthetic(store, BUCKET, 'synthetic:', KEYS, rows => { log(`${engine}: ${rows.toLocaleString('en-US')} rows`) })
     if (engine === 'postgres') await store.sql.run('VACUUM ANALYZE infinstor_versions')
     else await store.sql.run('ANALYZE')
     const size = await bytes(store, file)

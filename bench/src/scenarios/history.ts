@@ -28,6 +28,7 @@ export async function historyIndex (b: Bench): Promise<void> {
   await sweepRate(b, ix)
   await freshCli(b, ix)
   await synthetic(b)
+  await storedRss(b)
 }
 
 /**
@@ -132,18 +133,14 @@ async function freshCli (b: Bench, ix: IndexedSystem | undefined): Promise<void>
 
 /**
  * The 5M-version query goals, from the separate synthetic runs
- * (bench/src/index/synthetic.ts, about an hour for both engines here):
- * too slow to build in every bench run, so their stored figures are
- * reported, labelled with the date they were committed.
+ * (bench/src/index/synthetic.ts, about five minutes for both engines on a
+ * quiet machine here, far longer on a loaded one): too slow to build in
+ * every bench run, so their stored figures are reported, labelled with
+ * the date they were committed.
  */
 async function synthetic (b: Bench): Promise<void> {
-  const dir = join(RESULTS, 'index')
-  const files = readdirSync(dir).filter(f => /^synthetic-5m-run\d+\.json$/.test(f)).sort()
-  const dated = await run('git', ['-C', ROOT, 'log', '-1', '--format=%cs', '--', ...files.map(f => join(dir, f))], { timeoutMs: 10_000 })
-  const date = dated.stdout.trim() || 'an uncommitted run'
-  const note = `not measured in this run: from the separate synthetic run committed ${date} (${files.map(f => 'bench/results/index/' + f).join(', ')}, one value each)`
   type Stored = Record<'sqlite' | 'postgres', { rows: number, queries: Record<string, { medianMs: number }> }>
-  const runs = files.map(f => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Stored)
+  const { runs, note } = await stored<Stored>(/^synthetic-5m-run\d+\.json$/, 'synthetic run')
   for (const engine of ['sqlite', 'postgres'] as const) {
     const name = engine === 'sqlite' ? 'SQLite' : 'PostgreSQL'
     const rows = runs[0]?.[engine]?.rows.toLocaleString('en-US') ?? '5M'
@@ -155,6 +152,38 @@ async function synthetic (b: Bench): Promise<void> {
       else b.rec.skip(id, IX, 'no stored synthetic run in bench/results/index/')
     }
   }
+}
+
+/** The stored runs whose file names match, and a note that says where they come from. */
+async function stored<T> (name: RegExp, what: string): Promise<{ runs: T[], note: string }> {
+  const dir = join(RESULTS, 'index')
+  const files = readdirSync(dir).filter(f => name.test(f)).sort()
+  const dated = await run('git', ['-C', ROOT, 'log', '-1', '--format=%cs', '--', ...files.map(f => join(dir, f))], { timeoutMs: 10_000 })
+  const date = dated.stdout.trim() || 'an uncommitted run'
+  const note = `not measured in this run: from the separate ${what} committed ${date} (${files.map(f => 'bench/results/index/' + f).join(', ')}, one value each)`
+  return { runs: files.map(f => JSON.parse(readFileSync(join(dir, f), 'utf8')) as T), note }
+}
+
+/**
+ * The mount's RSS with the index, after the same work in a synthetic
+ * bucket of 20k and of 5M versions (bench/src/index/rss.ts, stored runs):
+ * the second over the first.
+ */
+async function storedRss (b: Bench): Promise<void> {
+  interface Run { rows: number, steps: Array<{ step: string, rssMiB: number }> }
+  const { runs, note } = await stored<{ runs: Run[] }>(/^rss-run\d+\.json$/, 'RSS run')
+  const id = 'ix-rss-growth'
+  b.rec.define({ id, scenario: SCENARIO, label: 'mount RSS, 5M versions / 20k versions', title: 'The mount\'s RSS after the same work (ls -l and find + stat of 4 folders, ls of the top folder) in a synthetic bucket of 5M versions over the same in one of 20k, the index answering', unit: '×', better: 'lower' })
+  if (runs.length === 0) {
+    b.rec.skip(id, IX, 'no stored RSS run in bench/results/index/')
+    return
+  }
+  const afterSameWork = (r: Run | undefined): number => r?.steps.find(s => s.step.startsWith('ls of the top folder'))?.rssMiB ?? NaN
+  runs.forEach((r, i) => {
+    const [small, large] = [...r.runs].sort((x, y) => x.rows - y.rows)
+    b.rec.set(id, IX, i, afterSameWork(large) / afterSameWork(small))
+  })
+  b.rec.note(id, IX, note)
 }
 
 /** The sweeps "InfinStor mount + index" made before mounting: not part of any timed operation. */

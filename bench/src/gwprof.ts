@@ -7,6 +7,8 @@
 // rates and the gateway daemon's CPU-seconds over the GET. --boto3 adds
 // boto3's download_file through the gateway and from moto. --cpu-prof writes
 // the daemons' V8 CPU profiles there; --log FILE keeps the daemons' log.
+// --relay adds curl through bench/src/relay.ts (a bare Node relay to moto:
+// the ceiling of any two-hop byte path here) and that relay's CPU-seconds.
 // Several --bin builds are measured in turn within each repetition.
 import { randomFillSync } from 'node:crypto'
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
@@ -31,6 +33,7 @@ const { values: flags } = parseArgs({
     size: { type: 'string', default: '256' },
     clients: { type: 'string', default: '1' },
     boto3: { type: 'boolean', default: false },
+    relay: { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
     /** Builds of InfinStor to compare, taken in turn in each repetition (default: this one). */
     bin: { type: 'string', multiple: true, default: [BIN] },
@@ -64,6 +67,16 @@ async function startGateway (bin: string, endpoint: string, n: number): Promise<
     if (daemon.exited || Date.now() > deadline) throw new Error(`the gateway did not start: ${lastLine(daemon.log())}`)
   }
   return { url: `http://127.0.0.1:${port}`, creds: key, pid: daemon.pid, stop: async () => { await daemon.stop() } }
+}
+
+async function startRelay (endpoint: string): Promise<{ url: string, pid: number, stop: () => Promise<void> }> {
+  const port = await freePort()
+  const daemon = new Daemon(cleanup, process.execPath, [join(import.meta.dirname, 'relay.js'), '--to', endpoint, '--port', String(port)],
+    process.env, join(workDir, 'relay.log'), `--port ${port}`)
+  for (const deadline = Date.now() + 30_000; !daemon.log().includes(`relay on ${port}`); await sleep(50)) {
+    if (daemon.exited || Date.now() > deadline) throw new Error(`the relay did not start: ${lastLine(daemon.log())}`)
+  }
+  return { url: `http://127.0.0.1:${port}`, pid: daemon.pid, stop: async () => { await daemon.stop() } }
 }
 
 async function main (): Promise<void> {
@@ -111,6 +124,20 @@ async function main (): Promise<void> {
     } finally {
       await gw.stop()
     }
+    }
+    if (flags.relay) {
+      const relay = await startRelay(moto.endpoint)
+      try {
+        const url = directUrl.replace(moto.endpoint, relay.url)
+        const cpu0 = cpuOf(relay.pid)
+        const t0 = performance.now()
+        const done = await Promise.all([...Array(clients).keys()].map(async () => await direct.fetch([{ url }], 300_000)))
+        const s = (performance.now() - t0) / 1000
+        if (done.some(r => r.bytes !== size)) throw new Error('short body through the relay')
+        rows.push(`rep ${rep} bare relay curl x${clients}: ${(clients * size / MiB / s).toFixed(0)} MiB/s (${s.toFixed(2)} s), relay CPU ${spent(cpu0, cpuOf(relay.pid))}, curl CPU ${done.map(r => r.cpu.toFixed(2)).join('+')}`)
+      } finally {
+        await relay.stop()
+      }
     }
     const t1 = performance.now()
     const d = await Promise.all([...Array(clients).keys()].map(async () => await direct.fetch([{ url: directUrl }], 300_000)))

@@ -105,6 +105,17 @@ t.test('browse at two times shows different contents', async t => {
   t.equal((await res.text()).trim().split('\n').length, 21, 'the download is the version at T')
 })
 
+t.test('a time before the bucket\'s history begins says so, with an empty listing', async t => {
+  await page.goto(ui('browse?bucket=sales&path=q4/&at=2022-12-06T00:00:00Z'))
+  const note = page.locator('.history-note')
+  await note.waitFor()
+  t.match(await note.textContent(), /before the history of bucket 'sales' begins \(.+, its earliest versioned write\)/)
+  t.same(await listing('2022-12-06T00:00:00Z'), [], 'nothing listed')
+  await page.goto(ui(`browse?bucket=sales&path=q4/&at=${at[3]}`))
+  t.same(await listing(at[3]), ['extra/', 'train.csv'], 'a time within the history lists its files')
+  t.equal(await note.count(), 0, 'and has no such note')
+})
+
 t.test('previews: JSON, images, text', async t => {
   await page.goto(ui('browse?bucket=sales&path=q4/&file=q4/meta.json'))
   t.match(await page.locator('pre.json').textContent(), /"source": "pos"/)

@@ -6,6 +6,7 @@ import { delimiter, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { formatInstant } from '../core/timespec.js'
+import { dropTerminalOutput, endBy, STOP_SIGNALS } from '../daemon/signals.js'
 import { freePort, startMoto } from '../demo/moto.js'
 import { mountForDemo } from '../demo/mount.js'
 import { seedDemo } from '../demo/seed.js'
@@ -58,24 +59,25 @@ function isExecutable (path: string): boolean {
 
 /**
  * Stops what the demo started, in reverse order, once. A terminal's Ctrl-C
- * reaches the demo, the mount and moto together, and more signals may
- * follow: the handlers stay installed until the end, so no second signal
- * cuts the clean-up short (which would leave a dead mount behind).
+ * (or its closing, SIGHUP) reaches the demo, the mount and moto together,
+ * and more signals may follow: the handlers stay installed until the end,
+ * so no second signal cuts the clean-up short (which would leave a dead
+ * mount behind).
  */
 class Cleanup {
   private readonly steps: Array<() => Promise<void>> = []
   private running: Promise<void> | undefined
-  readonly signalled: Promise<string>
+  readonly signalled: Promise<NodeJS.Signals>
 
   constructor () {
     this.signalled = new Promise(resolve => {
-      const on = (signal: string): void => {
+      const on = (signal: NodeJS.Signals): void => {
+        if (signal === 'SIGHUP') dropTerminalOutput()
         resolve(signal)
         // A signal before the demo reached its wait: clean up and leave now.
-        if (!this.waiting) void this.run().then(() => process.exit(130))
+        if (!this.waiting) void this.run().then(async () => signal === 'SIGHUP' ? await endBy(signal) : process.exit(130))
       }
-      process.on('SIGINT', on)
-      process.on('SIGTERM', on)
+      for (const signal of STOP_SIGNALS) process.on(signal, on)
     })
   }
 
@@ -190,8 +192,10 @@ export const demo: Command = {
     if (ctx.flags.once !== true) {
       process.stdout.write('\nThe demo S3, mount, dashboard and gateway run until you press Ctrl-C.\n')
       cleanup.waiting = true
-      await cleanup.signalled
+      const signal = await cleanup.signalled
       process.stdout.write('\nStopping the demo: unmounting, stopping the local S3...\n')
+      await cleanup.run()
+      if (signal === 'SIGHUP') await endBy(signal)
     }
     await cleanup.run()
     return 0

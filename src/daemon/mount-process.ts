@@ -10,6 +10,7 @@ import { startHttpBesideMount } from './http-app.js'
 import { keepIndex } from './index-keeper.js'
 import { openReader, openTree } from './open-tree.js'
 import { openServices } from './services.js'
+import { dropTerminalOutput, endBy, STOP_SIGNALS } from './signals.js'
 
 /** How often the daemon checks that its mount is still there (someone may run fusermount -u). */
 const WATCH_MS = 2_000
@@ -40,7 +41,9 @@ interface StopSignals {
  * until the caller removes them (after unmounting): a terminal's Ctrl-C
  * reaches every process of the group, so a parent's SIGTERM often follows
  * the SIGINT, and a second signal must not kill the process before it has
- * unmounted (that would leave the mount point dead, ENOTCONN).
+ * unmounted (that would leave the mount point dead, ENOTCONN). Closing the
+ * terminal of a `--foreground` mount (SIGHUP) unmounts too; the terminal
+ * is gone then, so writing to it may fail, and that must not stop the unmount.
  */
 function stopSignals (mountpoint: string, log: Log): StopSignals {
   let first: string | undefined
@@ -56,10 +59,11 @@ function stopSignals (mountpoint: string, log: Log): StopSignals {
     clearInterval(watch)
     resolveReason(why)
   }
-  const onInt = (): void => done('SIGINT')
-  const onTerm = (): void => done('SIGTERM')
-  process.on('SIGINT', onInt)
-  process.on('SIGTERM', onTerm)
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signal === 'SIGHUP') dropTerminalOutput()
+    done(signal)
+  }
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal)
   return {
     reason,
     watch: () => {
@@ -70,15 +74,14 @@ function stopSignals (mountpoint: string, log: Log): StopSignals {
     },
     release: () => {
       clearInterval(watch)
-      process.off('SIGINT', onInt)
-      process.off('SIGTERM', onTerm)
+      for (const signal of STOP_SIGNALS) process.off(signal, onSignal)
     }
   }
 }
 
 /**
  * The mount process: mounts the tree, serves the HTTP API beside it over
- * the same tree, and runs until SIGINT or SIGTERM, then unmounts.
+ * the same tree, and runs until SIGINT, SIGTERM or SIGHUP, then unmounts.
  */
 export async function runMount (opts: MountProcessOptions): Promise<number> {
   const { mountpoint, settings, log } = opts
@@ -146,5 +149,6 @@ export async function runMount (opts: MountProcessOptions): Promise<number> {
   process.off('uncaughtException', onCrash)
   process.off('unhandledRejection', onCrash)
   signals.release()
+  if (why === 'SIGHUP') await endBy(why)
   return 0
 }

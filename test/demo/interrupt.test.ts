@@ -1,6 +1,6 @@
 // The interactive demo ends cleanly however it is interrupted: Ctrl-C in a
-// terminal (SIGINT to the whole process group), more signals while it stops,
-// or a signal while it is still starting. Afterwards nothing is mounted, no
+// terminal (SIGINT to the whole process group), the terminal closing
+// (SIGHUP), more signals while it stops, or a signal while it is still starting. Afterwards nothing is mounted, no
 // mount folder, state folder or status file is left, and no process of it runs.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
@@ -14,12 +14,14 @@ const PROMPT = 'run until you press Ctrl-C'
 
 /**
  * Runs the demo in a pseudo-terminal of its own (python's pty, as a terminal
- * emulator would), types Ctrl-C once `when` shows in its output, and
- * returns the output, the exit status and the session's process group.
+ * emulator would). Once `when` shows in its output, it types Ctrl-C, or
+ * with `hangup` closes the terminal as a closed window would (the kernel
+ * sends SIGHUP). Prints the output, the exit status and the session's
+ * process group.
  */
 const PTY_DRIVER = String.raw`
 import os, pty, sys, time, select
-when, argv = sys.argv[1], sys.argv[2:]
+action, when, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
 pid, fd = pty.fork()
 if pid == 0:
     os.execvp(argv[0], argv)
@@ -37,8 +39,11 @@ while True:
         out += chunk
         sys.stdout.buffer.write(chunk); sys.stdout.flush()
     if not sent and when.encode() in out:
-        os.write(fd, b"\x03")
         sent = True
+        if action == "hangup":
+            os.close(fd)
+            break
+        os.write(fd, b"\x03")
     if time.time() > deadline:
         break
 _, status = os.waitpid(pid, 0)
@@ -81,16 +86,28 @@ async function nothingLeft (t: Test, box: Sandbox, pgid: number, output: string)
   t.same(processesIn(pgid), [], 'no process of the demo (moto, the mount) still runs')
 }
 
-t.test('Ctrl-C in a terminal unmounts and cleans up', async t => {
-  const box = sandbox(t)
-  const child = spawn('python3', ['-c', PTY_DRIVER, PROMPT, process.execPath, BIN, 'demo'], { env: box.env, stdio: ['ignore', 'pipe', 'pipe'] })
+/** The demo in a terminal of its own, until `action` and its exit: the output and its process group. */
+async function inTerminal (box: Sandbox, action: 'ctrl-c' | 'hangup'): Promise<{ out: string, pgid: number }> {
+  const child = spawn('python3', ['-c', PTY_DRIVER, action, PROMPT, process.execPath, BIN, 'demo'], { env: box.env, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   child.stdout.setEncoding('utf8').on('data', (s: string) => { out += s })
   child.stderr.setEncoding('utf8').on('data', (s: string) => { out += s })
   await new Promise(resolve => child.on('exit', resolve))
-  const pgid = Number(/PGID (\d+)/.exec(out)?.[1])
+  return { out, pgid: Number(/PGID (\d+)/.exec(out)?.[1]) }
+}
+
+t.test('Ctrl-C in a terminal unmounts and cleans up', async t => {
+  const box = sandbox(t)
+  const { out, pgid } = await inTerminal(box, 'ctrl-c')
   t.match(out, /EXIT 0 SENT True/, 'the demo got Ctrl-C and exited 0', { output: out })
   t.match(out, /Stopping the demo/, 'and said it was stopping')
+  await nothingLeft(t, box, pgid, out)
+})
+
+t.test('closing the terminal (SIGHUP) unmounts and cleans up', async t => {
+  const box = sandbox(t)
+  const { out, pgid } = await inTerminal(box, 'hangup')
+  t.match(out, /EXIT -1 SENT True/, 'the demo lost its terminal and, once clean, ended by the hangup (SIGHUP)', { output: out })
   await nothingLeft(t, box, pgid, out)
 })
 

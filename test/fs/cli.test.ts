@@ -128,6 +128,21 @@ t.test('any number of SIGINT and SIGTERM, in any order, end in a clean unmount',
   }
 })
 
+t.test('a hangup (the terminal of a --foreground mount closing) unmounts too, then ends by SIGHUP', async t => {
+  const env = await s3env(t)
+  await bucket(env)
+  const m = await mountTree(t, env, { args: ['--no-serve'] })
+  t.equal((await run('cat', [`${m.dir}/cli/@latest/hello.txt`])).stdout, 'hello', 'it serves')
+  m.proc.kill('SIGHUP')
+  m.proc.kill('SIGTERM')
+  const [code, signal] = await once(m.proc, 'exit')
+  t.same([code, signal], [null, 'SIGHUP'], 'ended by the hangup, as a terminal program does, once unmounted')
+  t.equal(mountedType(m.dir), undefined, 'unmounted')
+  t.match(m.log(), /unmounting .* \(SIGHUP\)/, 'the log says why')
+  const status = await env.cli(['mount', '--status', m.dir], { XDG_STATE_HOME: m.env.XDG_STATE_HOME })
+  t.equal(status.code, 3, 'its status file is gone')
+})
+
 t.test('mount --status says whether the HTTP API is up, and on which port', async t => {
   const env = await s3env(t)
   await bucket(env)

@@ -189,15 +189,15 @@ export const demo: Command = {
       `  export ${Object.entries(demoEnv).map(([k, v]) => `${k}=${v}`).join(' ')}\n` +
       `  ${how.bin} ls s3://${BUCKET}@${t[1]}\n` +
       `  ${how.bin} --help\n`)
+    let signal: NodeJS.Signals | undefined
     if (ctx.flags.once !== true) {
       process.stdout.write('\nThe demo S3, mount, dashboard and gateway run until you press Ctrl-C.\n')
       cleanup.waiting = true
-      const signal = await cleanup.signalled
+      signal = await cleanup.signalled
       process.stdout.write('\nStopping the demo: unmounting, stopping the local S3...\n')
-      await cleanup.run()
-      if (signal === 'SIGHUP') await endBy(signal)
     }
     await cleanup.run()
+    if (signal === 'SIGHUP') await endBy(signal)
     return 0
   }
 }

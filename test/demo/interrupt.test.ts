@@ -1,7 +1,8 @@
 // The interactive demo ends cleanly however it is interrupted: Ctrl-C in a
 // terminal (SIGINT to the whole process group), the terminal closing
-// (SIGHUP), more signals while it stops, or a signal while it is still starting. Afterwards nothing is mounted, no
-// mount folder, state folder or status file is left, and no process of it runs.
+// (SIGHUP), more signals while it stops, or a signal while it is still
+// starting. Afterwards nothing is mounted, no mount folder, state folder or
+// status file is left, and no process of it runs.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'

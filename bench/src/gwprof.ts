@@ -95,19 +95,22 @@ async function main (): Promise<void> {
   await direct.fetch([{ url: directUrl }], 120_000)
   const view = `@${formatInstant(at)}`
   const rows: string[] = []
+  /** --clients curl GETs of `url` at once, through a middle process: their rate, its CPU and theirs. */
+  const curlThrough = async (url: string, middle: string, pid: number, creds?: { accessKeyId: string, secretAccessKey: string }): Promise<string> => {
+    const cpu0 = cpuOf(pid)
+    const t0 = performance.now()
+    const done = await Promise.all([...Array(clients).keys()].map(async () => await direct.fetch([{ url }], 300_000, creds)))
+    const s = (performance.now() - t0) / 1000
+    const cpu = spent(cpu0, cpuOf(pid))
+    if (done.some(r => r.bytes !== size)) throw new Error(`short body through the ${middle}`)
+    return `curl x${clients}: ${(clients * size / MiB / s).toFixed(0)} MiB/s (${s.toFixed(2)} s), ${middle} CPU ${cpu}, curl CPU ${done.map(r => r.cpu.toFixed(2)).join('+')}`
+  }
   for (let rep = 0; rep < Number(flags.reps); rep++) {
     for (const [b, bin] of flags.bin.entries()) {
     const tag = flags.bin.length > 1 ? ` [${b}]` : ''
     const gw = await startGateway(bin, moto.endpoint, rep * 10 + b)
     try {
-      const url = `${gw.url}/${view}/${BUCKET}/${KEY}`
-      const cpu0 = cpuOf(gw.pid)
-      const t0 = performance.now()
-      const done = await Promise.all([...Array(clients).keys()].map(async () => await direct.fetch([{ url }], 300_000, gw.creds)))
-      const s = (performance.now() - t0) / 1000
-      const cpu = spent(cpu0, cpuOf(gw.pid))
-      if (done.some(r => r.bytes !== size)) throw new Error('short body through the gateway')
-      rows.push(`rep ${rep}${tag} gateway curl x${clients}: ${(clients * size / MiB / s).toFixed(0)} MiB/s (${s.toFixed(2)} s), daemon CPU ${cpu}, curl CPU ${done.map(r => r.cpu.toFixed(2)).join('+')}`)
+      rows.push(`rep ${rep}${tag} gateway ${await curlThrough(`${gw.url}/${view}/${BUCKET}/${KEY}`, 'daemon', gw.pid, gw.creds)}`)
       if (flags.boto3) {
         const gw2 = await startGateway(bin, moto.endpoint, 100 + rep * 10 + b)
         try {
@@ -128,13 +131,7 @@ async function main (): Promise<void> {
     if (flags.relay) {
       const relay = await startRelay(moto.endpoint)
       try {
-        const url = directUrl.replace(moto.endpoint, relay.url)
-        const cpu0 = cpuOf(relay.pid)
-        const t0 = performance.now()
-        const done = await Promise.all([...Array(clients).keys()].map(async () => await direct.fetch([{ url }], 300_000)))
-        const s = (performance.now() - t0) / 1000
-        if (done.some(r => r.bytes !== size)) throw new Error('short body through the relay')
-        rows.push(`rep ${rep} bare relay curl x${clients}: ${(clients * size / MiB / s).toFixed(0)} MiB/s (${s.toFixed(2)} s), relay CPU ${spent(cpu0, cpuOf(relay.pid))}, curl CPU ${done.map(r => r.cpu.toFixed(2)).join('+')}`)
+        rows.push(`rep ${rep} bare relay ${await curlThrough(directUrl.replace(moto.endpoint, relay.url), 'relay', relay.pid)}`)
       } finally {
         await relay.stop()
       }

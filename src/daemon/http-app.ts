@@ -76,10 +76,13 @@ export async function startHttpBesideMount (services: Services, tree: TimeTree, 
  */
 export async function startHttpAlone (settings: Settings, log: Log, opts: { gateway?: boolean } = {}): Promise<HttpServer & { gateway?: Gateway }> {
   const services = openServices(settings)
+  // Up means ready to answer: the S3 client loads while the servers start.
+  const prepared = services.s3.prepare()
   const reader = openReader(services, log)
   const gateway = opts.gateway === true ? await startGatewayBeside(services, reader, log) : undefined
   const server = await startHttp(services, openTree(services, reader, log), gateway?.url ?? null)
   const stopKeeper = await keepIndex(services, log)
+  await prepared
   return {
     ...server,
     gateway,

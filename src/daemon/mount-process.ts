@@ -90,6 +90,8 @@ export async function runMount (opts: MountProcessOptions): Promise<number> {
   const tree = openTree(services, openReader(services, log), log, opts.buckets)
   // From here on a signal means "unmount first, then exit", however many arrive.
   const signals = stopSignals(mountpoint, log)
+  // Ready means ready to read: the S3 client loads while the kernel mounts.
+  const prepared = services.s3.prepare()
   const mounted = await mountFuse(mountpoint, tree, {
     attrTimeoutS: settings.get('attr-timeout'),
     entryTimeoutS: settings.get('entry-timeout'),
@@ -118,6 +120,7 @@ export async function runMount (opts: MountProcessOptions): Promise<number> {
   const beside = opts.http === false ? { why: 'turned off (--no-serve)' } : await startHttpBesideMount(services, tree, log, gateway?.url ?? null)
   const http = beside.server
   const stopKeeper = await keepIndex(services, log)
+  await prepared
   const endpoint = services.engine.endpoint
   const status: MountStatus = {
     mountpoint,

@@ -143,6 +143,21 @@ t.test('a hangup (the terminal of a --foreground mount closing) unmounts too, th
   t.equal(status.code, 3, 'its status file is gone')
 })
 
+t.test('a mount loads its S3 client before it says it serves, so its first read does not wait for that', async t => {
+  const env = await s3env(t)
+  await bucket(env)
+  const dir = t.testdir({
+    // Counts, when asked (SIGUSR2), the AWS SDK's modules loaded so far.
+    'probe.cjs': "process.on('SIGUSR2', () => { const n = Object.keys(require.cache).filter(p => p.includes('/@aws-sdk/client-s3/')).length; require('fs').writeSync(2, `aws-sdk client modules: ${n}\\n`) })\n"
+  })
+  const m = await mountTree(t, env, { args: ['--no-serve'], extraEnv: { NODE_OPTIONS: `--require ${dir}/probe.cjs` } })
+  m.proc.kill('SIGUSR2')
+  const count = (): number | undefined => { const n = /aws-sdk client modules: (\d+)\n/.exec(m.log())?.[1]; return n === undefined ? undefined : Number(n) }
+  t.ok(await waitFor(() => count() !== undefined, 20_000), 'the probe answered')
+  t.ok((count() ?? 0) > 0, `the S3 client was loaded before any request (${count()} modules)`)
+  t.equal((await run('cat', [`${m.dir}/cli/@latest/hello.txt`])).stdout, 'hello', 'and it reads')
+})
+
 t.test('mount --status says whether the HTTP API is up, and on which port', async t => {
   const env = await s3env(t)
   await bucket(env)

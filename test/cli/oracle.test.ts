@@ -1,12 +1,12 @@
 // The CLI against the oracle: ls, cat, diff, log, cp on a random history in real S3.
 import { execFile } from 'node:child_process'
-import { mkdtemp, readFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
 import { formatInstant } from '../../src/core/timespec.js'
 import { buildHistory, diff, sha, slice, snapshot, type State } from '../helpers/history.js'
 import { BIN, s3env } from '../helpers/s3env.js'
+import { tempDir } from '../helpers/temp.js'
 
 interface Row { name: string, type: string, size?: number, versionId?: string }
 
@@ -57,7 +57,7 @@ t.test('ls, cat, diff, log and cp equal the oracle', async t => {
     const ops = h.ops.filter(o => o.key === key).reverse()
     t.same(log.map(l => l.deleteMarker ? -1 : l.size), ops.map(o => o.body?.length ?? -1), `log ${JSON.stringify(key)}`)
   }
-  const dest = await mkdtemp(join(tmpdir(), 'infinstor-cp-'))
+  const dest = tempDir(t, 'cp')
   const cp = await env.cli(['cp', `s3://${h.bucket}/dir@${at[at.length - 1]}`, dest])
   t.equal(cp.code, 0, cp.stderr)
   for (const [key, body] of last) {

@@ -1,11 +1,11 @@
 // `infinstor ui`: serves the dashboard with a token and opens the browser at the URL that carries it.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { chmod, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { chmod, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
 import { BIN } from '../helpers/s3env.js'
+import { tempDir } from '../helpers/temp.js'
 
 interface Running { url: string, stdout: string, stop: () => Promise<number | null> }
 
@@ -37,7 +37,7 @@ async function startUi (t: { teardown: (fn: () => unknown) => void }, args: stri
 }
 
 t.test('--no-open: prints the URL with the token; the URL logs the browser in', async t => {
-  const dir = await mkdtemp(join(tmpdir(), 'infinstor-ui-cli-'))
+  const dir = tempDir(t, 'ui-cli')
   const ui = await startUi(t, ['--no-open', '--token-file', join(dir, 'token')], { INFINSTOR_TOKEN: 'from-env-token' })
   t.match(ui.url, /^http:\/\/127\.0\.0\.1:\d+\/ui\/\?token=from-env-token$/, 'loopback, and INFINSTOR_TOKEN is the token')
   const page = await fetch(ui.url)
@@ -51,7 +51,7 @@ t.test('--no-open: prints the URL with the token; the URL logs the browser in', 
 })
 
 t.test('opens $BROWSER at the URL; the token file is created 0600', async t => {
-  const dir = await mkdtemp(join(tmpdir(), 'infinstor-ui-cli-'))
+  const dir = tempDir(t, 'ui-cli')
   const opened = join(dir, 'opened')
   const browser = join(dir, 'browser.sh')
   await writeFile(browser, `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`)
@@ -67,7 +67,7 @@ t.test('opens $BROWSER at the URL; the token file is created 0600', async t => {
 })
 
 t.test('no browser to open: says so and keeps serving', async t => {
-  const dir = await mkdtemp(join(tmpdir(), 'infinstor-ui-cli-'))
+  const dir = tempDir(t, 'ui-cli')
   const ui = await startUi(t, ['--token', 'tk', '--token-file', join(dir, 'token')], { BROWSER: join(dir, 'no-such-browser') })
   for (let i = 0; i < 100 && !ui.stdout.includes('could not open'); i++) await new Promise(resolve => setTimeout(resolve, 50))
   t.match(ui.stdout, /could not open a browser here: open the URL above yourself/)

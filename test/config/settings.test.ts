@@ -1,14 +1,14 @@
 // Every setting is checked against its declaration (type, range, whole numbers, the form of a text), from
 // every source, and a bad one stops every command with exit code 2 and the setting's name, never a stack trace.
 import { execFile } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { SETTING_DEFS, Settings, type SettingDef } from '../../src/config/settings.js'
 import { parseValue, type TextFormat } from '../../src/config/values.js'
 import { InfinError } from '../../src/core/errors.js'
 import { BIN } from '../helpers/s3env.js'
+import { tempDir } from '../helpers/temp.js'
 
 /** Texts that break each format: written here, not derived from the checks they test. */
 const BAD_TEXT: Record<TextFormat, string[]> = {
@@ -47,7 +47,7 @@ function goodValues (def: SettingDef): string[] {
   return out
 }
 
-const home = mkdtempSync(join(tmpdir(), 'infinstor-settings-'))
+const home = tempDir(t, 'settings')
 const noConfig = { INFINSTOR_CONFIG: join(home, 'none.json') }
 
 function failure (fn: () => unknown): InfinError | undefined {

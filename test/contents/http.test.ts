@@ -4,14 +4,12 @@ import { CreateBucketCommand, DeleteObjectCommand, ListObjectVersionsCommand, Pu
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import t from 'tap'
 import { formatInstant } from '../../src/core/timespec.js'
 import { client, serveContents, TOKEN } from '../helpers/contents-server.js'
 import { sha } from '../helpers/history.js'
 import { BIN, s3env } from '../helpers/s3env.js'
+import { tempDir } from '../helpers/temp.js'
 
 interface Model {
   name: string, path: string, type: string, writable: boolean, created: string, last_modified: string,
@@ -267,7 +265,7 @@ t.test('contents API', async t => {
 t.test('infinstor serve: --port, --token and INFINSTOR_TOKEN', async t => {
   const env = await s3env(t)
   await env.raw.send(new CreateBucketCommand({ Bucket: 'cli-serve' }))
-  const config = await mkdtemp(join(tmpdir(), 'infinstor-serve-'))
+  const config = tempDir(t, 'serve')
   const start = async (args: string[]): Promise<{ url: string, stop: () => Promise<number | null> }> => {
     const proc = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], {
       env: { ...env.env, XDG_CONFIG_HOME: config, INFINSTOR_TOKEN: 'from-env' }, stdio: ['ignore', 'pipe', 'pipe']

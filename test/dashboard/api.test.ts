@@ -1,7 +1,6 @@
 // The /api/infinstor/* JSON API against a real S3 (moto), checked against the history oracle.
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { request } from 'node:http'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PutObjectCommand } from '@aws-sdk/client-s3'
 import t from 'tap'
@@ -13,6 +12,7 @@ import { staticRoutes } from '../../src/dashboard/static.js'
 import { startApp, TOKEN, type AppClient } from '../helpers/app.js'
 import { buildHistory, diff, dirsOf, sha, slice, snapshot, type State } from '../helpers/history.js'
 import { s3env } from '../helpers/s3env.js'
+import { tempDir } from '../helpers/temp.js'
 
 const env = await s3env(t)
 const h = await buildHistory(env.raw, 'hist', { seed: 11, steps: 6, nullSteps: 1 })
@@ -337,7 +337,7 @@ t.test('bad input in a path or a body is a 400 that says so, never a 500', async
 })
 
 t.test('the dashboard is served at /ui/, and only what is in its folder', async t => {
-  const dir = await mkdtemp(join(tmpdir(), 'infinstor-ui-'))
+  const dir = tempDir(t, 'ui')
   await mkdir(join(dir, 'assets'))
   await writeFile(join(dir, 'index.html'), '<!doctype html><title>x</title>')
   await writeFile(join(dir, 'assets', 'app-1.js'), 'console.log(1)')

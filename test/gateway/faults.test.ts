@@ -4,10 +4,8 @@
 // error; 64 concurrent clients, some slow, stay within bounded memory.
 import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { request, type IncomingMessage } from 'node:http'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { streamLog } from '../../src/config/log.js'
@@ -18,6 +16,7 @@ import { createReader } from '../../src/reader/reader.js'
 import { presignUrl, rawS3, serveGateway, xmlField, type Creds, type ServedGateway } from '../helpers/gateway.js'
 import { nextSecond } from '../helpers/history.js'
 import { s3env, type S3Env } from '../helpers/s3env.js'
+import { tempDir } from '../helpers/temp.js'
 
 const MiB = 1024 * 1024
 
@@ -73,7 +72,7 @@ t.test('a client that disconnects mid-body releases its reader', async t => {
   const engine = env.engine()
   // The byte path the daemon uses (openReader): GETs straight into pooled blocks.
   const reader = createReader({ into: engine.readInto.bind(engine) }, { cacheBytes: 32 * MiB })
-  const keys = new KeyStore(join(mkdtempSync(join(tmpdir(), 'infinstor-gw-keys-')), 'keys.json'))
+  const keys = new KeyStore(join(tempDir(t, 'gw-keys'), 'keys.json'))
   const key = await keys.create()
   const gw = await startGateway({ engine, reader, keys, host: '127.0.0.1', port: 0, log: streamLog(() => {}) })
   t.teardown(gw.close)

@@ -1,5 +1,3 @@
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { streamLog } from '../../src/config/log.js'
 import { startHttp, type HttpServer } from '../../src/daemon/http-app.js'
@@ -7,6 +5,7 @@ import { openReader, openTree } from '../../src/daemon/open-tree.js'
 import type { Services } from '../../src/daemon/services.js'
 import type { TimeTree } from '../../src/tree/time-tree.js'
 import type { S3Env } from './s3env.js'
+import { tempDir } from './temp.js'
 
 interface Teardown { teardown: (fn: () => unknown) => void }
 
@@ -21,7 +20,7 @@ export interface ServeOptions {
 
 /** The real HTTP server (token auth, every route) over services of its own, on a free port. */
 export async function serveContents (t: Teardown, env: S3Env, opts: ServeOptions = {}): Promise<HttpServer & { services: Services }> {
-  const dir = await mkdtemp(join(tmpdir(), 'infinstor-contents-'))
+  const dir = tempDir(t, 'contents')
   const services = env.services({
     port: 0,
     token: TOKEN,

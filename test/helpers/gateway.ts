@@ -1,13 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash, createHmac } from 'node:crypto'
 import { once } from 'node:events'
-import { mkdtempSync } from 'node:fs'
 import { request } from 'node:http'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SignatureV4 } from '@smithy/signature-v4'
 import { KeyStore } from '../../src/gateway/keys.js'
 import { BIN, type S3Env } from './s3env.js'
+import { tempDir } from './temp.js'
 
 interface Teardown { teardown: (fn: () => unknown) => void }
 
@@ -149,7 +148,7 @@ export interface ServedGateway {
 
 /** A real `infinstor serve` process with its gateway on a free port, and one key for it. */
 export async function serveGateway (t: Teardown, env: S3Env, extraArgs: string[] = [], extraEnv: NodeJS.ProcessEnv = {}): Promise<ServedGateway> {
-  const configHome = mkdtempSync(join(tmpdir(), 'infinstor-gw-config-'))
+  const configHome = tempDir(t, 'gw-config')
   const keys = new KeyStore(join(configHome, 'infinstor', 's3-keys.json'))
   const key = await keys.create('tests')
   const daemonEnv = { ...env.env, XDG_CONFIG_HOME: configHome, INFINSTOR_SETTLE_MARGIN_MS: '1000', ...extraEnv }

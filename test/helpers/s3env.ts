@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -43,14 +43,18 @@ export async function s3env (t: Teardown): Promise<S3Env> {
   const moto = await startMoto()
   const raw = new S3Client({ endpoint: moto.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } })
   const opened: Services[] = []
+  const homes: string[] = []
   t.teardown(async () => {
     raw.destroy()
     for (const s of opened) await s.close()
+    // Only once closed: an index or label store may still be writing there.
+    for (const home of homes) rmSync(home, { recursive: true, force: true })
     await moto.stop()
   })
   const env = { ...process.env, ...CREDS, AWS_ENDPOINT_URL: moto.endpoint }
   const services = (flags: Record<string, unknown> = {}): Services => {
     const home = mkdtempSync(join(tmpdir(), 'infinstor-services-'))
+    homes.push(home)
     const settings = new Settings({
       endpoint: moto.endpoint,
       's3-attempts': 3,

@@ -2,9 +2,6 @@
 // real mount of a random history in moto: paths, labels, %infinstor use, lineage with version ids read
 // straight from S3, errors that name the fix, MLflow parameters (a stand-in mlflow module), s3_endpoint.
 import { createServer } from 'node:http'
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { SETTING_DEFS } from '../../src/config/settings.js'
@@ -15,6 +12,7 @@ import { mountTree } from '../helpers/mount.js'
 import { s3env } from '../helpers/s3env.js'
 import { buildTextHistory } from '../helpers/texthistory.js'
 import { runCells, versionAt, type CellResult } from './oracle.js'
+import { tempDir } from '../helpers/temp.js'
 
 const BUCKET = 'kernel-lab'
 const FAKE_MLFLOW = fileURLToPath(new URL('fake-mlflow', import.meta.url))
@@ -121,7 +119,7 @@ t.test('s3_endpoint: a clear error without a gateway; its address and key form w
 })
 
 t.test('without a mount, the helper says how to start one', async t => {
-  const empty = await mkdtemp(join(tmpdir(), 'infinstor-nomount-'))
+  const empty = tempDir(t, 'nomount')
   const [c] = await runCells([`import infinstor\ninfinstor.path("${BUCKET}/train.csv", at="${Ti}")`], { ...env, XDG_STATE_HOME: empty })
   t.equal(c.error?.ename, 'InfinStorError')
   t.match(c.error?.evalue, /no InfinStor mount is running.*infinstor mount/)

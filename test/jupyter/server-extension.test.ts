@@ -3,8 +3,7 @@
 // and stops it with the server, serves the drive's API equal to the history's oracle, never shows the
 // daemon's token, reuses a running mount's server, and writes a kernel's lineage into a notebook on save.
 import { ListObjectVersionsCommand } from '@aws-sdk/client-s3'
-import { readdir, readFile, writeFile, mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { formatInstant } from '../../src/core/timespec.js'
@@ -15,6 +14,7 @@ import { mountTree } from '../helpers/mount.js'
 import { s3env } from '../helpers/s3env.js'
 import { buildTextHistory, childrenOf } from '../helpers/texthistory.js'
 import { REPO, runCells, versionAt } from './oracle.js'
+import { tempDir } from '../helpers/temp.js'
 
 const BUCKET = 'ext-lab'
 const seed = Number(process.env.INFINSTOR_SEED ?? Date.now() % 100_000)
@@ -25,7 +25,7 @@ const h = await buildTextHistory(s3.raw, BUCKET, seed)
 await new Promise(resolve => setTimeout(resolve, 2500))
 const second = (ms: number): number => Math.floor(ms / 1000) * 1000
 
-const home = await mkdtemp(join(tmpdir(), 'infinstor-ext-'))
+const home = tempDir(t, 'ext')
 const xdg = { XDG_CONFIG_HOME: join(home, 'config'), XDG_STATE_HOME: join(home, 'state') }
 const labEnv = { ...s3.env, ...xdg, INFINSTOR_HOME: REPO, INFINSTOR_CONFIG: join(home, 'none.json') }
 const lab = await prepareLab(t, { serverOnly: true, baseUrl: '/user/alice/', env: labEnv })
@@ -180,7 +180,7 @@ async function lineageOnSave (t: Test): Promise<void> {
 }
 
 t.test('a command setting that is wrong: the health says which setting, and how to fix it', async t => {
-  const empty = await mkdtemp(join(tmpdir(), 'infinstor-ext-nomount-'))
+  const empty = tempDir(t, 'ext-nomount')
   const bad = await prepareLab(t, {
     serverOnly: true,
     env: { ...labEnv, XDG_STATE_HOME: empty },

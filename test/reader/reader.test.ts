@@ -9,7 +9,7 @@ import { createReader, type CachingReader } from '../../src/reader/reader.js'
 import { InfinError } from '../../src/core/errors.js'
 import type { RangeFetch } from '../../src/reader/types.js'
 import { rng } from '../helpers/random.js'
-import { expectBytes, FakeS3, KINDS, KiB, MiB, small, until, waitsOnS3 } from './fake-s3.js'
+import { expectBytes, FakeS3, KINDS, KiB, MiB, small, waitsOnS3 } from './fake-s3.js'
 
 for (const kind of KINDS) t.test(`random read patterns return exactly the source bytes (${kind})`, async t => {
   const s3 = new FakeS3()

@@ -1,13 +1,12 @@
 // One authenticated 300 MB POST against a real `infinstor serve`: refused with a 413, and the server's
 // memory (its peak RSS, from /proc) barely moves, because the rest of the body is never read.
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { request } from 'node:http'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import t from 'tap'
 import { freePort } from '../../src/demo/moto.js'
 import { BIN } from '../helpers/s3env.js'
+import { tempDir } from '../helpers/temp.js'
 
 const MB = 1_000_000
 const TOKEN = 'body-limit-token'
@@ -50,7 +49,7 @@ async function post (url: string, total: number, chunked: boolean): Promise<numb
 }
 
 t.test('a 300 MB body is refused with 413 without being read into memory', async t => {
-  const home = mkdtempSync(join(tmpdir(), 'infinstor-body-'))
+  const home = tempDir(t, 'body')
   const port = await freePort()
   // No S3 is needed: the body is refused before any label is looked at.
   const server = spawn(process.execPath, [BIN, 'serve', '--port', String(port)], {

@@ -1,18 +1,18 @@
 // The shared HTTP server: token auth, Host check, CORS, error mapping, token file.
-import { mkdtemp, readFile, stat } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
 import { InfinError } from '../../src/core/errors.js'
 import { listen, Router } from '../../src/server/http.js'
 import { loadToken } from '../../src/server/token.js'
+import { tempDir } from '../helpers/temp.js'
 
 const router = new Router()
   .get(/^\/ok$/, async () => ({ json: { ok: true } }))
   .get(/^\/missing\/(.*)$/, async req => { throw new InfinError('NotFound', `no ${decodeURIComponent(req.params[0] ?? '')}`) })
 
 t.test('token file is created 0600 and reused', async t => {
-  const dir = await mkdtemp(join(tmpdir(), 'infinstor-token-'))
+  const dir = tempDir(t, 'token')
   const path = join(dir, 'sub', 'token')
   const a = await loadToken(undefined, path)
   t.match(a, /^[0-9a-f]{48}$/)

@@ -7,7 +7,7 @@
 // busy phase of a shared machine hits all alike), mounts, drops the page
 // cache, reads (seq: the older version with dd, by --readers at once; rand:
 // 1,000 random 64 KiB reads of it; small: every small file in turn) and
-// prints the daemon's CPU per thread over the reads. --variant compares
+// prints the daemon's CPU per thread over the reads and its peak RSS. --variant compares
 // builds of InfinStor (e.g. a copy of the baseline).
 import { randomFillSync } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -23,7 +23,7 @@ import { median } from './stats.js'
 import { NETWORKS, setNetwork } from './network.js'
 import { BIN, MOTO_PATCH, WORK } from './paths.js'
 import { fileURLToPath } from 'node:url'
-import { dropCaches } from './proc.js'
+import { dropCaches, peakRss } from './proc.js'
 import { ddRead, randomOffsets, randomReads, readFiles } from './readers.js'
 import { daemonMount, type DaemonMount } from './systems/mountpoint.js'
 import { CREDENTIALS, type SystemContext } from './systems/types.js'
@@ -191,6 +191,7 @@ async function main (): Promise<void> {
         const seconds = (performance.now() - start) / 1000
         const p1 = processCpu(pid) as Cpu
         const faults = minorFaults(pid) - f0
+        const peak = peakRss(pid) / MiB
         const s1 = processCpu(moto.process.pid as number) as Cpu
         const t1 = threadCpu(pid)
         const cpu = cpuSum(p1) - cpuSum(p0)
@@ -206,7 +207,7 @@ async function main (): Promise<void> {
         const threads = [...byName].filter(([, c]) => cpuSum(c) > 0).sort((a, b) => cpuSum(b[1]) - cpuSum(a[1]))
           .map(([n, c]) => `${n} ${fmt(c.user)}u+${fmt(c.system)}s`).join(', ')
         console.log(`rep ${rep + 1} ${sys.name.padEnd(10)} ${seconds.toFixed(2).padStart(6)} s ${mibs.toFixed(0).padStart(5)} MiB/s  daemon ${fmt(cpu)} CPU-s ` +
-          `(${fmt(p1.user - p0.user)}u ${fmt(p1.system - p0.system)}s; ${fmt(cpu / (bytes / (1 << 30)))}/GiB)  faults ${faults}  moto ${fmt(cpuSum(s1) - cpuSum(s0))}  [${threads}]`)
+          `(${fmt(p1.user - p0.user)}u ${fmt(p1.system - p0.system)}s; ${fmt(cpu / (bytes / (1 << 30)))}/GiB)  faults ${faults}  peak RSS ${peak.toFixed(0)} MiB  moto ${fmt(cpuSum(s1) - cpuSum(s0))}  [${threads}]`)
       } finally {
         await m.unmount()
       }

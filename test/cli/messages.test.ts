@@ -3,13 +3,11 @@
 // quotes, defaults in --help, no SDK warnings, and no token file that is not used.
 import { CreateBucketCommand, DeleteObjectCommand, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import t from 'tap'
 import { nearest } from '../../src/cli/main.js'
 import { run } from '../helpers/mount.js'
 import { BIN, s3env } from '../helpers/s3env.js'
+import { tempDir } from '../helpers/temp.js'
 
 function occurrences (text: string, part: string): number {
   return text.split(part).length - 1
@@ -90,8 +88,7 @@ t.test('messages', async t => {
   })
 
   t.test('serve --token: no token file is named, since none is used', async t => {
-    const home = mkdtempSync(join(tmpdir(), 'infinstor-serve-'))
-    t.teardown(() => rmSync(home, { recursive: true, force: true }))
+    const home = tempDir(t, 'serve')
     const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--token', 'T0KEN'], {
       env: { ...env.env, XDG_CONFIG_HOME: home }, stdio: ['ignore', 'pipe', 'pipe']
     })

@@ -4,8 +4,7 @@
 // Debian's chromium drives it; listings, files and versions are compared with the history and with S3
 // itself. Each drive defect of issue #13 has a step here that failed before its fix.
 import { CreateBucketCommand, GetObjectCommand, ListObjectVersionsCommand, PutObjectCommand } from '@aws-sdk/client-s3'
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
 import { formatInstant } from '../../src/core/timespec.js'
@@ -16,6 +15,7 @@ import { s3env } from '../helpers/s3env.js'
 import { buildTextHistory, childrenOf } from '../helpers/texthistory.js'
 import { REPO } from '../jupyter/oracle.js'
 import { LabPage, local, localText, second, ZONE } from './e2e.js'
+import { tempDir } from '../helpers/temp.js'
 
 // A real JupyterLab and chromium on a shared, loaded machine: the whole file may take many minutes.
 t.setTimeout(1_800_000)
@@ -40,8 +40,7 @@ const trainLog = [
 const horizon = Math.min(...(listed.Versions ?? []).map(v => v.LastModified?.getTime() ?? Infinity))
 
 // --- JupyterLab, with nothing set up for InfinStor but S3 access in its environment ----------------
-const home = await mkdtemp(join(tmpdir(), 'infinstor-e2e-'))
-t.teardown(async () => await rm(home, { recursive: true, force: true }))
+const home = tempDir(t, 'e2e')
 const lab = await prepareLab(t, {
   baseUrl: '/user/alice/',
   env: { ...s3.env, INFINSTOR_HOME: REPO, XDG_CONFIG_HOME: join(home, 'config'), XDG_STATE_HOME: join(home, 'state'), INFINSTOR_CONFIG: join(home, 'none.json') }

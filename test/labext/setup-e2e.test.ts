@@ -3,8 +3,7 @@
 // showing an error; then it browses that daemon; a wrong token and a stopped daemon each say what to do.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
 import { freePort } from '../../src/demo/moto.js'
@@ -14,6 +13,7 @@ import { prepareLab, writeLabSettings } from '../helpers/jupyterlab.js'
 import { BIN, s3env } from '../helpers/s3env.js'
 import { buildTextHistory, childrenOf } from '../helpers/texthistory.js'
 import { LabPage, ZONE } from './e2e.js'
+import { tempDir } from '../helpers/temp.js'
 
 // A real JupyterLab and chromium on a shared, loaded machine: the whole file may take many minutes.
 t.setTimeout(1_800_000)
@@ -26,8 +26,7 @@ const s3 = await s3env(t)
 const h = await buildTextHistory(s3.raw, BUCKET, seed, 3)
 await new Promise(resolve => setTimeout(resolve, 2500))
 
-const home = await mkdtemp(join(tmpdir(), 'infinstor-setup-e2e-'))
-t.teardown(async () => await rm(home, { recursive: true, force: true }))
+const home = tempDir(t, 'setup-e2e')
 const lab = await prepareLab(t, { serverConfig: { ServerApp: { jpserver_extensions: { infinstor_jupyter: false } } } })
 const daemonPort = await freePort()
 const daemonToken = 'daemon-' + Math.random().toString(36).slice(2)

@@ -31,8 +31,8 @@ export interface Prefetch {
  * Sequential-read detection for one open file, shaped like mountpoint-s3's
  * prefetcher. A stream starts with a small window; as the reader consumes
  * it, more is requested, at least a part at a time (each part one GET, the
- * parts in flight at once), and the window doubles (up to a cap) if a read
- * had to wait meanwhile: the window grows until it hides S3's latency and
+ * parts in flight at once), and the window doubles (up to a cap, and at
+ * least to a part) if a read had to wait meanwhile: the window grows until it hides S3's latency and
  * per-connection rate, and no further, since every byte ahead is memory.
  * Reads that arrive slightly out of order, re-read a little, or skip a
  * little keep the stream; a bigger jump starts a new one.
@@ -111,7 +111,10 @@ export class Readahead {
     const room = step > 0 ? Math.min(step, this.window / 2) : this.window / 2
     if (this.requested - this.furthest > this.window - room) return undefined
     const grow = this.starved && (this.opts.idle?.() ?? true)
-    this.window = Math.max(initial, Math.min(grow ? this.window * 2 : this.window, cap))
+    // A stream already asks for a part at a time: one that waits grows
+    // straight to a part's window, not through the doublings below it, each
+    // of which would cost a part's worth of reading at one GET's rate.
+    this.window = Math.max(initial, Math.min(grow ? Math.max(this.window * 2, step) : this.window, cap))
     this.starved = false
     const stepped = Math.min(this.requested + step, this.furthest + Math.max(cap, step))
     this.requested = Math.max(this.furthest + this.window, stepped)

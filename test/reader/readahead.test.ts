@@ -40,6 +40,14 @@ t.test('a reader that never waits keeps its window: every byte ahead is memory',
   t.same(later.slice(0, 3), [2, 4, 8].map(n => n * MiB))
 })
 
+t.test('a waiting stream that asks a part at a time grows to a part at once, then doubles', async t => {
+  const r = new Readahead({ ...opts, step: 8 * MiB })
+  const windows = stream(r, 0, 512 * MiB, 64 * MiB, true)
+  // The second request is a step past the first (1 + 8 MiB); from then on the window doubles.
+  t.same(windows.slice(0, 5).map(w => Math.round(w / MiB)), [1, 9, 16, 32, 64])
+  t.ok(windows.every(w => w <= 64 * MiB + 8 * MiB), 'never past the cap and a step')
+})
+
 t.test('once sequential, each request is at least a step (a part)', async t => {
   const r = new Readahead({ ...opts, step: 8 * MiB })
   let requested = r.next(0, 128 * KiB, 64 * MiB)?.until ?? 0

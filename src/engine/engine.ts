@@ -58,6 +58,14 @@ export interface DirView {
   deleted: FileEntry[]
 }
 
+/** A directory of a view whose subdirectories may not all exist in it (see Engine.scanDir). */
+export interface ScannedDir extends Omit<DirView, 'exists' | 'dirs'> {
+  /** Prefixes under the directory; those without a live key do not exist in the view. */
+  candidates: DirEntry[]
+  /** The candidates are known to exist (the index lists live directories only). */
+  known: boolean
+}
+
 const VERSIONING_TTL_MS = 30_000
 /** The bucket list is reused this long: buckets come and go rarely, and every mount root lists them. */
 const BUCKETS_TTL_MS = 10_000
@@ -245,12 +253,25 @@ export class Engine {
 
   /** One directory of a view: its live files and its non-empty subdirectories (from the index when it covers the view). */
   async readDir (view: View, prefix: string): Promise<DirView> {
+    const { candidates, known, ...scan } = await this.scanDir(view, prefix)
+    const live = known ? candidates.map(() => true) : await Promise.all(candidates.map(async d => await this.dirExists(view, d.prefix)))
+    const dirs = candidates.filter((_, i) => live[i])
+    const exists = prefix === view.root || scan.marker !== undefined || scan.files.length > 0 || dirs.length > 0
+    return { exists, dirs, ...scan }
+  }
+
+  /**
+   * One directory of a view, its subdirectories not yet known to exist in
+   * it unless `known`: a subdirectory exists only if some key under it is
+   * live, which may take a search of its own (dirExists) per subdirectory.
+   * A lookup of one name needs that search for that name alone.
+   */
+  async scanDir (view: View, prefix: string): Promise<ScannedDir> {
     const index = await this.indexed.covering(view.bucket, view.spec)
     if (index !== undefined) {
       const d = await this.indexed.readDir(index, view.bucket, prefix, view.spec)
-      const exists = prefix === view.root || d.marker !== undefined || d.files.length > 0 || d.dirs.length > 0
       // The index's directory scan reads live rows only: a deleted key's lookup is then a plain ENOENT, without its log line.
-      return { exists, deleted: [], ...d }
+      return { files: d.files, marker: d.marker, deleted: [], candidates: d.dirs, known: true }
     }
     const listing = await this.complete(await this.listing(view.bucket, prefix, '/', view.spec))
     const files: FileEntry[] = []
@@ -266,12 +287,8 @@ export class Engine {
       if (key === prefix) marker = v
       else files.push({ seg: key.slice(prefix.length), key, version: v })
     }
-    const candidates = listing.prefixes()
-    const live = await Promise.all(candidates.map(async p => await this.dirExists(view, p)))
-    const dirs = candidates.filter((_, i) => live[i])
-      .map(p => ({ seg: p.slice(prefix.length, -1), prefix: p }))
-    const exists = prefix === view.root || marker !== undefined || files.length > 0 || dirs.length > 0
-    return { exists, files, dirs, marker, deleted }
+    const candidates = listing.prefixes().map(p => ({ seg: p.slice(prefix.length, -1), prefix: p }))
+    return { files, marker, deleted, candidates, known: false }
   }
 
   /** True when some key under `prefix` is in the view. */

@@ -1,8 +1,8 @@
 import { LRUCache } from 'lru-cache'
-import { nameEntries } from '../core/names.js'
+import { nameEntries, segmentName } from '../core/names.js'
 import { formatSpec, horizonOf } from '../core/timespec.js'
 import type { Version } from '../core/versions.js'
-import type { Engine, View } from '../engine/engine.js'
+import type { DirEntry, Engine, FileEntry, View } from '../engine/engine.js'
 
 export type Entry =
   | { kind: 'file', name: string, key: string, version: Version }
@@ -32,6 +32,15 @@ export interface DirCacheOptions {
 
 interface Cached { dir: NamedDir, at: number }
 
+/** A directory's keys by segment, its subdirectories' existence not yet known (Engine.scanDir). */
+interface Scan {
+  files: Map<string, FileEntry>
+  candidates: Map<string, DirEntry>
+  known: boolean
+  at: number
+  live: boolean
+}
+
 /**
  * Named directory listings per view. The engine already avoids S3 requests
  * for settled times; this keeps the per-view work (selecting versions,
@@ -43,11 +52,15 @@ export class DirCache {
   private readonly opts: DirCacheOptions
   private readonly done: LRUCache<string, Cached>
   private readonly pending = new Map<string, Promise<NamedDir>>()
+  private readonly scans: LRUCache<string, Scan>
+  private readonly scanning = new Map<string, Promise<Scan>>()
 
   constructor (engine: Engine, opts: DirCacheOptions) {
     this.engine = engine
     this.opts = opts
     this.done = new LRUCache({ maxSize: opts.maxEntries, sizeCalculation: (c: Cached) => c.dir.entries.size + c.dir.deleted.size + 1 })
+    // Scans serve lookups until a listing of the same directory replaces them: a smaller share will do.
+    this.scans = new LRUCache({ maxSize: Math.max(1, Math.floor(opts.maxEntries / 4)), sizeCalculation: (c: Scan) => c.files.size + c.candidates.size + 1 })
   }
 
   /**
@@ -61,20 +74,78 @@ export class DirCache {
   }
 
   async get (view: View, prefix: string): Promise<NamedDir> {
-    const key = `${view.bucket}\0${formatSpec(view.spec)}\0${prefix}`
-    const hit = this.done.get(key)
-    if (hit !== undefined && (!hit.dir.live || Date.now() - hit.at < this.opts.liveTtlMs)) return hit.dir
+    const key = keyOf(view, prefix)
+    const hit = this.fresh(this.done.get(key), hit => hit.dir.live)
+    if (hit !== undefined) return hit.dir
     let running = this.pending.get(key)
     if (running === undefined) {
       running = this.load(view, prefix)
         .then(dir => {
           this.done.set(key, { dir, at: Date.now() })
+          this.scans.delete(key)
           return dir
         })
         .finally(() => this.pending.delete(key))
       this.pending.set(key, running)
     }
     return await running
+  }
+
+  /**
+   * The entry called `name` in a directory, or undefined. Looking up a file
+   * must not cost a search of every sibling directory (whether some key under
+   * it is live), which `get` needs for a listing: a plain name found among
+   * the directory's keys is answered from them and, when a subdirectory of
+   * that name exists, from that subdirectory's search alone. A plain name
+   * keeps its name whatever else the directory holds (see nameEntries);
+   * other names, and names not found (whose "not found" may say which
+   * delete marker hides them), take the whole directory.
+   */
+  async entry (view: View, prefix: string, name: string): Promise<Entry | undefined> {
+    const whole = async (): Promise<Entry | undefined> => {
+      const dir = await this.get(view, prefix)
+      return dir.exists ? dir.entries.get(name) : undefined
+    }
+    const key = keyOf(view, prefix)
+    if (this.fresh(this.done.get(key), hit => hit.dir.live) !== undefined || this.pending.has(key) || segmentName(name) !== name) return await whole()
+    const scan = await this.scan(view, prefix, key)
+    const file = scan.files.get(name)
+    const sub = scan.candidates.get(name)
+    if (sub !== undefined && (scan.known || await this.engine.dirExists(view, sub.prefix))) {
+      if (file !== undefined) this.opts.onShadowed(view, file.key)
+      return { kind: 'dir', name, prefix: sub.prefix }
+    }
+    if (file !== undefined) return { kind: 'file', name, key: file.key, version: file.version }
+    return await whole()
+  }
+
+  private async scan (view: View, prefix: string, key: string): Promise<Scan> {
+    const hit = this.fresh(this.scans.get(key), hit => hit.live)
+    if (hit !== undefined) return hit
+    let running = this.scanning.get(key)
+    if (running === undefined) {
+      const live = this.isLive(view)
+      running = this.engine.scanDir(view, prefix)
+        .then(raw => {
+          const scan: Scan = {
+            files: new Map(raw.files.map(f => [f.seg, f])),
+            candidates: new Map(raw.candidates.map(d => [d.seg, d])),
+            known: raw.known,
+            at: Date.now(),
+            live
+          }
+          this.scans.set(key, scan)
+          return scan
+        })
+        .finally(() => this.scanning.delete(key))
+      this.scanning.set(key, running)
+    }
+    return await running
+  }
+
+  /** A cached answer still good: a settled one always, a live one for the live period. */
+  private fresh<T extends { at: number }> (hit: T | undefined, live: (hit: T) => boolean): T | undefined {
+    return hit !== undefined && (!live(hit) || Date.now() - hit.at < this.opts.liveTtlMs) ? hit : undefined
   }
 
   private async load (view: View, prefix: string): Promise<NamedDir> {
@@ -94,4 +165,8 @@ export class DirCache {
     const deleted = new Map(raw.deleted.filter(d => !entries.has(d.seg)).map(d => [d.seg, d.version]))
     return { exists: raw.exists, entries, live, deleted }
   }
+}
+
+function keyOf (view: View, prefix: string): string {
+  return `${view.bucket}\0${formatSpec(view.spec)}\0${prefix}`
 }

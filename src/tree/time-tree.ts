@@ -250,10 +250,9 @@ export class TimeTree {
   private async resolve (view: View, names: string[], path: readonly string[]): Promise<Resolved> {
     let prefix = view.root
     for (let i = 0; i < names.length; i++) {
-      const dir = await this.dirs.get(view, prefix)
-      const e = dir.exists ? dir.entries.get(names[i]) : undefined
-      if (e === undefined) throw this.missing(view, dir, names[i], path, i === names.length - 1)
-      if (i === names.length - 1 && e.kind === 'file') return { ...e, live: dir.live }
+      const e = await this.dirs.entry(view, prefix, names[i])
+      if (e === undefined) throw this.missing(view, await this.dirs.get(view, prefix), names[i], path, i === names.length - 1)
+      if (i === names.length - 1 && e.kind === 'file') return { ...e, live: this.dirs.isLive(view) }
       if (e.kind !== 'dir') throw notFound(show(path))
       prefix = e.prefix
     }

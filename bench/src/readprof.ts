@@ -6,7 +6,7 @@
 // then, repetition by repetition and system by system (interleaved, so a
 // busy phase of a shared machine hits all alike), mounts, drops the page
 // cache, reads (seq: the older version with dd, by --readers at once; rand:
-// 1,000 random 64 KiB reads of it; small: every small file in turn) and
+// 1,000 random 64 KiB reads of it; small: every small file in turn, in name order) and
 // prints the daemon's CPU per thread over the reads and its peak RSS. --variant compares
 // builds of InfinStor (e.g. a copy of the baseline).
 import { randomFillSync } from 'node:crypto'
@@ -54,7 +54,7 @@ const network = NETWORKS[flags.network as keyof typeof NETWORKS]
 if (network === undefined) throw new Error(`unknown network ${flags.network}; known: ${Object.keys(NETWORKS).join(', ')}`)
 
 interface Sys { name: string, mount: (ctx: SystemContext, at: number) => Promise<{ m: DaemonMount, path: (key: string) => string }> }
-const SMALL = Array.from({ length: 2000 }, (_, n) => `small/g${String(Math.floor(n / 100)).padStart(2, '0')}/f${n % 100}.bin`)
+const SMALL = Array.from({ length: 2000 }, (_, n) => `small/g${String(Math.floor(n / 100)).padStart(2, '0')}/f${String(n % 100).padStart(3, '0')}.bin`)
 
 function infinstorAt (name: string, bin: string): Sys {
   return {

@@ -142,6 +142,10 @@ export function createReader (source: RangeFetch | { stream: RangeStream } | { i
 
   return {
     open,
+    prefetch: (bucket, version) => {
+      const file = cachedFile(bucket, version)
+      cache.load(file, 0, cache.blocks(file), 0)
+    },
     stats: () => ({
       ...cache.stats,
       reads,

@@ -50,6 +50,12 @@ export interface OpenOptions {
 export interface Reader {
   /** One handle per open file: sequential-read detection is per handle. */
   open: (bucket: string, version: Version, opts?: OpenOptions) => ReadHandle
+  /**
+   * Fetches a whole version into the cache in the background, as readahead:
+   * it takes only GET slots no read waits for. A reader without a cache
+   * has none.
+   */
+  prefetch?: (bucket: string, version: Version) => void
 }
 
 /** Fetches bytes [start, end) of a version from S3 (Engine.read fits). */

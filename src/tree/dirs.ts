@@ -3,6 +3,7 @@ import { nameEntries, segmentName } from '../core/names.js'
 import { formatSpec, horizonOf } from '../core/timespec.js'
 import type { Version } from '../core/versions.js'
 import type { DirEntry, Engine, FileEntry, View } from '../engine/engine.js'
+import type { FileOrder } from './siblings.js'
 
 export type Entry =
   | { kind: 'file', name: string, key: string, version: Version }
@@ -54,6 +55,8 @@ export class DirCache {
   private readonly pending = new Map<string, Promise<NamedDir>>()
   private readonly scans: LRUCache<string, Scan>
   private readonly scanning = new Map<string, Promise<Scan>>()
+  /** File orders made of cached entries, by the map they were made of. */
+  private readonly orders = new WeakMap<ReadonlyMap<string, unknown>, FileOrder>()
 
   constructor (engine: Engine, opts: DirCacheOptions) {
     this.engine = engine
@@ -117,6 +120,31 @@ export class DirCache {
     }
     if (file !== undefined) return { kind: 'file', name, key: file.key, version: file.version }
     return await whole()
+  }
+
+  /**
+   * A directory's files in the order a program listing it sees them, if the
+   * directory is cached (no request is made): a listed one in name order, a
+   * scanned one (lookups only) in key order, which is the same for plain names.
+   */
+  filesOf (view: View, prefix: string): FileOrder | undefined {
+    const key = keyOf(view, prefix)
+    const entries: ReadonlyMap<string, Entry | FileEntry> | undefined = this.done.peek(key)?.dir.entries ?? this.scans.peek(key)?.files
+    if (entries === undefined) return undefined
+    let order = this.orders.get(entries)
+    if (order === undefined) {
+      const versions: Version[] = []
+      const index = new Map<string, number>()
+      for (const [name, e] of entries) {
+        if ('version' in e) {
+          index.set(name, versions.length)
+          versions.push(e.version)
+        }
+      }
+      order = { versions, index }
+      this.orders.set(entries, order)
+    }
+    return order
   }
 
   private async scan (view: View, prefix: string, key: string): Promise<Scan> {

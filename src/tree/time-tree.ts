@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache'
 import type { Log } from '../config/log.js'
 import { InfinError } from '../core/errors.js'
 import { historyNote, type HistoryNote } from '../core/history-note.js'
-import { formatInstant } from '../core/timespec.js'
+import { formatInstant, formatSpec } from '../core/timespec.js'
 import type { Version } from '../core/versions.js'
 import type { Engine, View } from '../engine/engine.js'
 import type { ReadHandle, Reader } from '../reader/types.js'
@@ -10,6 +10,7 @@ import { DirCache, type Entry, type NamedDir } from './dirs.js'
 import { labelLinkTarget, type LabelIndex, type LabelInfo } from './label-links.js'
 import { versionMtime, type TreeFile, type TreeNode } from './nodes.js'
 import { LABELS_DIR, parseTreePath, type TreePath } from './paths.js'
+import { SiblingReadahead } from './siblings.js'
 
 export interface TreeOptions {
   /** Buckets to show; default: whatever ListBuckets returns. */
@@ -26,12 +27,18 @@ export interface TreeOptions {
   labels?: LabelIndex
   /** Directory entries kept in the named-listing cache. */
   maxDirEntries?: number
+  /**
+   * Files of a folder read in name order are fetched this many ahead, if
+   * at most `maxBytes` (default 8 files of up to 1 MiB: what the mount's
+   * reader fetches by a first read anyway); 0 files turns it off.
+   */
+  siblings?: { ahead: number, maxBytes: number }
 }
 
 /** Resolved views are reused this long. */
 const VIEW_TTL_MS = 10_000
 
-type Resolved = { kind: 'dir', prefix: string } | (Entry & { kind: 'file', live: boolean })
+type Resolved = { kind: 'dir', prefix: string } | (Entry & { kind: 'file', live: boolean, parent: string })
 
 interface Reading { handle: ReadHandle, size: number }
 
@@ -65,6 +72,7 @@ export class TimeTree {
   readonly reader: Reader
   private readonly opts: TreeOptions
   private readonly dirs: DirCache
+  private readonly siblings: SiblingReadahead | undefined
   private readonly started = Date.now()
   private readonly views = new LRUCache<string, { at: number, view: View }>({ max: 1000 })
   /**
@@ -88,6 +96,11 @@ export class TimeTree {
       onShadowed: (view, key) => opts.log.warnOnce(`shadow\0${view.bucket}\0${key}`,
         `s3://${view.bucket}/${key} is hidden at ${view.name}: a directory of the same name wins`)
     })
+    const siblings = opts.siblings ?? { ahead: 8, maxBytes: 1024 * 1024 }
+    const prefetch = reader.prefetch
+    this.siblings = prefetch !== undefined && siblings.ahead > 0
+      ? new SiblingReadahead({ ...siblings, prefetch: (bucket, version) => { prefetch(bucket, version) } })
+      : undefined
   }
 
   async lookup (path: readonly string[]): Promise<TreeNode> {
@@ -166,6 +179,8 @@ export class TimeTree {
     const view = await this.view(p.bucket, p.spec)
     const r = await this.resolve(view, p.names, path)
     if (r.kind !== 'file') throw notFound(`file ${show(path)}`)
+    // A live view's files are chosen at their first read (see pins): only settled files are fetched ahead.
+    if (!r.live) this.readAhead(view, r.parent, r.name)
     const openedAt = Date.now()
     let reading: Promise<Reading> | undefined = r.live ? undefined : Promise.resolve(this.reading(p.bucket, r.version))
     let closed = false
@@ -205,6 +220,11 @@ export class TimeTree {
         reading?.then(r => { r.handle.close() }, () => {})
       }
     }
+  }
+
+  private readAhead (view: View, parent: string, name: string): void {
+    const order = this.siblings !== undefined ? this.dirs.filesOf(view, parent) : undefined
+    if (order !== undefined) this.siblings?.opened(`${view.bucket}\0${formatSpec(view.spec)}\0${parent}`, view.bucket, order, name)
   }
 
   private reading (bucket: string, version: Version): Reading {
@@ -252,7 +272,7 @@ export class TimeTree {
     for (let i = 0; i < names.length; i++) {
       const e = await this.dirs.entry(view, prefix, names[i])
       if (e === undefined) throw this.missing(view, await this.dirs.get(view, prefix), names[i], path, i === names.length - 1)
-      if (i === names.length - 1 && e.kind === 'file') return { ...e, live: this.dirs.isLive(view) }
+      if (i === names.length - 1 && e.kind === 'file') return { ...e, live: this.dirs.isLive(view), parent: prefix }
       if (e.kind !== 'dir') throw notFound(show(path))
       prefix = e.prefix
     }

@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util'
 import { CreateBucketCommand, GetObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import pLimit from 'p-limit'
 import { formatInstant } from '../../src/core/timespec.js'
+import { daemonEnv } from '../../src/daemon/malloc.js'
 import { startMoto } from '../../src/demo/moto.js'
 import { Cleanup } from './cleanup.js'
 import { s3Client } from './datasets.js'
@@ -27,7 +28,7 @@ import { dropCaches, peakRss } from './proc.js'
 import { ddRead, randomOffsets, randomReads, readFiles } from './readers.js'
 import { daemonMount, type DaemonMount } from './systems/mountpoint.js'
 import { CREDENTIALS, type SystemContext } from './systems/types.js'
-import { minorFaults, processCpu, threadCpu, type Cpu } from './threads.js'
+import { machineCpu, minorFaults, processCpu, threadCpu, type Cpu } from './threads.js'
 
 const { values: flags } = parseArgs({
   options: {
@@ -67,7 +68,8 @@ function infinstorAt (name: string, bin: string): Sys {
       const m = await daemonMount(ctx, name, dir => ({
         cmd: process.execPath,
         args: [...prof, bin, 'mount', dir, '--bucket', 'prof', '--endpoint', ctx.endpoint, '--cache-size', flags['cache-size'], '--no-serve', '--foreground'],
-        env: { ...process.env, ...CREDENTIALS }
+        // As a background mount's daemon runs (huge pages); GLIBC_TUNABLES=glibc.malloc.hugetlb=0 compares without.
+        env: daemonEnv({ ...process.env, ...CREDENTIALS })
       }))
       return { m, path: key => `${m.dir}/prof/@${formatInstant(at)}/${key}` }
     }
@@ -186,6 +188,7 @@ async function main (): Promise<void> {
         const f0 = minorFaults(pid)
         const p0 = processCpu(pid) as Cpu
         const s0 = processCpu(moto.process.pid as number) as Cpu
+        const m0 = machineCpu()
         const start = performance.now()
         const bytes = await read(path)
         const seconds = (performance.now() - start) / 1000
@@ -193,6 +196,7 @@ async function main (): Promise<void> {
         const faults = minorFaults(pid) - f0
         const peak = peakRss(pid) / MiB
         const s1 = processCpu(moto.process.pid as number) as Cpu
+        const m1 = machineCpu()
         const t1 = threadCpu(pid)
         const cpu = cpuSum(p1) - cpuSum(p0)
         const mibs = bytes / MiB / seconds
@@ -207,7 +211,8 @@ async function main (): Promise<void> {
         const threads = [...byName].filter(([, c]) => cpuSum(c) > 0).sort((a, b) => cpuSum(b[1]) - cpuSum(a[1]))
           .map(([n, c]) => `${n} ${fmt(c.user)}u+${fmt(c.system)}s`).join(', ')
         console.log(`rep ${rep + 1} ${sys.name.padEnd(10)} ${seconds.toFixed(2).padStart(6)} s ${mibs.toFixed(0).padStart(5)} MiB/s  daemon ${fmt(cpu)} CPU-s ` +
-          `(${fmt(p1.user - p0.user)}u ${fmt(p1.system - p0.system)}s; ${fmt(cpu / (bytes / (1 << 30)))}/GiB)  faults ${faults}  peak RSS ${peak.toFixed(0)} MiB  moto ${fmt(cpuSum(s1) - cpuSum(s0))}  [${threads}]`)
+          `(${fmt(p1.user - p0.user)}u ${fmt(p1.system - p0.system)}s; ${fmt(cpu / (bytes / (1 << 30)))}/GiB)  faults ${faults}  peak RSS ${peak.toFixed(0)} MiB  moto ${fmt(cpuSum(s1) - cpuSum(s0))}  ` +
+          `machine ${fmt(m1.busy - m0.busy)} of ${fmt(m1.total - m0.total)} CPU-s busy  [${threads}]`)
       } finally {
         await m.unmount()
       }

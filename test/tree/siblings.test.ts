@@ -57,8 +57,8 @@ async function readAll (tree: TimeTree, path: string): Promise<Buffer> {
 }
 
 async function settle (reader: CachingReader): Promise<void> {
-  // Readahead runs in the background: wait until no GET is queued or under way.
-  for (let i = 0; i < 200; i++) {
+  // Readahead runs in the background: wait until no GET is queued or under way (a loaded machine may take long).
+  for (let i = 0; i < 1200; i++) {
     const s = reader.stats()
     if (s.queuedReadahead === 0 && s.inflightBytes === 0) return
     await new Promise(resolve => setTimeout(resolve, 25))

@@ -76,8 +76,7 @@ export function cpuBetween (before: Cpu, after: Cpu): Cpu {
 /** CPU-seconds all cores spent busy and in all, machine-wide (/proc/stat): how loaded the machine was. */
 export function machineCpu (): { busy: number, total: number } {
   const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number)
-  const hz = 100
-  const total = fields.slice(0, 8).reduce((a, b) => a + b, 0) / hz
+  const total = fields.slice(0, 8).reduce((a, b) => a + b, 0) / HZ
   // idle and iowait are not busy.
-  return { busy: total - (fields[3] + fields[4]) / hz, total }
+  return { busy: total - (fields[3] + fields[4]) / HZ, total }
 }

@@ -77,7 +77,7 @@ export class DirCache {
   }
 
   async get (view: View, prefix: string): Promise<NamedDir> {
-    const key = keyOf(view, prefix)
+    const key = dirKey(view, prefix)
     const hit = this.fresh(this.done.get(key), hit => hit.dir.live)
     if (hit !== undefined) return hit.dir
     let running = this.pending.get(key)
@@ -109,7 +109,7 @@ export class DirCache {
       const dir = await this.get(view, prefix)
       return dir.exists ? dir.entries.get(name) : undefined
     }
-    const key = keyOf(view, prefix)
+    const key = dirKey(view, prefix)
     if (this.fresh(this.done.get(key), hit => hit.dir.live) !== undefined || this.pending.has(key) || segmentName(name) !== name) return await whole()
     const scan = await this.scan(view, prefix, key)
     const file = scan.files.get(name)
@@ -128,7 +128,7 @@ export class DirCache {
    * scanned one (lookups only) in key order, which is the same for plain names.
    */
   filesOf (view: View, prefix: string): FileOrder | undefined {
-    const key = keyOf(view, prefix)
+    const key = dirKey(view, prefix)
     const entries: ReadonlyMap<string, Entry | FileEntry> | undefined = this.done.peek(key)?.dir.entries ?? this.scans.peek(key)?.files
     if (entries === undefined) return undefined
     let order = this.orders.get(entries)
@@ -195,6 +195,7 @@ export class DirCache {
   }
 }
 
-function keyOf (view: View, prefix: string): string {
+/** Names one directory of one view, for caches keyed by directory. */
+export function dirKey (view: View, prefix: string): string {
   return `${view.bucket}\0${formatSpec(view.spec)}\0${prefix}`
 }

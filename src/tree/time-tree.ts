@@ -2,11 +2,11 @@ import { LRUCache } from 'lru-cache'
 import type { Log } from '../config/log.js'
 import { InfinError } from '../core/errors.js'
 import { historyNote, type HistoryNote } from '../core/history-note.js'
-import { formatInstant, formatSpec } from '../core/timespec.js'
+import { formatInstant } from '../core/timespec.js'
 import type { Version } from '../core/versions.js'
 import type { Engine, View } from '../engine/engine.js'
 import type { ReadHandle, Reader } from '../reader/types.js'
-import { DirCache, type Entry, type NamedDir } from './dirs.js'
+import { DirCache, dirKey, type Entry, type NamedDir } from './dirs.js'
 import { labelLinkTarget, type LabelIndex, type LabelInfo } from './label-links.js'
 import { versionMtime, type TreeFile, type TreeNode } from './nodes.js'
 import { LABELS_DIR, parseTreePath, type TreePath } from './paths.js'
@@ -223,8 +223,9 @@ export class TimeTree {
   }
 
   private readAhead (view: View, parent: string, name: string): void {
-    const order = this.siblings !== undefined ? this.dirs.filesOf(view, parent) : undefined
-    if (order !== undefined) this.siblings?.opened(`${view.bucket}\0${formatSpec(view.spec)}\0${parent}`, view.bucket, order, name)
+    if (this.siblings === undefined) return
+    const order = this.dirs.filesOf(view, parent)
+    if (order !== undefined) this.siblings.opened(dirKey(view, parent), view.bucket, order, name)
   }
 
   private reading (bucket: string, version: Version): Reading {

@@ -95,6 +95,7 @@ export async function runMount (opts: MountProcessOptions): Promise<number> {
   const mounted = await mountFuse(mountpoint, tree, {
     attrTimeoutS: settings.get('attr-timeout'),
     entryTimeoutS: settings.get('entry-timeout'),
+    readaheadKiB: settings.get('kernel-readahead'),
     // A big directory on a slow server may need many listings: it answers
     // late rather than fail. A down server still fails each request on the
     // S3 client's own timeouts and retries, long before this.

@@ -6,6 +6,7 @@ import type { Owner } from '../attrs.js'
 import type { TimeTree } from '../../tree/time-tree.js'
 import { runner } from './edge.js'
 import { readOps } from './ops-read.js'
+import { setKernelReadahead } from './readahead.js'
 import { writeOps } from './ops-write.js'
 
 export interface FuseMountOptions {
@@ -18,6 +19,8 @@ export interface FuseMountOptions {
    * of a closed file can last.
    */
   entryTimeoutS: number
+  /** KiB the kernel reads ahead of a sequential reader (see readahead.ts). */
+  readaheadKiB: number
   /** Every operation answers within this, S3 or not (reads sooner, on the reader's own deadline). */
   deadlineMs: number
   /** Who owns every file and directory: the user who mounted. */
@@ -92,6 +95,7 @@ export async function mountFuse (mountpoint: string, tree: TimeTree, opts: FuseM
       else reject(new InfinError('Unavailable', `cannot mount at ${mountpoint}: ${err.message}`, { cause: err }))
     })
   })
+  await setKernelReadahead(mountpoint, opts.readaheadKiB, opts.log)
   let unmounting: Promise<void> | undefined
   return {
     mountpoint,

@@ -1,6 +1,7 @@
 import { InfinError } from '../core/errors.js'
 import { checkBucketName } from '../core/s3url.js'
 import { formatInstant } from '../core/timespec.js'
+import { stopRequested, stoppedBy } from '../daemon/signals.js'
 import { endpointOf } from '../index/endpoint.js'
 import type { IndexStore } from '../index/open.js'
 import { indexStatus } from '../index/status.js'
@@ -29,11 +30,14 @@ export const index: Command = {
     }
     const { openIndex } = await import('../index/open.js')
     const store = await openIndex(ctx.settings.get('index'), { create: true }) as IndexStore
+    let stopped: NodeJS.Signals | undefined
     try {
-      return ctx.flags.watch === true ? await watch(ctx, store, bucket, pageSize) : await sweepOnce(ctx, store, bucket, pageSize)
+      if (ctx.flags.watch !== true) return await sweepOnce(ctx, store, bucket, pageSize)
+      stopped = await watch(ctx, store, bucket, pageSize)
     } finally {
       await store.close()
     }
+    return await stoppedBy(stopped)
   }
 }
 
@@ -91,7 +95,8 @@ async function sweepOnce (ctx: CommandContext, store: IndexStore, bucket: string
   }
 }
 
-async function watch (ctx: CommandContext, store: IndexStore, bucket: string, pageSize: number): Promise<number> {
+/** Keeps the index current until a stop signal; returns that signal once the keeper has stopped. */
+async function watch (ctx: CommandContext, store: IndexStore, bucket: string, pageSize: number): Promise<NodeJS.Signals | undefined> {
   const queueUrl = (ctx.flags.queue as string | undefined) ?? ctx.settings.get('index-queue')
   const [{ IndexKeeper }, { SqsAccess }] = await Promise.all([import('../index/keeper.js'), import('../s3/sqs.js')])
   const { s3 } = servicesFor(ctx)
@@ -99,9 +104,8 @@ async function watch (ctx: CommandContext, store: IndexStore, bucket: string, pa
     ? undefined
     : new SqsAccess({ region: ctx.settings.get('region'), attempts: ctx.settings.get('s3-attempts'), timeoutMs: ctx.settings.get('s3-timeout-ms') })
   const stop = new AbortController()
-  const onSignal = (): void => stop.abort()
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
+  let stopped: NodeJS.Signals | undefined
+  void stopRequested().then(signal => { stopped = signal; stop.abort() })
   const progress = progressLine()
   const keeper = new IndexKeeper(s3, store, sqs, {
     buckets: [bucket],
@@ -119,12 +123,10 @@ async function watch (ctx: CommandContext, store: IndexStore, bucket: string, pa
   try {
     await keeper.run(stop.signal)
   } finally {
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
     s3.destroy()
     sqs?.destroy()
   }
-  return 0
+  return stopped
 }
 
 function ago (ms: number): string {

@@ -1,6 +1,6 @@
-import { once } from 'node:events'
 import { streamLog } from '../config/log.js'
 import { startHttpAlone, tokenSource } from '../daemon/http-app.js'
+import { stopRequested, stoppedBy } from '../daemon/signals.js'
 import type { Command } from './commands.js'
 
 export const serve: Command = {
@@ -14,8 +14,8 @@ export const serve: Command = {
     process.stdout.write(`infinstor serving on ${served.url}\n` +
       `${tokenSource(served)} (send "Authorization: token <token>")\n` +
       (gateway === undefined ? '' : `S3 gateway on ${gateway.url} (SigV4; keys from 'infinstor keys create')\n`))
-    await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')])
+    const signal = await stopRequested()
     await served.close()
-    return 0
+    return await stoppedBy(signal)
   }
 }

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { streamLog } from '../config/log.js'
 import { startHttpAlone, tokenSource } from '../daemon/http-app.js'
+import { stopRequested, stoppedBy } from '../daemon/signals.js'
 import type { Command } from './commands.js'
 
 /** The platform's way to open a URL; $BROWSER (a command) wins, as with other tools. */
@@ -37,8 +38,8 @@ export const ui: Command = {
     if (ctx.flags['no-open'] !== true && !await openBrowser(url)) {
       process.stdout.write('could not open a browser here: open the URL above yourself\n')
     }
-    await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')])
+    const signal = await stopRequested()
     await served.close()
-    return 0
+    return await stoppedBy(signal)
   }
 }

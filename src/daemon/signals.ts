@@ -34,3 +34,29 @@ export async function endBy (signal: NodeJS.Signals): Promise<never> {
   process.kill(process.pid, signal)
   return await new Promise<never>(() => {})
 }
+
+/**
+ * For a process that serves until told to stop (`serve`, `ui`, `index
+ * --watch`): resolves with the first stop signal, and says so on stderr.
+ * Later signals are ignored while the caller cleans up, so a hangup's usual
+ * follow-up SIGTERM does not cut the cleanup short.
+ */
+export async function stopRequested (): Promise<NodeJS.Signals> {
+  return await new Promise(resolve => {
+    let first: NodeJS.Signals | undefined
+    const on = (signal: NodeJS.Signals): void => {
+      if (first !== undefined) return
+      first = signal
+      if (signal === 'SIGHUP') dropTerminalOutput()
+      process.stderr.write(`infinstor: stopping (${signal})\n`)
+      resolve(signal)
+    }
+    for (const signal of STOP_SIGNALS) process.on(signal, on)
+  })
+}
+
+/** The exit status once cleaned up after `signal`: a hangup ends the process by the hangup itself (see endBy). */
+export async function stoppedBy (signal: NodeJS.Signals | undefined): Promise<number> {
+  if (signal === 'SIGHUP') await endBy(signal)
+  return 0
+}

@@ -1,8 +1,8 @@
-import { LRUCache } from 'lru-cache'
 import { nameEntries, segmentName } from '../core/names.js'
 import { formatSpec, horizonOf } from '../core/timespec.js'
 import type { Version } from '../core/versions.js'
 import type { DirEntry, Engine, FileEntry, View } from '../engine/engine.js'
+import { Answers } from './answers.js'
 import type { FileOrder } from './siblings.js'
 
 export type Entry =
@@ -31,7 +31,7 @@ export interface DirCacheOptions {
   onShadowed: (view: View, key: string) => void
 }
 
-interface Cached { dir: NamedDir, at: number }
+interface Cached { dir: NamedDir, at: number, live: boolean }
 
 /** A directory's keys by segment, its subdirectories' existence not yet known (Engine.scanDir). */
 interface Scan {
@@ -51,19 +51,17 @@ interface Scan {
 export class DirCache {
   private readonly engine: Engine
   private readonly opts: DirCacheOptions
-  private readonly done: LRUCache<string, Cached>
-  private readonly pending = new Map<string, Promise<NamedDir>>()
-  private readonly scans: LRUCache<string, Scan>
-  private readonly scanning = new Map<string, Promise<Scan>>()
+  private readonly listings: Answers<Cached>
+  private readonly scans: Answers<Scan>
   /** File orders made of cached entries, by the map they were made of. */
   private readonly orders = new WeakMap<ReadonlyMap<string, unknown>, FileOrder>()
 
   constructor (engine: Engine, opts: DirCacheOptions) {
     this.engine = engine
     this.opts = opts
-    this.done = new LRUCache({ maxSize: opts.maxEntries, sizeCalculation: (c: Cached) => c.dir.entries.size + c.dir.deleted.size + 1 })
+    this.listings = new Answers(opts.maxEntries, c => c.dir.entries.size + c.dir.deleted.size + 1, opts.liveTtlMs)
     // Scans serve lookups until a listing of the same directory replaces them: a smaller share will do.
-    this.scans = new LRUCache({ maxSize: Math.max(1, Math.floor(opts.maxEntries / 4)), sizeCalculation: (c: Scan) => c.files.size + c.candidates.size + 1 })
+    this.scans = new Answers(Math.max(1, Math.floor(opts.maxEntries / 4)), c => c.files.size + c.candidates.size + 1, opts.liveTtlMs)
   }
 
   /**
@@ -78,20 +76,13 @@ export class DirCache {
 
   async get (view: View, prefix: string): Promise<NamedDir> {
     const key = dirKey(view, prefix)
-    const hit = this.fresh(this.done.get(key), hit => hit.dir.live)
-    if (hit !== undefined) return hit.dir
-    let running = this.pending.get(key)
-    if (running === undefined) {
-      running = this.load(view, prefix)
-        .then(dir => {
-          this.done.set(key, { dir, at: Date.now() })
-          this.scans.delete(key)
-          return dir
-        })
-        .finally(() => this.pending.delete(key))
-      this.pending.set(key, running)
-    }
-    return await running
+    const cached = await this.listings.get(key, async () => {
+      const dir = await this.load(view, prefix)
+      // The listing answers every lookup its scan did.
+      this.scans.delete(key)
+      return { dir, at: Date.now(), live: dir.live }
+    })
+    return cached.dir
   }
 
   /**
@@ -110,7 +101,7 @@ export class DirCache {
       return dir.exists ? dir.entries.get(name) : undefined
     }
     const key = dirKey(view, prefix)
-    if (this.fresh(this.done.get(key), hit => hit.dir.live) !== undefined || this.pending.has(key) || segmentName(name) !== name) return await whole()
+    if (this.listings.fresh(key) !== undefined || this.listings.loads(key) || segmentName(name) !== name) return await whole()
     const scan = await this.scan(view, prefix, key)
     const file = scan.files.get(name)
     const sub = scan.candidates.get(name)
@@ -129,7 +120,7 @@ export class DirCache {
    */
   filesOf (view: View, prefix: string): FileOrder | undefined {
     const key = dirKey(view, prefix)
-    const entries: ReadonlyMap<string, Entry | FileEntry> | undefined = this.done.peek(key)?.dir.entries ?? this.scans.peek(key)?.files
+    const entries: ReadonlyMap<string, Entry | FileEntry> | undefined = this.listings.peek(key)?.dir.entries ?? this.scans.peek(key)?.files
     if (entries === undefined) return undefined
     let order = this.orders.get(entries)
     if (order === undefined) {
@@ -148,32 +139,17 @@ export class DirCache {
   }
 
   private async scan (view: View, prefix: string, key: string): Promise<Scan> {
-    const hit = this.fresh(this.scans.get(key), hit => hit.live)
-    if (hit !== undefined) return hit
-    let running = this.scanning.get(key)
-    if (running === undefined) {
+    return await this.scans.get(key, async () => {
       const live = this.isLive(view)
-      running = this.engine.scanDir(view, prefix)
-        .then(raw => {
-          const scan: Scan = {
-            files: new Map(raw.files.map(f => [f.seg, f])),
-            candidates: new Map(raw.candidates.map(d => [d.seg, d])),
-            known: raw.known,
-            at: Date.now(),
-            live
-          }
-          this.scans.set(key, scan)
-          return scan
-        })
-        .finally(() => this.scanning.delete(key))
-      this.scanning.set(key, running)
-    }
-    return await running
-  }
-
-  /** A cached answer still good: a settled one always, a live one for the live period. */
-  private fresh<T extends { at: number }> (hit: T | undefined, live: (hit: T) => boolean): T | undefined {
-    return hit !== undefined && (!live(hit) || Date.now() - hit.at < this.opts.liveTtlMs) ? hit : undefined
+      const raw = await this.engine.scanDir(view, prefix)
+      return {
+        files: new Map(raw.files.map(f => [f.seg, f])),
+        candidates: new Map(raw.candidates.map(d => [d.seg, d])),
+        known: raw.known,
+        at: Date.now(),
+        live
+      }
+    })
   }
 
   private async load (view: View, prefix: string): Promise<NamedDir> {

@@ -7,7 +7,8 @@
 // busy phase of a shared machine hits all alike), mounts, drops the page
 // cache, reads (seq: the older version with dd, by --readers at once; rand:
 // 1,000 random 64 KiB reads of it; small: every small file in turn, in name order) and
-// prints the daemon's CPU per thread over the reads and its peak RSS. --variant compares
+// prints the daemon's CPU per thread over the reads, its peak RSS, and how long tasks
+// waited for a CPU (any task: PSI; the daemon's threads: schedstat). --variant compares
 // builds of InfinStor (e.g. a copy of the baseline).
 import { randomFillSync } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -28,7 +29,7 @@ import { dropCaches, peakRss } from './proc.js'
 import { ddRead, randomOffsets, randomReads, readFiles } from './readers.js'
 import { daemonMount, type DaemonMount } from './systems/mountpoint.js'
 import { CREDENTIALS, type SystemContext } from './systems/types.js'
-import { machineCpu, minorFaults, processCpu, threadCpu, type Cpu } from './threads.js'
+import { cpuPressureMs, machineCpu, minorFaults, processCpu, threadCpu, threadWaitMs, type Cpu } from './threads.js'
 
 const { values: flags } = parseArgs({
   options: {
@@ -189,6 +190,8 @@ async function main (): Promise<void> {
         const p0 = processCpu(pid) as Cpu
         const s0 = processCpu(moto.process.pid as number) as Cpu
         const m0 = machineCpu()
+        const w0 = threadWaitMs(pid)
+        const q0 = cpuPressureMs()
         const start = performance.now()
         const bytes = await read(path)
         const seconds = (performance.now() - start) / 1000
@@ -198,6 +201,13 @@ async function main (): Promise<void> {
         const s1 = processCpu(moto.process.pid as number) as Cpu
         const m1 = machineCpu()
         const t1 = threadCpu(pid)
+        const q1 = cpuPressureMs()
+        const waited = new Map<string, number>()
+        for (const [tid, w] of threadWaitMs(pid)) {
+          const name = tid === pid ? 'main' : w.name
+          waited.set(name, (waited.get(name) ?? 0) + w.waitMs - (w0.get(tid)?.waitMs ?? 0))
+        }
+        const waits = [...waited].filter(([, ms]) => ms >= 1).sort((a, b) => b[1] - a[1]).map(([n, ms]) => `${n} ${ms.toFixed(0)}`).join(', ')
         const cpu = cpuSum(p1) - cpuSum(p0)
         const mibs = bytes / MiB / seconds
         results.set(sys.name, [...(results.get(sys.name) ?? []), { mibs, cpu }])
@@ -212,7 +222,9 @@ async function main (): Promise<void> {
           .map(([n, c]) => `${n} ${fmt(c.user)}u+${fmt(c.system)}s`).join(', ')
         console.log(`rep ${rep + 1} ${sys.name.padEnd(10)} ${seconds.toFixed(2).padStart(6)} s ${mibs.toFixed(0).padStart(5)} MiB/s  daemon ${fmt(cpu)} CPU-s ` +
           `(${fmt(p1.user - p0.user)}u ${fmt(p1.system - p0.system)}s; ${fmt(cpu / (bytes / (1 << 30)))}/GiB)  faults ${faults}  peak RSS ${peak.toFixed(0)} MiB  moto ${fmt(cpuSum(s1) - cpuSum(s0))}  ` +
-          `machine ${fmt(m1.busy - m0.busy)} of ${fmt(m1.total - m0.total)} CPU-s busy  [${threads}]`)
+          `machine ${fmt(m1.busy - m0.busy)} of ${fmt(m1.total - m0.total)} CPU-s busy  [${threads}]  ` +
+          // How long some task, and each of the daemon's threads, waited for a CPU over the read.
+          `waited for a CPU: any task ${q0 === undefined || q1 === undefined ? '?' : (q1 - q0).toFixed(0)} ms; daemon [${waits}] ms`)
       } finally {
         await m.unmount()
       }

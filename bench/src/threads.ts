@@ -80,3 +80,36 @@ export function machineCpu (): { busy: number, total: number } {
   // idle and iowait are not busy.
   return { busy: total - (fields[3] + fields[4]) / HZ, total }
 }
+
+/**
+ * Milliseconds so far in which some runnable task waited for a CPU,
+ * machine-wide (/proc/pressure/cpu, "some"); undefined without PSI.
+ */
+export function cpuPressureMs (): number | undefined {
+  try {
+    const some = readFileSync('/proc/pressure/cpu', 'utf8').split('\n').find(l => l.startsWith('some '))
+    const total = /total=(\d+)/.exec(some ?? '')
+    return total === null ? undefined : Number(total[1]) / 1000
+  } catch {
+    return undefined
+  }
+}
+
+/** Milliseconds each thread of a process has spent runnable but waiting for a CPU (schedstat), by thread id. */
+export function threadWaitMs (pid: number): Map<number, { name: string, waitMs: number }> {
+  const out = new Map<number, { name: string, waitMs: number }>()
+  let tids: string[]
+  try {
+    tids = readdirSync(`/proc/${pid}/task`)
+  } catch {
+    return out
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+      const [, waitNs] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').trim().split(' ').map(Number)
+      out.set(Number(tid), { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), waitMs: waitNs / 1e6 })
+    } catch {}
+  }
+  return out
+}

@@ -16,6 +16,8 @@ const UNIT = 128 * 1024
 export class DirectReader implements Reader {
   private readonly fetch: RangeFetch
   private readonly deadlineMs: number
+  /** Shared by the open handles of one version: the kernel reads ahead, and retries, through any of them. */
+  private readonly attempts = new Map<string, { attempts: FirstAttempts, open: number }>()
 
   constructor (fetch: RangeFetch, opts: { deadlineMs: number }) {
     this.fetch = fetch
@@ -23,22 +25,39 @@ export class DirectReader implements Reader {
   }
 
   open (bucket: string, version: Version): ReadHandle {
-    const attempts = new FirstAttempts(this.deadlineMs)
+    const id = `${bucket}\0${version.key}\0${version.versionId}\0${version.lastModified}`
+    const held = this.attempts.get(id) ?? { attempts: new FirstAttempts(this.deadlineMs), open: 0 }
+    held.open++
+    this.attempts.set(id, held)
+    const { attempts } = held
+    let closed = false
     return {
       read: async (offset, length) => {
         const units: number[] = []
         for (let u = Math.floor(offset / UNIT); u * UNIT < offset + Math.max(1, length); u++) units.push(u)
         // Counted from the first attempt, so the kernel's retry of a read that just failed fails at once.
         const left = attempts.timeLeft(units)
+        const firstAttempt = Date.now() + left - this.deadlineMs
         if (left <= 0) {
+          attempts.timedOut(firstAttempt)
           throw new InfinError('Unavailable', `read at ${offset} of s3://${bucket}/${version.key} took longer than ` +
             `${this.deadlineMs} ms (counted from the first attempt)`)
         }
-        const bytes = await this.fetch(bucket, version, offset, offset + length, AbortSignal.timeout(left))
-        attempts.arrived(units)
-        return bytes
+        const deadline = AbortSignal.timeout(left)
+        try {
+          const bytes = await this.fetch(bucket, version, offset, offset + length, deadline)
+          attempts.arrived(units)
+          return bytes
+        } catch (e) {
+          if (deadline.aborted) attempts.timedOut(firstAttempt)
+          throw e
+        }
       },
-      close: () => {}
+      close: () => {
+        if (closed) return
+        closed = true
+        if (--held.open === 0) this.attempts.delete(id)
+      }
     }
   }
 }

@@ -9,11 +9,20 @@
  */
 export class FirstAttempts {
   private readonly since = new Map<number, number>()
+  /** The last read that ran out of time: when it began waiting, and when it failed. */
+  private stalled: { since: number, at: number } | undefined
 
   constructor (private readonly deadlineMs: number) {}
 
-  /** The time left to a read waiting now for `parts`: the earliest wait among them sets it; 0 or less means fail at once. */
-  timeLeft (parts: Iterable<number>): number {
+  /**
+   * The time left to a read waiting now for `parts`: the earliest wait among
+   * them sets it; 0 or less means fail at once. After a read ran out of time,
+   * a read of parts not waited for yet counts from that read's start too,
+   * while nothing arrived since (`lastProgress`: when S3 last delivered bytes,
+   * if the caller knows): the kernel reads further ahead as soon as a
+   * readahead fails, and a stalled S3 must give EIO once, not once per window.
+   */
+  timeLeft (parts: Iterable<number>, lastProgress = 0): number {
     const now = Date.now()
     let first = now
     for (const part of parts) {
@@ -22,11 +31,19 @@ export class FirstAttempts {
       if (s !== undefined && now - s < 2 * this.deadlineMs) first = Math.min(first, s)
       else this.since.set(part, now)
     }
+    const stalled = this.stalled
+    if (stalled !== undefined && now - stalled.at < 2 * this.deadlineMs && lastProgress <= stalled.at) first = Math.min(first, stalled.since)
     return first + this.deadlineMs - now
   }
 
-  /** The parts arrived: later waits for them start afresh. */
+  /** A read that began waiting at `since` ran out of time. */
+  timedOut (since: number): void {
+    this.stalled = { since, at: Date.now() }
+  }
+
+  /** The parts arrived: later waits for them start afresh, and S3 is answering again. */
   arrived (parts: Iterable<number>): void {
     for (const part of parts) this.since.delete(part)
+    this.stalled = undefined
   }
 }

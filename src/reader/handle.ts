@@ -1,6 +1,6 @@
 import { InfinError } from '../core/errors.js'
 import { describe, type BlockCache, type CachedFile, type Part } from './blocks.js'
-import { FirstAttempts } from './first-attempt.js'
+import type { FirstAttempts } from './first-attempt.js'
 import { Block } from './pool.js'
 import { Readahead, type ReadaheadOptions } from './readahead.js'
 import type { Lent, ReadHandle } from './types.js'
@@ -22,6 +22,11 @@ export interface HandleContext {
    */
   keepWhole: () => number
   readTimeoutMs: number
+  /**
+   * The first attempts of one file's reads, shared by all its open handles:
+   * the kernel reads ahead, and retries, through any open handle of a file.
+   */
+  attempts: { take: (file: CachedFile) => FirstAttempts, release: (file: CachedFile) => void }
   onRead: () => void
   onClose: () => void
 }
@@ -60,7 +65,7 @@ export class FileHandle implements ReadHandle {
 
   constructor (private readonly ctx: HandleContext, readonly file: CachedFile, end = Infinity, private readonly once = false) {
     this.readahead = new Readahead(ctx.readahead)
-    this.attempts = new FirstAttempts(ctx.readTimeoutMs)
+    this.attempts = ctx.attempts.take(file)
     this.end = Math.min(end, file.version.size)
     this.limit = Math.min(ctx.cache.blocks(file), Math.ceil(this.end / ctx.cache.opts.blockSize))
   }
@@ -188,6 +193,7 @@ export class FileHandle implements ReadHandle {
     this.closed = true
     this.ctx.cache.cancel(this.queued)
     this.ctx.cache.cancel(this.whole)
+    this.ctx.attempts.release(this.file)
     this.ctx.onClose()
   }
 
@@ -248,10 +254,13 @@ export class FileHandle implements ReadHandle {
   private async within (work: Promise<Block[]>, offset: number, waiting: number[]): Promise<Block[]> {
     const ms = this.ctx.readTimeoutMs
     const { cache } = this.ctx
-    const firstAttempt = Date.now() + this.attempts.timeLeft(waiting) - ms
+    const firstAttempt = Date.now() + this.attempts.timeLeft(waiting, cache.lastProgress) - ms
     const idle = (): number => Date.now() - Math.max(firstAttempt, cache.lastProgress)
-    const late = (): InfinError => new InfinError('Unavailable',
-      `read at ${offset} of ${describe(this.file)}: no bytes from S3 for ${ms} ms (counted from the first attempt)`)
+    const late = (): InfinError => {
+      this.attempts.timedOut(firstAttempt)
+      return new InfinError('Unavailable',
+        `read at ${offset} of ${describe(this.file)}: no bytes from S3 for ${ms} ms (counted from the first attempt)`)
+    }
     if (idle() >= ms) {
       work.catch(() => {})
       throw late()

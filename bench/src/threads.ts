@@ -37,21 +37,28 @@ export function childrenCpu (statLine: string): Cpu {
   return { user: Number(f[13]) / HZ, system: Number(f[14]) / HZ }
 }
 
+/** The thread ids of a process; none once it is gone. */
+function threadIds (pid: number): string[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`)
+  } catch {
+    return []
+  }
+}
+
+/** A thread's name, from its stat line. */
+function nameOf (stat: string): string {
+  return stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+}
+
 /** Per-thread CPU of a process, by thread id, with each thread's name. */
 export function threadCpu (pid: number): Map<number, Cpu & { name: string }> {
   const out = new Map<number, Cpu & { name: string }>()
-  let tids: string[]
-  try {
-    tids = readdirSync(`/proc/${pid}/task`)
-  } catch {
-    return out
-  }
-  for (const tid of tids) {
+  for (const tid of threadIds(pid)) {
     try {
       const text = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
-      const name = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'))
       const f = statFields(text)
-      out.set(Number(tid), { name, user: Number(f[11]) / HZ, system: Number(f[12]) / HZ })
+      out.set(Number(tid), { name: nameOf(text), user: Number(f[11]) / HZ, system: Number(f[12]) / HZ })
     } catch {}
   }
   return out
@@ -98,17 +105,11 @@ export function cpuPressureMs (): number | undefined {
 /** Milliseconds each thread of a process has spent runnable but waiting for a CPU (schedstat), by thread id. */
 export function threadWaitMs (pid: number): Map<number, { name: string, waitMs: number }> {
   const out = new Map<number, { name: string, waitMs: number }>()
-  let tids: string[]
-  try {
-    tids = readdirSync(`/proc/${pid}/task`)
-  } catch {
-    return out
-  }
-  for (const tid of tids) {
+  for (const tid of threadIds(pid)) {
     try {
       const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
       const [, waitNs] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').trim().split(' ').map(Number)
-      out.set(Number(tid), { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), waitMs: waitNs / 1e6 })
+      out.set(Number(tid), { name: nameOf(stat), waitMs: waitNs / 1e6 })
     } catch {}
   }
   return out

@@ -1,6 +1,7 @@
 import { InfinError } from '../core/errors.js'
 import type { Version } from '../core/versions.js'
-import { FirstAttempts } from './first-attempt.js'
+import { cachedFile } from './blocks.js'
+import { SharedAttempts } from './first-attempt.js'
 import type { RangeFetch, ReadHandle, Reader } from './types.js'
 
 /** The stretches of a file the read deadline is counted for (the kernel reads 128 KiB at a time). */
@@ -16,20 +17,17 @@ const UNIT = 128 * 1024
 export class DirectReader implements Reader {
   private readonly fetch: RangeFetch
   private readonly deadlineMs: number
-  /** Shared by the open handles of one version: the kernel reads ahead, and retries, through any of them. */
-  private readonly attempts = new Map<string, { attempts: FirstAttempts, open: number }>()
+  private readonly attempts: SharedAttempts
 
   constructor (fetch: RangeFetch, opts: { deadlineMs: number }) {
     this.fetch = fetch
     this.deadlineMs = opts.deadlineMs
+    this.attempts = new SharedAttempts(opts.deadlineMs)
   }
 
   open (bucket: string, version: Version): ReadHandle {
-    const id = `${bucket}\0${version.key}\0${version.versionId}\0${version.lastModified}`
-    const held = this.attempts.get(id) ?? { attempts: new FirstAttempts(this.deadlineMs), open: 0 }
-    held.open++
-    this.attempts.set(id, held)
-    const { attempts } = held
+    const { id } = cachedFile(bucket, version)
+    const attempts = this.attempts.take(id)
     let closed = false
     return {
       read: async (offset, length) => {
@@ -56,7 +54,7 @@ export class DirectReader implements Reader {
       close: () => {
         if (closed) return
         closed = true
-        if (--held.open === 0) this.attempts.delete(id)
+        this.attempts.release(id)
       }
     }
   }

@@ -47,3 +47,22 @@ export class FirstAttempts {
     this.stalled = undefined
   }
 }
+
+/** One FirstAttempts per file (by id) while any handle of it is open: the kernel reads ahead, and retries, through any of them. */
+export class SharedAttempts {
+  private readonly byFile = new Map<string, { attempts: FirstAttempts, open: number }>()
+
+  constructor (private readonly deadlineMs: number) {}
+
+  take (id: string): FirstAttempts {
+    const held = this.byFile.get(id) ?? { attempts: new FirstAttempts(this.deadlineMs), open: 0 }
+    held.open++
+    this.byFile.set(id, held)
+    return held.attempts
+  }
+
+  release (id: string): void {
+    const held = this.byFile.get(id)
+    if (held !== undefined && --held.open === 0) this.byFile.delete(id)
+  }
+}

@@ -1,6 +1,6 @@
 import { InfinError } from '../core/errors.js'
 import { describe, type BlockCache, type CachedFile, type Part } from './blocks.js'
-import type { FirstAttempts } from './first-attempt.js'
+import type { FirstAttempts, SharedAttempts } from './first-attempt.js'
 import { Block } from './pool.js'
 import { Readahead, type ReadaheadOptions } from './readahead.js'
 import type { Lent, ReadHandle } from './types.js'
@@ -26,7 +26,7 @@ export interface HandleContext {
    * The first attempts of one file's reads, shared by all its open handles:
    * the kernel reads ahead, and retries, through any open handle of a file.
    */
-  attempts: { take: (file: CachedFile) => FirstAttempts, release: (file: CachedFile) => void }
+  attempts: SharedAttempts
   onRead: () => void
   onClose: () => void
 }
@@ -65,7 +65,7 @@ export class FileHandle implements ReadHandle {
 
   constructor (private readonly ctx: HandleContext, readonly file: CachedFile, end = Infinity, private readonly once = false) {
     this.readahead = new Readahead(ctx.readahead)
-    this.attempts = ctx.attempts.take(file)
+    this.attempts = ctx.attempts.take(file.id)
     this.end = Math.min(end, file.version.size)
     this.limit = Math.min(ctx.cache.blocks(file), Math.ceil(this.end / ctx.cache.opts.blockSize))
   }
@@ -193,7 +193,7 @@ export class FileHandle implements ReadHandle {
     this.closed = true
     this.ctx.cache.cancel(this.queued)
     this.ctx.cache.cancel(this.whole)
-    this.ctx.attempts.release(this.file)
+    this.ctx.attempts.release(this.file.id)
     this.ctx.onClose()
   }
 

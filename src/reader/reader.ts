@@ -3,7 +3,7 @@ import { InfinError } from '../core/errors.js'
 import type { Version } from '../core/versions.js'
 import { BlockCache, cachedFile, type BlockStats } from './blocks.js'
 import { DiskCache, type DiskStats } from './disk-cache.js'
-import { FirstAttempts } from './first-attempt.js'
+import { SharedAttempts } from './first-attempt.js'
 import { intoSink } from './fill.js'
 import { FileHandle, type HandleContext } from './handle.js'
 import { BlockPool, type PoolStats } from './pool.js'
@@ -132,7 +132,7 @@ export function createReader (source: RangeFetch | { stream: RangeStream } | { i
     longStream: opts.partSize,
     keepWhole: () => Math.floor(share() / 4),
     readTimeoutMs: opts.readTimeoutMs,
-    attempts: sharedAttempts(opts.readTimeoutMs),
+    attempts: new SharedAttempts(opts.readTimeoutMs),
     onRead: () => { reads++ },
     onClose: () => { openHandles-- }
   }
@@ -161,19 +161,3 @@ export function createReader (source: RangeFetch | { stream: RangeStream } | { i
   }
 }
 
-/** One FirstAttempts per file while any handle of it is open. */
-function sharedAttempts (deadlineMs: number): HandleContext['attempts'] {
-  const byFile = new Map<string, { attempts: FirstAttempts, open: number }>()
-  return {
-    take: file => {
-      const held = byFile.get(file.id) ?? { attempts: new FirstAttempts(deadlineMs), open: 0 }
-      held.open++
-      byFile.set(file.id, held)
-      return held.attempts
-    },
-    release: file => {
-      const held = byFile.get(file.id)
-      if (held !== undefined && --held.open === 0) byFile.delete(file.id)
-    }
-  }
-}

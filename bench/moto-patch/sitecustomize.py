@@ -110,6 +110,9 @@ if _models is not None:
 # tens of milliseconds; moto on loopback has neither limit. Both are added
 # by sleeping in the request's thread, so they cost the server no CPU.
 # rate=0 and delay=0 (the default) is plain loopback.
+#   GET /_bench/sent
+# answers the bytes moto has written to its connections so far, heads and
+# bodies (how much a read fetched, whoever the client).
 import time
 import urllib.parse
 
@@ -119,6 +122,8 @@ except ImportError:
     _serving = None
 
 _network = {"rate": 0.0, "delay": 0.0}
+_sent = {"bytes": 0}
+_sent_lock = threading.Lock()
 # Paced in slices this big: fine enough that a reader sees a steady stream.
 _SLICE = 256 * 1024
 
@@ -151,6 +156,30 @@ class _PacedWriter:
         return getattr(self._inner, name)
 
 
+class _CountingWriter:
+    """A connection's writer that adds what it writes to _sent."""
+
+    def __init__(self, inner):
+        self._inner = inner
+
+    def write(self, b):
+        n = self._inner.write(b)
+        with _sent_lock:
+            _sent["bytes"] += memoryview(b).nbytes
+        return n
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+def _answer(handler, body):
+    handler.send_response(200)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.send_header("Connection", "close")
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
 if _serving is not None:
     _Handler = _serving.WSGIRequestHandler
     _plain_setup = _Handler.setup
@@ -158,6 +187,7 @@ if _serving is not None:
 
     def _setup(self):
         _plain_setup(self)
+        self.wfile = _CountingWriter(self.wfile)
         if _network["rate"] > 0:
             self.wfile = _PacedWriter(self.wfile, _network["rate"])
 
@@ -167,12 +197,10 @@ if _serving is not None:
             for name in ("rate", "delay"):
                 if name in query:
                     _network[name] = max(0.0, float(query[name][0]))
-            body = ("%(rate)s %(delay)s\n" % _network).encode()
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Connection", "close")
-            self.end_headers()
-            self.wfile.write(body)
+            _answer(self, ("%(rate)s %(delay)s\n" % _network).encode())
+            return
+        if self.path.startswith("/_bench/sent"):
+            _answer(self, ("%d\n" % _sent["bytes"]).encode())
             return
         if _network["delay"] > 0:
             time.sleep(_network["delay"])

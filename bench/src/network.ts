@@ -31,3 +31,11 @@ export async function setNetwork (endpoint: string, n: Network): Promise<void> {
     throw new Error(`moto did not take the ${n.id} network profile (is bench/moto-patch loaded?): ${res.status} ${text.trim().slice(0, 200)}`)
   }
 }
+
+/** Bytes the patched moto at `endpoint` has sent so far, heads and bodies. */
+export async function motoSent (endpoint: string): Promise<number> {
+  const res = await fetch(`${endpoint}/_bench/sent`)
+  const text = (await res.text()).trim()
+  if (!res.ok || !/^\d+$/.test(text)) throw new Error(`moto did not tell the bytes it sent (is bench/moto-patch loaded?): ${res.status} ${text.slice(0, 200)}`)
+  return Number(text)
+}

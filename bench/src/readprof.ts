@@ -1,20 +1,29 @@
 // Where a cold read's CPU goes: `node bench/.work/dist/bench/src/readprof.js
 // [--mode seq|rand|small] [--reps 3] [--size 256] [--network s3]
-// [--systems infinstor,rclone,s3fs,memfs] [--variant NAME=PATH/bin/infinstor]...
-// [--readers 1] [--cpu-prof DIR] [--node-args=--trace-gc]`.
+// [--systems infinstor,rclone,s3fs,memfs,memfs+get,memfs+curl] [--variant NAME=PATH/bin/infinstor]...
+// [--readers 1] [--cpu-prof DIR] [--perf DIR] [--node-args=--trace-gc]`.
 // Writes one object (two versions) and 2,000 small files to a fresh moto,
 // then, repetition by repetition and system by system (interleaved, so a
 // busy phase of a shared machine hits all alike), mounts, drops the page
 // cache, reads (seq: the older version with dd, by --readers at once; rand:
 // 1,000 random 64 KiB reads of it; small: every small file in turn, in name order) and
-// prints the daemon's CPU per thread over the reads, its peak RSS, and how long tasks
-// waited for a CPU (any task: PSI; the daemon's threads: schedstat). --variant compares
-// builds of InfinStor (e.g. a copy of the baseline).
-import { randomFillSync } from 'node:crypto'
+// prints the daemon's CPU per thread over the reads, its peak RSS, the bytes moto sent,
+// and how long tasks waited for a CPU (any task: PSI; the daemon's threads: schedstat).
+// --variant compares builds of InfinStor (e.g. a copy of the baseline). --perf records
+// every CPU of the machine over each read (`perf record -a -g`, kernel and all processes:
+// where a read's CPU goes outside the daemon too) into DIR/NAME-REP.data, for `perf report -i`.
+// Bounds of a sequential read: memfs is the fuse-native ceiling (no work per
+// read); memfs+get and memfs+curl read it while moto serves the same past version,
+// as InfinStor fetches it, to a plain Node process or to curl (a read counts as
+// done when both are): what any fuse-native daemon fed by moto can reach here.
+import { createHash, createHmac, randomFillSync, type Hash, type Hmac } from 'node:crypto'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { CreateBucketCommand, GetObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3'
+import { SignatureV4 } from '@smithy/signature-v4'
 import pLimit from 'p-limit'
 import { formatInstant } from '../../src/core/timespec.js'
 import { daemonEnv } from '../../src/daemon/malloc.js'
@@ -22,7 +31,7 @@ import { startMoto } from '../../src/demo/moto.js'
 import { Cleanup } from './cleanup.js'
 import { s3Client } from './datasets.js'
 import { median } from './stats.js'
-import { NETWORKS, setNetwork } from './network.js'
+import { motoSent, NETWORKS, setNetwork } from './network.js'
 import { BIN, MOTO_PATCH, WORK } from './paths.js'
 import { fileURLToPath } from 'node:url'
 import { dropCaches, peakRss } from './proc.js'
@@ -42,6 +51,9 @@ const { values: flags } = parseArgs({
     mode: { type: 'string', default: 'seq' },
     'cache-size': { type: 'string', default: '512' },
     'cpu-prof': { type: 'string' },
+    perf: { type: 'string' },
+    /** GETs in flight beside memfs+get and memfs+curl's reads (InfinStor keeps 8). */
+    lanes: { type: 'string', default: '8' },
     /** More node options for InfinStor daemons, e.g. --trace-gc (their output lands in the mount's log). */
     'node-args': { type: 'string', default: '' }
   }
@@ -55,7 +67,12 @@ const readers = Number(flags.readers)
 const network = NETWORKS[flags.network as keyof typeof NETWORKS]
 if (network === undefined) throw new Error(`unknown network ${flags.network}; known: ${Object.keys(NETWORKS).join(', ')}`)
 
-interface Sys { name: string, mount: (ctx: SystemContext, at: number) => Promise<{ m: DaemonMount, path: (key: string) => string }> }
+interface Sys {
+  name: string
+  mount: (ctx: SystemContext, at: number) => Promise<{ m: DaemonMount, path: (key: string) => string }>
+  /** Work that runs beside the read, which counts as done only when this is done too. */
+  alongside?: () => Promise<void>
+}
 const SMALL = Array.from({ length: 2000 }, (_, n) => `small/g${String(Math.floor(n / 100)).padStart(2, '0')}/f${String(n % 100).padStart(3, '0')}.bin`)
 
 function infinstorAt (name: string, bin: string): Sys {
@@ -77,6 +94,69 @@ function infinstorAt (name: string, bin: string): Sys {
   }
 }
 
+/** A presigned URL of the past version on moto; set once it is written. */
+let pastUrl = ''
+
+const bytes = (d: string | ArrayBuffer | ArrayBufferView): string | Buffer =>
+  typeof d === 'string' ? d : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d)
+
+class Sha256 {
+  private readonly h: Hash | Hmac
+  constructor (secret?: string | ArrayBuffer | ArrayBufferView) { this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret)) }
+  update (data: string | ArrayBuffer | ArrayBufferView): void { this.h.update(bytes(data)) }
+  async digest (): Promise<Uint8Array> { return new Uint8Array(this.h.digest()) }
+}
+
+async function presign (endpoint: string, key: string, versionId: string): Promise<string> {
+  const u = new URL(endpoint)
+  const signer = new SignatureV4({
+    credentials: { accessKeyId: CREDENTIALS.AWS_ACCESS_KEY_ID, secretAccessKey: CREDENTIALS.AWS_SECRET_ACCESS_KEY },
+    region: CREDENTIALS.AWS_REGION,
+    service: 's3',
+    sha256: Sha256
+  })
+  const signed = await signer.presign({ method: 'GET', protocol: u.protocol, hostname: u.hostname, port: Number(u.port), path: `/prof/${key}`, query: { versionId }, headers: { host: u.host } }, { expiresIn: 3600 })
+  const query = Object.entries(signed.query ?? {}).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`).join('&')
+  return `${endpoint}/prof/${key}?${query}`
+}
+
+/**
+ * GETs the past version in a plain Node process, discarding the bytes, the
+ * way InfinStor fetches a sequential read (8 MiB parts, --lanes in flight): what
+ * moto's serving and Node's receiving cost at least, beside the FUSE ceiling.
+ */
+async function plainGet (): Promise<void> {
+  const code = `const http = require('node:http'); const lanes = Number(process.argv[3]); const agent = new http.Agent({ keepAlive: true, maxSockets: lanes })
+    const [url, size] = [process.argv[1], Number(process.argv[2])]; const part = 8 << 20; let next = 0
+    const one = () => new Promise((resolve, reject) => {
+      const start = next; next += part
+      http.get(url, { agent, headers: { range: 'bytes=' + start + '-' + (Math.min(start + part, size) - 1) } }, r => {
+        let n = 0; r.on('data', c => { n += c.length })
+        r.on('end', () => r.statusCode === 206 && n === Math.min(part, size - start) ? resolve() : reject(new Error('GET ' + r.statusCode + ' ' + n)))
+      }).on('error', reject)
+    })
+    const lane = async () => { while (next < size) await one() }
+    Promise.all(Array.from({ length: lanes }, lane)).then(() => agent.destroy(), e => { console.error(e.message); process.exit(1) })`
+  const child = spawn(process.execPath, ['-e', code, pastUrl, String(size), flags.lanes], { stdio: 'inherit' })
+  const [status] = await once(child, 'exit') as [number | null]
+  if (status !== 0) throw new Error(`the plain GETs of ${pastUrl} failed (${status})`)
+}
+
+/** The same GETs by curl, a process per lane: a receive that costs next to nothing. */
+async function curlGet (): Promise<void> {
+  const part = 8 * MiB
+  const n = Number(flags.lanes)
+  const lanes = Array.from({ length: n }, (_, lane) => {
+    const args = ['-sSf']
+    for (let start = lane * part; start < size; start += n * part) args.push('-r', `${start}-${Math.min(start + part, size) - 1}`, '-o', '/dev/null', pastUrl, '--next')
+    return spawn('curl', args.slice(0, -1), { stdio: 'inherit' })
+  })
+  for (const c of lanes) {
+    const [status] = c.exitCode !== null ? [c.exitCode] : await once(c, 'exit') as [number | null]
+    if (status !== 0) throw new Error(`curl's GETs of ${pastUrl} failed (${status})`)
+  }
+}
+
 const PEERS: Record<string, Sys> = {
   memfs: {
     name: 'memfs',
@@ -86,6 +166,18 @@ const PEERS: Record<string, Sys> = {
       const m = await daemonMount(ctx, 'memfs', dir => ({ cmd: process.execPath, args: [MEMFS, manifest, dir], env: process.env }))
       return { m, path: key => `${m.dir}/${key}` }
     }
+  },
+  // The least any fuse-native daemon fed by moto can cost: the in-memory FUSE
+  // ceiling's read while moto serves the same bytes to a plain GET.
+  'memfs+get': {
+    name: 'memfs+get',
+    mount: async (ctx, at) => await PEERS.memfs.mount(ctx, at),
+    alongside: plainGet
+  },
+  'memfs+curl': {
+    name: 'memfs+curl',
+    mount: async (ctx, at) => await PEERS.memfs.mount(ctx, at),
+    alongside: curlGet
   },
   rclone: {
     name: 'rclone',
@@ -147,12 +239,27 @@ async function read (path: (key: string) => string): Promise<number> {
   return check(done.reduce((n, d) => n + d.bytes, 0), readers * size)
 }
 
+/** Starts a system-wide perf recording; it is ready once perf says so on stderr. */
+async function startPerf (out: string): Promise<ChildProcess> {
+  const perf = spawn('perf', ['record', '-a', '-g', '-e', 'cpu-clock', '-F', '2000', '-o', out], { stdio: ['ignore', 'ignore', 'pipe'] })
+  // perf opens its counters before it runs its (absent) workload: a short settle suffices.
+  await new Promise(resolve => setTimeout(resolve, 300))
+  if (perf.exitCode !== null) throw new Error(`perf record exited with ${perf.exitCode}`)
+  return perf
+}
+
+async function stopPerf (perf: ChildProcess): Promise<void> {
+  perf.kill('SIGINT')
+  if (perf.exitCode === null) await once(perf, 'exit')
+}
+
 const cpuSum = (c: Cpu): number => c.user + c.system
 const fmt = (n: number): string => n.toFixed(2)
 
 async function main (): Promise<void> {
   const workDir = join(WORK, 'readprof')
   mkdirSync(workDir, { recursive: true })
+  if (flags.perf !== undefined) mkdirSync(flags.perf, { recursive: true })
   const cleanup = new Cleanup(join(WORK, 'readprof-live.json'))
   cleanup.sweepLeftovers()
   process.on('exit', () => cleanup.releaseAll())
@@ -172,6 +279,7 @@ async function main (): Promise<void> {
   await s3.send(new PutObjectCommand({ Bucket: 'prof', Key: 'big.bin', Body: randomFillSync(body) }))
   // moto reads an object out of its store on the first GET: not something to time.
   for (const v of (await s3.send(new ListObjectVersionsCommand({ Bucket: 'prof', Prefix: 'big.bin' }))).Versions ?? []) {
+    if (v.IsLatest !== true) pastUrl = await presign(moto.endpoint, 'big.bin', v.VersionId as string)
     const out = await s3.send(new GetObjectCommand({ Bucket: 'prof', Key: 'big.bin', VersionId: v.VersionId }))
     for await (const chunk of out.Body as AsyncIterable<Uint8Array>) void chunk
   }
@@ -184,24 +292,28 @@ async function main (): Promise<void> {
       const { m, path } = await sys.mount(ctx, at)
       try {
         await dropCaches()
+        const perf = flags.perf !== undefined ? await startPerf(join(flags.perf, `${sys.name}-${rep + 1}.data`)) : undefined
         const pid = m.daemon.pid
         const t0 = threadCpu(pid)
         const f0 = minorFaults(pid)
         const p0 = processCpu(pid) as Cpu
         const s0 = processCpu(moto.process.pid as number) as Cpu
+        const sent0 = await motoSent(moto.endpoint)
         const m0 = machineCpu()
         const w0 = threadWaitMs(pid)
         const q0 = cpuPressureMs()
         const start = performance.now()
-        const bytes = await read(path)
+        const [bytes] = await Promise.all([read(path), sys.alongside?.()])
         const seconds = (performance.now() - start) / 1000
         const p1 = processCpu(pid) as Cpu
         const faults = minorFaults(pid) - f0
         const peak = peakRss(pid) / MiB
         const s1 = processCpu(moto.process.pid as number) as Cpu
+        const sent = (await motoSent(moto.endpoint) - sent0) / MiB
         const m1 = machineCpu()
         const t1 = threadCpu(pid)
         const q1 = cpuPressureMs()
+        if (perf !== undefined) await stopPerf(perf)
         const waited = new Map<string, number>()
         for (const [tid, w] of threadWaitMs(pid)) {
           const name = tid === pid ? 'main' : w.name
@@ -221,7 +333,7 @@ async function main (): Promise<void> {
         const threads = [...byName].filter(([, c]) => cpuSum(c) > 0).sort((a, b) => cpuSum(b[1]) - cpuSum(a[1]))
           .map(([n, c]) => `${n} ${fmt(c.user)}u+${fmt(c.system)}s`).join(', ')
         console.log(`rep ${rep + 1} ${sys.name.padEnd(10)} ${seconds.toFixed(2).padStart(6)} s ${mibs.toFixed(0).padStart(5)} MiB/s  daemon ${fmt(cpu)} CPU-s ` +
-          `(${fmt(p1.user - p0.user)}u ${fmt(p1.system - p0.system)}s; ${fmt(cpu / (bytes / (1 << 30)))}/GiB)  faults ${faults}  peak RSS ${peak.toFixed(0)} MiB  moto ${fmt(cpuSum(s1) - cpuSum(s0))}  ` +
+          `(${fmt(p1.user - p0.user)}u ${fmt(p1.system - p0.system)}s; ${fmt(cpu / (bytes / (1 << 30)))}/GiB)  faults ${faults}  peak RSS ${peak.toFixed(0)} MiB  moto ${fmt(cpuSum(s1) - cpuSum(s0))} CPU-s, sent ${sent.toFixed(0)} MiB  ` +
           `machine ${fmt(m1.busy - m0.busy)} of ${fmt(m1.total - m0.total)} CPU-s busy  [${threads}]  ` +
           // How long some task, and each of the daemon's threads, waited for a CPU over the read.
           `waited for a CPU: any task ${q0 === undefined || q1 === undefined ? '?' : (q1 - q0).toFixed(0)} ms; daemon [${waits}] ms`)

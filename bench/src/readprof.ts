@@ -1,7 +1,7 @@
 // Where a cold read's CPU goes: `node bench/.work/dist/bench/src/readprof.js
 // [--mode seq|rand|small] [--reps 3] [--size 256] [--network s3]
 // [--systems infinstor,rclone,s3fs,memfs,memfs+get,memfs+curl] [--variant NAME=PATH/bin/infinstor]...
-// [--readers 1] [--cpu-prof DIR] [--perf DIR] [--node-args=--trace-gc]`.
+// [--readers 1] [--cpu-prof DIR] [--perf DIR] [--lanes 8] [--whole] [--node-args=--trace-gc]`.
 // Writes one object (two versions) and 2,000 small files to a fresh moto,
 // then, repetition by repetition and system by system (interleaved, so a
 // busy phase of a shared machine hits all alike), mounts, drops the page
@@ -14,8 +14,9 @@
 // where a read's CPU goes outside the daemon too) into DIR/NAME-REP.data, for `perf report -i`.
 // Bounds of a sequential read: memfs is the fuse-native ceiling (no work per
 // read); memfs+get and memfs+curl read it while moto serves the same past version,
-// as InfinStor fetches it, to a plain Node process or to curl (a read counts as
-// done when both are): what any fuse-native daemon fed by moto can reach here.
+// as InfinStor fetches it (8 MiB parts, --lanes in flight; --whole: curl in one
+// GET), to a plain Node process or to curl (a read counts as done when both are):
+// what any fuse-native daemon fed by moto that way can reach here.
 import { createHash, createHmac, randomFillSync, type Hash, type Hmac } from 'node:crypto'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
@@ -54,6 +55,8 @@ const { values: flags } = parseArgs({
     perf: { type: 'string' },
     /** GETs in flight beside memfs+get and memfs+curl's reads (InfinStor keeps 8). */
     lanes: { type: 'string', default: '8' },
+    /** memfs+curl fetches the version in one GET with no Range header instead (moto sends that without copying). */
+    whole: { type: 'boolean', default: false },
     /** More node options for InfinStor daemons, e.g. --trace-gc (their output lands in the mount's log). */
     'node-args': { type: 'string', default: '' }
   }
@@ -144,11 +147,13 @@ async function plainGet (): Promise<void> {
 
 /** The same GETs by curl, a process per lane: a receive that costs next to nothing. */
 async function curlGet (): Promise<void> {
-  const part = 8 * MiB
-  const n = Number(flags.lanes)
+  const part = flags.whole ? size : 8 * MiB
+  const n = flags.whole ? 1 : Number(flags.lanes)
   const lanes = Array.from({ length: n }, (_, lane) => {
     const args = ['-sSf']
-    for (let start = lane * part; start < size; start += n * part) args.push('-r', `${start}-${Math.min(start + part, size) - 1}`, '-o', '/dev/null', pastUrl, '--next')
+    for (let start = lane * part; start < size; start += n * part) {
+      args.push(...(flags.whole ? [] : ['-r', `${start}-${Math.min(start + part, size) - 1}`]), '-o', '/dev/null', pastUrl, '--next')
+    }
     return spawn('curl', args.slice(0, -1), { stdio: 'inherit' })
   })
   for (const c of lanes) {

@@ -6,7 +6,7 @@ import { delimiter, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { formatInstant } from '../core/timespec.js'
-import { dropTerminalOutput, endBy, STOP_SIGNALS } from '../daemon/signals.js'
+import { noteStopSignal, STOP_SIGNALS, stoppedBy } from '../daemon/signals.js'
 import { freePort, startMoto } from '../demo/moto.js'
 import { mountForDemo } from '../demo/mount.js'
 import { seedDemo } from '../demo/seed.js'
@@ -72,10 +72,10 @@ class Cleanup {
   constructor () {
     this.signalled = new Promise(resolve => {
       const on = (signal: NodeJS.Signals): void => {
-        if (signal === 'SIGHUP') dropTerminalOutput()
+        noteStopSignal(signal)
         resolve(signal)
         // A signal before the demo reached its wait: clean up and leave now.
-        if (!this.waiting) void this.run().then(async () => signal === 'SIGHUP' ? await endBy(signal) : process.exit(130))
+        if (!this.waiting) void this.run().then(async () => { await stoppedBy(signal); process.exit(130) })
       }
       for (const signal of STOP_SIGNALS) process.on(signal, on)
     })
@@ -197,7 +197,6 @@ export const demo: Command = {
       process.stdout.write('\nStopping the demo: unmounting, stopping the local S3...\n')
     }
     await cleanup.run()
-    if (signal === 'SIGHUP') await endBy(signal)
-    return 0
+    return await stoppedBy(signal)
   }
 }

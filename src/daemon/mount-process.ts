@@ -10,7 +10,7 @@ import { startHttpBesideMount } from './http-app.js'
 import { keepIndex } from './index-keeper.js'
 import { openReader, openTree } from './open-tree.js'
 import { openServices } from './services.js'
-import { dropTerminalOutput, endBy, STOP_SIGNALS } from './signals.js'
+import { noteStopSignal, STOP_SIGNALS, stoppedBy } from './signals.js'
 
 /** How often the daemon checks that its mount is still there (someone may run fusermount -u). */
 const WATCH_MS = 2_000
@@ -60,7 +60,7 @@ function stopSignals (mountpoint: string, log: Log): StopSignals {
     resolveReason(why)
   }
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (signal === 'SIGHUP') dropTerminalOutput()
+    noteStopSignal(signal)
     done(signal)
   }
   for (const signal of STOP_SIGNALS) process.on(signal, onSignal)
@@ -153,6 +153,5 @@ export async function runMount (opts: MountProcessOptions): Promise<number> {
   process.off('uncaughtException', onCrash)
   process.off('unhandledRejection', onCrash)
   signals.release()
-  if (why === 'SIGHUP') await endBy(why)
-  return 0
+  return await stoppedBy(why)
 }

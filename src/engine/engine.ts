@@ -399,13 +399,6 @@ export class Engine {
     return readChunks(async (from, to) => await this.read(bucket, v, from, to), start, Math.min(end, v.size))
   }
 
-  /** Like `read`, but yields the bytes as they arrive. */
-  async * readStream (bucket: string, v: Version, start: number, end: number, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
-    const stop = Math.min(end, v.size)
-    if (start >= stop) return
-    yield * this.s3.streamRange(bucket, v.key, v.versionId, start, stop, signal)
-  }
-
   /**
    * When the view looks at a time before the bucket's history horizon (its
    * earliest versioned write), the horizon (null: the bucket has no

@@ -67,9 +67,9 @@ export class PostgresSql implements Sql {
   private prepared (sql: string): { name?: string, text: string } {
     let known = this.named.get(sql)
     if (known === undefined) {
-      known = { name: `infinstor_${this.named.size}`, text: numberedPlaceholders(sql) }
       // The statements are few; a bound keeps a bug from preparing (and remembering) without end.
-      if (this.named.size >= 500) return { text: known.text }
+      if (this.named.size >= 500) return { text: numberedPlaceholders(sql) }
+      known = { name: `infinstor_${this.named.size}`, text: numberedPlaceholders(sql) }
       this.named.set(sql, known)
     }
     return known

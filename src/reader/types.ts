@@ -62,9 +62,10 @@ export interface Reader {
 export type RangeFetch = (bucket: string, version: Version, start: number, end: number, signal?: AbortSignal) => Promise<Buffer>
 
 /**
- * Streams bytes [start, end) of a version as they arrive (Engine.readStream
- * fits). With it, a large GET serves its first blocks before it ends, so
- * GETs can be few and large without making a read wait for all of one.
+ * Streams bytes [start, end) of a version as they arrive, in chunks of any
+ * size, so a large GET serves its first blocks before it ends. The daemon
+ * reads through RangeInto; a stream of odd-sized chunks is how the tests'
+ * fake S3 puts block boundaries to the test.
  */
 export type RangeStream = (bucket: string, version: Version, start: number, end: number, signal?: AbortSignal) => AsyncIterable<Uint8Array>
 

@@ -176,33 +176,6 @@ export class S3Access {
   }
 
   /**
-   * Bytes [start, end) of one version, chunk by chunk as they arrive, so a
-   * large range serves its first bytes early. The concurrency slot covers
-   * the request up to its headers: a caller reading slowly (pacing a long
-   * range to its reader) must not hold up everything else. Callers bound
-   * how many bodies they keep open.
-   */
-  async * streamRange (bucket: string, key: string, versionId: string, start: number, end: number,
-    signal?: AbortSignal): AsyncGenerator<Uint8Array> {
-    const { sdk, client } = await this.sdk()
-    const what = `read s3://${bucket}/${key} (version ${versionId})`
-    const out = await this.call('GetObject', what, async () =>
-      await client.send(new sdk.GetObjectCommand({
-        Bucket: bucket, Key: key, VersionId: versionId, Range: `bytes=${start}-${end - 1}`
-      }), { abortSignal: signal }))
-    let body = out.Body as (AsyncIterable<Uint8Array> & { destroy?: () => void }) | undefined
-    try {
-      for await (const chunk of body ?? []) yield chunk
-      body = undefined
-    } catch (e) {
-      throw toDomainError(e, what, this.endpoint)
-    } finally {
-      // A caller that stops early leaves unread bytes: drop the connection.
-      body?.destroy?.()
-    }
-  }
-
-  /**
    * Bytes [start, end) of one version, written straight into the memory
    * `sink` offers (the lean path: no chunk is allocated or copied on the
    * way). A GET goes out signed with the SDK's signer but without its
@@ -261,16 +234,16 @@ export class S3Access {
    * notification the bucket has.
    */
   async setHistoryEvents (bucket: string, queueArn: string | undefined): Promise<void> {
-    const { sdk, client } = await this.sdk()
     const what = `change event notifications of bucket '${bucket}'`
-    const current = await this.ask('GetBucketNotificationConfiguration', what, bucket, async (sdk, patient, abortSignal) =>
-      await patient.send(new sdk.GetBucketNotificationConfigurationCommand({ Bucket: bucket }), { abortSignal }))
+    const current = await this.ask('GetBucketNotificationConfiguration', what, bucket, async (commands, patient, abortSignal) =>
+      await patient.send(new commands.GetBucketNotificationConfigurationCommand({ Bucket: bucket }), { abortSignal }))
     const others = (current.QueueConfigurations ?? []).filter(q => q.Id !== HISTORY_EVENTS_ID)
     if (queueArn === undefined && others.length === (current.QueueConfigurations ?? []).length) return
     const { $metadata, ...config } = current
     const queues = queueArn === undefined
       ? others
       : [...others, { Id: HISTORY_EVENTS_ID, QueueArn: queueArn, Events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'] as Event[] }]
+    const { sdk, client } = await this.sdk()
     await this.call('PutBucketNotificationConfiguration', what, async () =>
       await client.send(new sdk.PutBucketNotificationConfigurationCommand({
         Bucket: bucket, NotificationConfiguration: { ...config, QueueConfigurations: queues }

@@ -1,6 +1,6 @@
 // `serve`, `ui` and `index --watch` stop cleanly on a hangup (their terminal
-// closing), even with a SIGTERM right behind it, and then end by the hangup
-// as a terminal program does.
+// closing), even with a SIGTERM right behind or just before it, and then end
+// by the hangup as a terminal program does.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { existsSync } from 'node:fs'
@@ -23,10 +23,12 @@ async function start (args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Pr
   return { child, output: () => output }
 }
 
-async function hangUp ({ child }: Started): Promise<[number | null, NodeJS.Signals | null]> {
+/** Sends `first` and, `gapMs` later, `second`; resolves with how the process ended. */
+async function hangUp ({ child }: Started, first: NodeJS.Signals = 'SIGHUP', second: NodeJS.Signals = 'SIGTERM', gapMs = 0): Promise<[number | null, NodeJS.Signals | null]> {
   const exit = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
-  child.kill('SIGHUP')
-  child.kill('SIGTERM')
+  child.kill(first)
+  if (gapMs > 0) await new Promise(resolve => setTimeout(resolve, gapMs))
+  child.kill(second)
   return await exit
 }
 
@@ -46,6 +48,11 @@ t.test('a hangup stops each long-running command cleanly, and it ends by the han
     t.same(await hangUp(running), [null, 'SIGHUP'], `${name}: ended by the hangup, once stopped`)
     t.match(running.output(), /infinstor: stopping \(SIGHUP\)/, `${name}: says it is stopping, and why`)
   }
+  // The SIGTERM first (signals sent together reach Node's threads in either
+  // order): the terminal is gone all the same, so it still ends by the hangup.
+  const late = await start(['serve', '--port', '0', '--s3-port', '0'], base, /S3 gateway on/)
+  t.same(await hangUp(late, 'SIGTERM', 'SIGHUP', 20), [null, 'SIGHUP'], 'serve: a hangup just after a SIGTERM still ends it by the hangup')
+  t.match(late.output(), /infinstor: stopping \(SIG(HUP|TERM)\)/, 'serve: says it is stopping')
 
   const index = join(home, 'index.sqlite')
   const watching = await start(['index', 'hangup', '--watch', '--index-sweep-interval', '3600'], { ...base, INFINSTOR_INDEX: index }, /indexed s3:\/\/hangup/)

@@ -116,7 +116,7 @@ t.test('multi-MiB versions read exactly, and re-read without GETs', async t => {
   // With S3 gone, cached blocks still read; others fail as Unavailable.
   const c = cases[cases.length - 1]
   const brittle = env.engine({ attempts: 1, timeoutMs: 2000 })
-  const memoryOnly = createReader({ stream: brittle.readStream.bind(brittle) }, { cacheBytes: 64 * MiB })
+  const memoryOnly = createReader({ into: brittle.readInto.bind(brittle) }, { cacheBytes: 64 * MiB })
   const h = memoryOnly.open(BUCKET, c.version)
   t.ok((await h.read(0, 128 * KiB)).equals(c.bytes.subarray(0, 128 * KiB)))
   await env.moto.stop()

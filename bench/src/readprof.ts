@@ -17,13 +17,13 @@
 // as InfinStor fetches it (8 MiB parts, --lanes in flight; --whole: curl in one
 // GET), to a plain Node process or to curl (a read counts as done when both are):
 // what any fuse-native daemon fed by moto that way can reach here.
-import { createHash, createHmac, randomFillSync, type Hash, type Hmac } from 'node:crypto'
+import { randomFillSync } from 'node:crypto'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { CreateBucketCommand, GetObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3'
+import { CreateBucketCommand, GetObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
 import { SignatureV4 } from '@smithy/signature-v4'
 import pLimit from 'p-limit'
 import { formatInstant } from '../../src/core/timespec.js'
@@ -100,24 +100,10 @@ function infinstorAt (name: string, bin: string): Sys {
 /** A presigned URL of the past version on moto; set once it is written. */
 let pastUrl = ''
 
-const bytes = (d: string | ArrayBuffer | ArrayBufferView): string | Buffer =>
-  typeof d === 'string' ? d : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d)
-
-class Sha256 {
-  private readonly h: Hash | Hmac
-  constructor (secret?: string | ArrayBuffer | ArrayBufferView) { this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret)) }
-  update (data: string | ArrayBuffer | ArrayBufferView): void { this.h.update(bytes(data)) }
-  async digest (): Promise<Uint8Array> { return new Uint8Array(this.h.digest()) }
-}
-
-async function presign (endpoint: string, key: string, versionId: string): Promise<string> {
+/** Signs with the client's own credentials and hash, as src/s3's lean GETs do. */
+async function presign (s3: S3Client, endpoint: string, key: string, versionId: string): Promise<string> {
   const u = new URL(endpoint)
-  const signer = new SignatureV4({
-    credentials: { accessKeyId: CREDENTIALS.AWS_ACCESS_KEY_ID, secretAccessKey: CREDENTIALS.AWS_SECRET_ACCESS_KEY },
-    region: CREDENTIALS.AWS_REGION,
-    service: 's3',
-    sha256: Sha256
-  })
+  const signer = new SignatureV4({ credentials: s3.config.credentials, region: s3.config.region, service: 's3', sha256: s3.config.sha256 })
   const signed = await signer.presign({ method: 'GET', protocol: u.protocol, hostname: u.hostname, port: Number(u.port), path: `/prof/${key}`, query: { versionId }, headers: { host: u.host } }, { expiresIn: 3600 })
   const query = Object.entries(signed.query ?? {}).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`).join('&')
   return `${endpoint}/prof/${key}?${query}`
@@ -284,7 +270,7 @@ async function main (): Promise<void> {
   await s3.send(new PutObjectCommand({ Bucket: 'prof', Key: 'big.bin', Body: randomFillSync(body) }))
   // moto reads an object out of its store on the first GET: not something to time.
   for (const v of (await s3.send(new ListObjectVersionsCommand({ Bucket: 'prof', Prefix: 'big.bin' }))).Versions ?? []) {
-    if (v.IsLatest !== true) pastUrl = await presign(moto.endpoint, 'big.bin', v.VersionId as string)
+    if (v.IsLatest !== true) pastUrl = await presign(s3, moto.endpoint, 'big.bin', v.VersionId as string)
     const out = await s3.send(new GetObjectCommand({ Bucket: 'prof', Key: 'big.bin', VersionId: v.VersionId }))
     for await (const chunk of out.Body as AsyncIterable<Uint8Array>) void chunk
   }

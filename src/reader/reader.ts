@@ -160,4 +160,3 @@ export function createReader (source: RangeFetch | { stream: RangeStream } | { i
     flush: async () => { await disk?.flush() }
   }
 }
-

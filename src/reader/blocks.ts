@@ -1,33 +1,11 @@
 import { LRUCache } from 'lru-cache'
-import { InfinError } from '../core/errors.js'
-import type { Version } from '../core/versions.js'
 import type { DiskCache } from './disk-cache.js'
+import { asDomainError, blockKey, describe, stalled, wrongSize, type CachedFile, type Part } from './files.js'
 import { BlockFill } from './fill.js'
 import type { Block, BlockPool } from './pool.js'
-import type { Job, Scheduler } from './scheduler.js'
+import type { Scheduler } from './scheduler.js'
+import { PacedStreams, type Stream } from './streams.js'
 import type { RangeInto } from './types.js'
-
-/** One version's bytes as the cache sees them. */
-export interface CachedFile {
-  bucket: string
-  version: Version
-  /** Names these exact bytes: block keys start with it. */
-  id: string
-}
-
-export function cachedFile (bucket: string, version: Version): CachedFile {
-  const base = `${bucket}\0${version.key}\0${version.versionId}`
-  // A 'null' version is overwritten in place while versioning is suspended:
-  // the same id then names other bytes, told apart by time, ETag and size.
-  const id = version.versionId === 'null'
-    ? `${base}\0${version.lastModified}\0${version.etag}\0${version.size}`
-    : base
-  return { bucket, version, id }
-}
-
-export function describe (file: CachedFile): string {
-  return `s3://${file.bucket}/${file.version.key} (version ${file.version.versionId})`
-}
 
 export interface BlockCacheOptions {
   blockSize: number
@@ -36,6 +14,8 @@ export interface BlockCacheOptions {
   partSize: number
   /** A GET fails when no bytes arrive for this long (retries included). */
   getTimeoutMs: number
+  /** The source waits while a sink is full (see ByteSink.full), so a sequential reader can be fed by one paced GET. */
+  paced: boolean
 }
 
 export interface BlockStats {
@@ -52,15 +32,6 @@ export interface BlockStats {
   /** Bytes asked of S3 and not yet delivered as blocks. */
   inflightBytes: number
   peakInflightBytes: number
-}
-
-/** A run of blocks loaded by one GET; a handle keeps its readahead parts to cancel them. */
-export interface Part {
-  file: CachedFile
-  from: number
-  to: number
-  job?: Job
-  owner?: Set<Part>
 }
 
 interface Pending {
@@ -107,6 +78,7 @@ export class BlockCache {
 
   private readonly memory: LRUCache<string, Block>
   private readonly pending = new Map<string, Pending>()
+  private readonly streams: PacedStreams
   private readonly partBlocks: number
 
   constructor (
@@ -122,6 +94,13 @@ export class BlockCache {
       dispose: b => { pool.uncache(b) }
     })
     this.partBlocks = Math.max(1, Math.floor(opts.partSize / opts.blockSize))
+    this.streams = new PacedStreams({
+      scheduler,
+      partBlocks: this.partBlocks,
+      claim: (part, from, to) => this.claim(part, from, to),
+      send: (part, owner, stream) => { this.send(part, owner, stream) },
+      owe: (file, from, to) => { this.stats.inflightBytes += this.span(file, from, to) }
+    })
   }
 
   get cachedBytes (): number { return this.memory.calculatedSize }
@@ -180,16 +159,18 @@ export class BlockCache {
   /**
    * Starts loading blocks [from, to) that are neither cached nor loading.
    * Blocks before `urgentTo` are wanted by a read now; the others are
-   * readahead, which `owner` may cancel while it waits for a slot.
+   * readahead, which `owner` may cancel while it waits for a slot. A
+   * sequential reader's readahead goes to its file's paced stream, whose GET
+   * runs up to block `pacedTo` (given for such a reader only).
    */
-  load (file: CachedFile, from: number, to: number, urgentTo: number, owner?: Set<Part>): void {
+  load (file: CachedFile, from: number, to: number, urgentTo: number, owner?: Set<Part>, pacedTo?: number): void {
     const missing: number[] = []
     for (let i = from; i < Math.min(to, this.blocks(file)); i++) {
       if (!this.missing(file, i)) continue
       this.markPending(file, i, i < urgentTo)
       missing.push(i)
     }
-    if (missing.length > 0) void this.fill(file, missing, owner)
+    if (missing.length > 0) void this.fill(file, missing, owner, pacedTo)
   }
 
   /** Forgets block `i` if cached: its memory goes back to the pool once no read holds it. */
@@ -197,11 +178,13 @@ export class BlockCache {
     this.memory.delete(blockKey(file, i))
   }
 
-  /** Drops the owner's readahead that has not started yet. */
+  /** Drops the owner's readahead that has not started yet, and its stream if that waits for it. */
   cancel (owner: Set<Part>): void {
+    this.streams.cancel(owner)
     for (const part of owner) {
       if (part.job === undefined || !this.scheduler.cancel(part.job)) continue
       owner.delete(part)
+      this.streams.dropped(part)
       for (let i = part.from; i < part.to; i++) {
         // A read may have come to wait for a block meanwhile: it keeps its load.
         const key = blockKey(part.file, i)
@@ -222,7 +205,7 @@ export class BlockCache {
     return p
   }
 
-  private async fill (file: CachedFile, indices: number[], owner: Set<Part> | undefined): Promise<void> {
+  private async fill (file: CachedFile, indices: number[], owner: Set<Part> | undefined, pacedTo: number | undefined): Promise<void> {
     const urgent = indices.some(i => this.pending.get(blockKey(file, i))?.urgent === true)
     // A read looking on disk first will need a slot soon: keep readahead from taking it.
     const release = urgent && this.disk !== undefined ? this.scheduler.hold() : undefined
@@ -230,7 +213,10 @@ export class BlockCache {
       // Trouble with the disk cache is a miss: S3 still has the bytes.
       const missing = await this.fromDisk(file, indices)
         .catch(() => indices.filter(i => this.pending.has(blockKey(file, i))))
-      this.schedule(file, missing, owner)
+      const rest = pacedTo !== undefined && this.opts.paced && owner !== undefined && missing.length > 0
+        ? this.streams.take(file, missing, owner, pacedTo)
+        : missing
+      this.schedule(file, rest, owner)
     } finally {
       release?.()
     }
@@ -259,25 +245,45 @@ export class BlockCache {
 
   /** Sends GETs for blocks: those a read waits for now, the rest as readahead. */
   private schedule (file: CachedFile, indices: number[], owner: Set<Part> | undefined): void {
-    for (const part of this.parts(file, indices)) {
-      const keys = this.blockKeys(part)
-      for (const k of keys) {
-        const p = this.pending.get(k)
-        if (p !== undefined) p.part = part
-      }
-      const run = async (): Promise<void> => {
-        part.owner?.delete(part)
+    for (const part of this.parts(file, indices)) this.send(part, owner)
+  }
+
+  /** Queues the GET of a part (or a stream): at once if a read waits for one of its blocks. */
+  private send (part: Part, owner: Set<Part> | undefined, stream?: Stream): void {
+    const urgent = this.claim(part, part.from, part.to)
+    const run = async (): Promise<void> => {
+      part.owner?.delete(part)
+      try {
         // Cancelled or loaded by another part meanwhile: nothing left to get.
-        if (keys.some(k => this.pending.get(k)?.part === part)) await this.get(part)
+        if (this.blockKeys(part).some(k => this.pending.get(k)?.part === part)) await this.get(part, stream)
+      } finally {
+        if (stream !== undefined) this.streams.done(stream)
       }
-      if (keys.some(k => this.pending.get(k)?.urgent === true)) {
-        void this.scheduler.now(run)
-        continue
-      }
-      part.owner = owner
-      part.job = this.scheduler.later(run)
-      owner?.add(part)
     }
+    if (urgent) {
+      void this.scheduler.now(run)
+      return
+    }
+    part.owner = owner
+    part.job = this.scheduler.later(run)
+    owner?.add(part)
+  }
+
+  /** Makes the pending blocks among [from, to) the part's; true when a read waits for one of them. */
+  private claim (part: Part, from: number, to: number): boolean {
+    let urgent = false
+    for (let i = from; i < to; i++) {
+      const p = this.pending.get(blockKey(part.file, i))
+      if (p === undefined) continue
+      p.part = part
+      urgent ||= p.urgent
+    }
+    return urgent
+  }
+
+  /** Bytes of blocks [from, to) of a file. */
+  private span (file: CachedFile, from: number, to: number): number {
+    return Math.min(to * this.opts.blockSize, file.version.size) - Math.min(from * this.opts.blockSize, file.version.size)
   }
 
   /** Splits block indices into runs of consecutive blocks, each at most one part long. */
@@ -291,28 +297,45 @@ export class BlockCache {
     return out
   }
 
-  /** One GET for a part; settles each block as its bytes arrive, never rejects. */
-  private async get (part: Part): Promise<void> {
+  /**
+   * One GET for a part, or for a stream (to the end of the file, paced);
+   * settles each block as its bytes arrive, never rejects.
+   */
+  private async get (part: Part, stream?: Stream): Promise<void> {
     const { file } = part
     const start = part.from * this.opts.blockSize
-    const end = Math.min(part.to * this.opts.blockSize, file.version.size)
-    let owed = end - start
+    const last = stream?.last ?? part.to
+    const end = Math.min(last * this.opts.blockSize, file.version.size)
+    /** Bytes of wanted blocks delivered (a stream may fill blocks past those before it waits). */
+    let delivered = 0
     this.stats.gets++
-    this.stats.inflightBytes += owed
+    this.stats.inflightBytes += this.span(file, part.from, part.to)
     this.stats.peakInflightBytes = Math.max(this.stats.peakInflightBytes, this.stats.inflightBytes)
     const controller = new AbortController()
-    const fill = new BlockFill(this.pool, i => this.lengthOf(file, i), part.from, part.to, (i, b) => {
-      owed -= b.length
-      this.stats.inflightBytes -= b.length
+    const fill = new BlockFill(this.pool, i => this.lengthOf(file, i), part.from, last, (i, b) => {
+      if (i < part.to) {
+        delivered += b.length
+        this.stats.inflightBytes -= b.length
+      }
       this.deliver(file, i, b)
     }, () => wrongSize(file, start, end, 'more'), now => { this.lastProgress = now })
+    if (stream !== undefined) {
+      fill.allowed = part.to
+      fill.onWait = () => { this.streams.waiting(stream) }
+      stream.fill = fill
+      stream.end = () => {
+        stream.over = true
+        controller.abort(new Cancelled())
+        fill.stop()
+      }
+    }
     const ms = this.opts.getTimeoutMs
     let timer: NodeJS.Timeout | undefined
     // Fails the GET when no bytes came for `ms`, even from a source that ignores its signal.
     const watchdog = new Promise<never>((_resolve, reject) => {
       const check = (): void => {
         const idle = Date.now() - fill.lastBytes
-        if (idle < ms) { timer = setTimeout(check, ms - idle); return }
+        if (fill.waiting || idle < ms) { timer = setTimeout(check, fill.waiting ? ms : ms - idle); return }
         reject(stalled(file, ms, controller))
       }
       timer = setTimeout(check, ms)
@@ -321,15 +344,18 @@ export class BlockCache {
       await Promise.race([this.source(file.bucket, file.version, start, end, fill, controller.signal), watchdog])
       if (!fill.complete) throw wrongSize(file, start, end, 'fewer')
     } catch (e) {
+      // A stream ended while it waited for its reader has delivered all it was asked for.
+      if (stream?.over === true && fill.next >= part.to) return
       this.stats.failedGets++
       // A source still running must stop writing into blocks before they go back to the pool.
       if (!controller.signal.aborted) controller.abort(e)
       const err = asDomainError(e, file)
       for (let i = fill.next; i < part.to; i++) this.fail(blockKey(file, i), err)
     } finally {
+      if (stream !== undefined) stream.over = true
       clearTimeout(timer)
       fill.stop()
-      this.stats.inflightBytes -= owed
+      this.stats.inflightBytes -= this.span(file, part.from, part.to) - delivered
     }
   }
 
@@ -382,25 +408,4 @@ export class BlockCache {
     const cut = key.lastIndexOf('\0')
     return `${key.slice(0, cut)}\0${this.opts.blockSize}${key.slice(cut)}`
   }
-}
-
-function blockKey (file: CachedFile, i: number): string {
-  return `${file.id}\0${i}`
-}
-
-export function wrongSize (file: CachedFile, start: number, end: number, how: string): InfinError {
-  return new InfinError('Corrupt',
-    `S3 returned ${how} bytes than the ${end - start} asked for at ${start} of ${describe(file)}: the version is not the size its listing says`)
-}
-
-export function stalled (file: CachedFile, ms: number, controller: AbortController): InfinError {
-  const e = new InfinError('Unavailable', `reading ${describe(file)} from S3 stalled for ${ms} ms`)
-  controller.abort(e)
-  return e
-}
-
-export function asDomainError (e: unknown, file: CachedFile): InfinError {
-  if (e instanceof InfinError) return e
-  const why = e instanceof Error ? e.message : String(e)
-  return new InfinError('Unavailable', `cannot read ${describe(file)}: ${why}`, { cause: e })
 }

@@ -1,6 +1,6 @@
 import { InfinError } from '../core/errors.js'
 import type { Version } from '../core/versions.js'
-import { cachedFile } from './blocks.js'
+import { cachedFile } from './files.js'
 import { SharedAttempts } from './first-attempt.js'
 import type { RangeFetch, ReadHandle, Reader } from './types.js'
 

@@ -1,6 +1,6 @@
 import { InfinError } from '../core/errors.js'
 import type { Version } from '../core/versions.js'
-import { pour, type ByteSink } from '../s3/http1.js'
+import { pour, pourPaced, type ByteSink } from '../s3/http1.js'
 import type { Block, BlockPool } from './pool.js'
 import type { RangeFetch, RangeInto, RangeStream } from './types.js'
 
@@ -8,15 +8,23 @@ import type { RangeFetch, RangeInto, RangeStream } from './types.js'
  * Cuts the bytes of one GET into blocks [from, to): they arrive straight
  * in pooled memory, block after block, and each full block is handed to
  * `deliver` with the reference the fill held.
+ *
+ * A paced fill wants blocks only before `allowed`: there it is full, and a
+ * source that can wait stops until `allow` moves the bound on.
  */
 export class BlockFill implements ByteSink {
   private block: Block | undefined
   private used = 0
   /** The next block to fill. */
   next: number
-  /** When bytes last arrived (ms). */
+  /** Blocks before this one are wanted now. */
+  allowed: number
+  /** When bytes last arrived, or the source last resumed (ms). */
   lastBytes = Date.now()
   private stopped = false
+  private resume: (() => void) | undefined
+  /** Told when the source starts waiting for room. */
+  onWait: () => void = () => {}
 
   constructor (
     private readonly pool: BlockPool,
@@ -29,9 +37,36 @@ export class BlockFill implements ByteSink {
     private readonly onBytes: (now: number) => void = () => {}
   ) {
     this.next = from
+    this.allowed = to
   }
 
   get complete (): boolean { return this.next >= this.to }
+
+  /** The source waits for room: its silence is no stall. */
+  get waiting (): boolean { return this.resume !== undefined }
+
+  full (): boolean {
+    return !this.stopped && this.block === undefined && this.next >= this.allowed && this.next < this.to
+  }
+
+  whenRoom (go: () => void): void {
+    this.resume = go
+    this.onWait()
+  }
+
+  /** Wants blocks before `to` now; a waiting source goes on. */
+  allow (to: number): void {
+    this.allowed = Math.max(this.allowed, Math.min(to, this.to))
+    if (this.next < this.allowed) this.wake()
+  }
+
+  private wake (): void {
+    const go = this.resume
+    this.resume = undefined
+    if (go === undefined) return
+    this.lastBytes = Date.now()
+    go()
+  }
 
   space (): Uint8Array {
     if (this.stopped) throw new InfinError('Unavailable', 'the GET was given up')
@@ -60,6 +95,8 @@ export class BlockFill implements ByteSink {
     this.stopped = true
     if (this.block !== undefined) this.pool.unpin(this.block)
     this.block = undefined
+    // A source waiting for room goes on, to find the fill given up.
+    this.wake()
   }
 }
 
@@ -68,7 +105,7 @@ export function intoSink (source: RangeFetch | { stream: RangeStream } | { into:
   if (typeof source !== 'function' && 'into' in source) return source.into
   if (typeof source !== 'function') {
     return async (bucket: string, version: Version, start: number, end: number, sink: ByteSink, signal?: AbortSignal) => {
-      for await (const chunk of source.stream(bucket, version, start, end, signal)) pour(sink, chunk)
+      for await (const chunk of source.stream(bucket, version, start, end, signal)) await pourPaced(sink, chunk)
     }
   }
   return async (bucket: string, version: Version, start: number, end: number, sink: ByteSink, signal?: AbortSignal) => {

@@ -1,5 +1,6 @@
 import { InfinError } from '../core/errors.js'
-import { describe, type BlockCache, type CachedFile, type Part } from './blocks.js'
+import type { BlockCache } from './blocks.js'
+import { describe, type CachedFile, type Part } from './files.js'
 import type { FirstAttempts, SharedAttempts } from './first-attempt.js'
 import { Block } from './pool.js'
 import { Readahead, type ReadaheadOptions } from './readahead.js'
@@ -123,7 +124,10 @@ export class FileHandle implements ReadHandle {
       this.taken.clear()
       this.streamFrom = offset
     }
-    if (ahead !== undefined) cache.load(this.file, first, Math.max(last + 1, Math.min(this.limit, Math.ceil(ahead.until / blockSize))), last + 1, this.queued)
+    if (ahead !== undefined) {
+      const until = Math.max(last + 1, Math.min(this.limit, Math.ceil(ahead.until / blockSize)))
+      cache.load(this.file, first, until, last + 1, this.queued, this.readahead.sequential ? this.limit : undefined)
+    }
     if (ahead?.restarted === true && offset < this.furthest && ++this.backward >= 2) this.fetchWhole()
     this.furthest = Math.max(this.furthest, end)
     const wanted: Array<Block | Promise<Block>> = []

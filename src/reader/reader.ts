@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks'
 import { InfinError } from '../core/errors.js'
 import type { Version } from '../core/versions.js'
-import { BlockCache, cachedFile, type BlockStats } from './blocks.js'
+import { BlockCache, type BlockStats } from './blocks.js'
+import { cachedFile } from './files.js'
 import { DiskCache, type DiskStats } from './disk-cache.js'
 import { SharedAttempts } from './first-attempt.js'
 import { intoSink } from './fill.js'
@@ -118,7 +119,12 @@ export function createReader (source: RangeFetch | { stream: RangeStream } | { i
   const scheduler = new Scheduler(opts.concurrency)
   const pool = new BlockPool(opts.blockSize, { poison: opts.poisonFreedBlocks })
   const cache = new BlockCache(intoSink(source), scheduler, disk, pool, {
-    blockSize: opts.blockSize, cacheBytes: opts.cacheBytes, partSize: opts.partSize, getTimeoutMs: opts.getTimeoutMs
+    blockSize: opts.blockSize,
+    cacheBytes: opts.cacheBytes,
+    partSize: opts.partSize,
+    getTimeoutMs: opts.getTimeoutMs,
+    // A source of whole ranges cannot wait for room: it would fetch a stream's whole file at once.
+    paced: typeof source !== 'function'
   })
   let reads = 0
   let openHandles = 0

@@ -20,12 +20,22 @@ export class Scheduler {
   /** Tasks handed to the limit and not finished (p-limit counts its own a tick later). */
   private busy = 0
 
+  /**
+   * Called when a GET has to wait for a slot: a task that holds one while
+   * it idles (a paced stream waiting for its reader) should let it go.
+   */
+  onCrowded: () => void = () => {}
+
   constructor (readonly concurrency: number) {
     this.limit = pLimit(concurrency)
   }
 
+  /** True while some GET waits for a slot. */
+  get crowded (): boolean { return this.queue.length > 0 || this.busy > this.concurrency }
+
   /** Runs `task` as soon as a slot is free, ahead of any queued readahead. */
   async now (task: () => Promise<void>): Promise<void> {
+    if (this.busy >= this.concurrency) this.onCrowded()
     this.busy++
     try {
       await this.limit(task)
@@ -55,6 +65,7 @@ export class Scheduler {
     const job = new Job(task)
     this.queue.push(job)
     this.pump()
+    if (job.state === 'queued') this.onCrowded()
     return job
   }
 

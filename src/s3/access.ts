@@ -4,7 +4,7 @@ import { InfinError } from '../core/errors.js'
 import { compareKeys, type ListedVersion, type VersioningState } from '../core/versions.js'
 import { createClient, factsOf, regionOf, ServerClock, type S3Options } from './client.js'
 import { toDomainError } from './errors.js'
-import { pour, type ByteSink } from './http1.js'
+import { pourPaced, type ByteSink } from './http1.js'
 import type { LeanGets } from './lean-get.js'
 import { whileHeard, type Heard } from './patience.js'
 import { RawBody, RawGetHandler, type RawGetOptions } from './raw-get.js'
@@ -207,7 +207,7 @@ export class S3Access {
         }
         await body.into(sink)
       } else {
-        for await (const chunk of (body ?? []) as AsyncIterable<Uint8Array>) pour(sink, chunk)
+        for await (const chunk of (body ?? []) as AsyncIterable<Uint8Array>) await pourPaced(sink, chunk)
       }
     } catch (e) {
       throw toDomainError(e, what, this.endpoint)

@@ -7,17 +7,41 @@ export interface ByteSink {
   space: () => Uint8Array
   /** The first `n` bytes of the last `space()` now hold body bytes. */
   filled: (n: number) => void
+  /**
+   * True when the sink wants no more bytes for now (a paced stream whose
+   * reader is behind). A source that can wait stops reading (its socket
+   * pauses, so TCP holds back the server) and calls `whenRoom`; one that
+   * cannot ignores it: `space()` still gives room.
+   */
+  full?: () => boolean
+  /** Calls `go` once the sink wants bytes again, or is given up (then `space()` throws). */
+  whenRoom?: (go: () => void) => void
 }
 
 /** Copies `chunk` into a sink: for bytes that arrived elsewhere first. */
 export function pour (sink: ByteSink, chunk: Uint8Array): void {
+  for (let at = 0; at < chunk.length;) at = pourSome(sink, chunk, at)
+}
+
+/**
+ * Copies `chunk` into a sink as a socket would fill it: before each piece
+ * it waits while the sink is full, so a source of chunks is paced too.
+ */
+export async function pourPaced (sink: ByteSink, chunk: Uint8Array): Promise<void> {
   for (let at = 0; at < chunk.length;) {
-    const space = sink.space()
-    const n = Math.min(space.length, chunk.length - at)
-    space.set(chunk.subarray(at, at + n))
-    sink.filled(n)
-    at += n
+    if (sink.full?.() === true && sink.whenRoom !== undefined) await new Promise<void>(resolve => { sink.whenRoom?.(resolve) })
+    at = pourSome(sink, chunk, at)
   }
+}
+
+/** Copies what fits of `chunk` from `at` into the sink's next space; returns where it stopped. */
+function pourSome (sink: ByteSink, chunk: Uint8Array, at: number): number {
+  const space = sink.space()
+  if (space.length === 0) throw new Error('the sink offered no memory for bytes still owed')
+  const n = Math.min(space.length, chunk.length - at)
+  space.set(chunk.subarray(at, at + n))
+  sink.filled(n)
+  return at + n
 }
 
 /** The parts of a signed request (the SDK's HttpRequest) a GET needs. */

@@ -59,6 +59,8 @@ class Connection {
   /** Body bytes that arrived with the head, before anyone asked for them. */
   private early: Buffer | undefined
   private gotBytes = false
+  /** Reading stopped because the sink is full: silence meanwhile is not S3's. */
+  private paused = false
   closed = false
   uses = 0
 
@@ -174,16 +176,34 @@ class Connection {
       left -= early.length
     }
     if (left === 0) { done(true); return }
-    const aim = (): void => {
+    /** Points reads at the sink's memory; false when the sink is full and reading paused until it has room. */
+    const aim = (): boolean => {
+      if (sink.full?.() === true && sink.whenRoom !== undefined) {
+        this.target = this.scratch
+        this.paused = true
+        this.socket.pause()
+        sink.whenRoom(() => {
+          this.paused = false
+          if (this.closed) return
+          try {
+            if (aim()) this.socket.resume()
+          } catch (e) {
+            this.fail(e as Error)
+          }
+        })
+        return false
+      }
       const space = sink.space()
       this.target = space.length > left ? space.subarray(0, left) : space
+      return true
     }
-    aim()
+    const reading = aim()
     this.onBytes = (n, buf) => {
       if (buf === this.target) {
         sink.filled(n)
       } else {
         // The first read after a pause lands in the scratch buffer, which is not bounded by what is owed.
+        // It may run past a paced sink's bound: pacing is advice, and the sink still gives room.
         if (n > left) { this.fail(failure('S3 sent more bytes than its Content-Length', 'Error')); return }
         pour(sink, buf.subarray(0, n))
       }
@@ -192,7 +212,7 @@ class Connection {
       aim()
     }
     this.onEnd = () => { this.fail(failure(`S3 closed the connection with ${left} bytes of the body unsent`, 'TimeoutError', 'ECONNRESET')) }
-    this.socket.resume()
+    if (reading) this.socket.resume()
   }
 
   private byChunks (sink: ByteSink, early: Buffer | undefined, done: (reusable: boolean) => void): void {
@@ -244,7 +264,7 @@ class Connection {
     const step = Math.max(1, Math.floor(ms / 4))
     const check = (): void => {
       if (this.closed) return
-      quiet = this.reads === seen ? quiet + step : 0
+      quiet = this.reads === seen && !this.paused ? quiet + step : 0
       seen = this.reads
       if (quiet >= ms) { idle(); return }
       this.timer = setTimeout(check, step).unref()

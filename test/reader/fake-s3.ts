@@ -7,7 +7,7 @@ import { InfinError } from '../../src/core/errors.js'
 import type { Version } from '../../src/core/versions.js'
 import type { CachingReader, ReaderOptions } from '../../src/reader/reader.js'
 import type { RangeFetch, RangeInto, RangeStream } from '../../src/reader/types.js'
-import { pour } from '../../src/s3/http1.js'
+import { pourPaced } from '../../src/s3/http1.js'
 import { rng } from '../helpers/random.js'
 
 export const KiB = 1024
@@ -66,6 +66,9 @@ export class FakeS3 {
   slowMs = 50
   /** Delay before every chunk of every GET (0: the next tick), as a slow but working S3. */
   chunkDelayMs = 0
+  /** Bytes streamed so far, and the furthest offset of any. */
+  bytesSent = 0
+  furthestSent = 0
   /** GETs under way now, and the most at once. */
   inFlight = 0
   peakInFlight = 0
@@ -73,9 +76,12 @@ export class FakeS3 {
 
   stream: RangeStream = (_bucket, v, start, end) => this.chunks(v, start, end)
 
-  /** Writes into the sink as a socket would: each piece straight into the space offered. */
+  /**
+   * Writes into the sink as a socket would: each piece straight into the
+   * space offered, waiting before any piece while the sink is full.
+   */
   into: RangeInto = async (_bucket, v, start, end, sink) => {
-    for await (const chunk of this.chunks(v, start, end)) pour(sink, chunk)
+    for await (const chunk of this.chunks(v, start, end)) await pourPaced(sink, chunk)
   }
 
   /** Chunks of uneven sizes, so blocks are assembled across chunk edges. */
@@ -101,6 +107,8 @@ export class FakeS3 {
         // A chunk does not run past a cut or stall point.
         const stop = Math.min(end, start + (cut ?? stall ?? end - start))
         const n = Math.min((stop > at ? stop : end) - at, 1 + Math.floor(this.chunkSizes() * 96 * KiB))
+        this.bytesSent += n
+        this.furthestSent = Math.max(this.furthestSent, at + n)
         yield Buffer.from(this.bytes(v).subarray(at, at + n))
         at += n
       }

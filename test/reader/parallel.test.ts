@@ -6,7 +6,7 @@ import t from 'tap'
 import { BlockPool } from '../../src/reader/pool.js'
 import { createReader, type CachingReader } from '../../src/reader/reader.js'
 import { rng } from '../helpers/random.js'
-import { expectBytes, FakeS3, KINDS, KiB, MiB, waitsOnS3 } from './fake-s3.js'
+import { expectBytes, FakeS3, KINDS, KiB, MiB, until, waitsOnS3 } from './fake-s3.js'
 
 // 4 KiB blocks, 16 KiB parts: a few MiB hold hundreds of blocks and dozens of parts.
 const tiny = { blockSize: 4 * KiB, initialReadahead: 8 * KiB, maxReadahead: 64 * KiB, partSize: 16 * KiB, poisonFreedBlocks: true, ...waitsOnS3 }
@@ -183,4 +183,67 @@ t.test('a file read at random is fetched whole, in parallel parts, if it fits', 
   const hb = small.open('b', big)
   for (const o of offsets) await expectBytes(t, s3, big, hb.read(o * 2, 4096), o * 2, 4096)
   t.ok(small.stats().bytesFetched < big.size / 2, `a file over the bound is not (${small.stats().bytesFetched} bytes fetched)`)
+})
+
+// A sequential reader is fed by one paced GET to the end of the file (see BlockCache.pace).
+for (const fault of ['fail', 'cut', 'stall'] as const) t.test(`a paced stream that ${fault === 'fail' ? 'fails' : fault === 'cut' ? 'is cut mid-body' : 'stalls mid-body'}: a read fails in time or is fetched afresh, never wrong bytes, and the next read recovers`, async t => {
+  const s3 = new FakeS3()
+  const v = s3.version('v', 40 * tiny.partSize)
+  const reader = createReader({ into: s3.into }, faulty)
+  const h = reader.open('b', v)
+  await expectBytes(t, s3, v, h.read(0, 4 * KiB), 0, 4 * KiB)
+  // The next GET is the stream's.
+  if (fault === 'fail') s3.failures = 1
+  else if (fault === 'cut') s3.cutAfter = 10 * KiB
+  else s3.stallAfter = 10 * KiB
+  let exact = true
+  for (let offset = 4 * KiB; offset < v.size; offset += 4 * KiB) {
+    const start = Date.now()
+    let got: Buffer
+    try {
+      got = await h.read(offset, 4 * KiB)
+    } catch (e) {
+      t.match(e, { name: 'InfinError', code: /^(Unavailable|Corrupt)$/ }, `the read at ${offset} fails as an I/O error`)
+      t.ok(Date.now() - start <= faulty.readTimeoutMs + 1000, `within the read deadline (${Date.now() - start} ms)`)
+      got = await h.read(offset, 4 * KiB)
+    }
+    exact &&= got.equals(s3.bytes(v).subarray(offset, offset + 4 * KiB))
+  }
+  t.ok(exact, 'every read exact, at once or when read again')
+  t.equal(s3.calls[1]?.end, v.size, 'the fault met the paced stream')
+  t.ok(reader.stats().failedGets >= 1, 'which failed')
+  t.equal(reader.stats().inflightBytes, 0, 'nothing left in flight')
+})
+
+t.test('a paced stream waiting for its reader lets its GET slot go to a read of another file', async t => {
+  const s3 = new FakeS3()
+  const a = s3.version('a', 64 * tiny.partSize)
+  const b = s3.version('b', 8 * KiB)
+  const reader = createReader({ into: s3.into }, { ...tiny, cacheBytes: 4 * MiB, concurrency: 1 })
+  const h = reader.open('b', a)
+  for (let offset = 0; offset < 4 * tiny.partSize; offset += 4 * KiB) await h.read(offset, 4 * KiB)
+  await until(() => s3.calls.some(c => c.end === a.size) && s3.inFlight === 1, 'the stream runs')
+  // It fills its window, then waits for reads that do not come.
+  await new Promise(resolve => setTimeout(resolve, 50))
+  const start = Date.now()
+  await expectBytes(t, s3, b, reader.open('b', b).read(0, 4 * KiB), 0, 4 * KiB)
+  // A stream also lets go after a second of waiting: well before that, the read was served.
+  t.ok(Date.now() - start < 900, `served in ${Date.now() - start} ms`)
+  for (let offset = 4 * tiny.partSize; offset < a.size; offset += 4 * KiB) await expectBytes(t, s3, a, h.read(offset, 4 * KiB), offset, 4 * KiB)
+})
+
+t.test('closing a handle ends the paced stream that waits for it', async t => {
+  const s3 = new FakeS3()
+  const a = s3.version('a', 64 * tiny.partSize)
+  const reader = createReader({ into: s3.into }, { ...tiny, cacheBytes: 4 * MiB })
+  const h = reader.open('b', a)
+  for (let offset = 0; offset < 4 * tiny.partSize; offset += 4 * KiB) await h.read(offset, 4 * KiB)
+  await until(() => s3.calls.some(c => c.end === a.size) && s3.inFlight === 1, 'the stream runs')
+  await new Promise(resolve => setTimeout(resolve, 50))
+  const start = Date.now()
+  h.close()
+  await until(() => s3.inFlight === 0, 'the stream ended')
+  t.ok(Date.now() - start < 900, `it ended ${Date.now() - start} ms after the close, not after a second of waiting`)
+  t.equal(reader.stats().failedGets, 0, 'an end, not a failure')
+  t.equal(reader.stats().inflightBytes, 0, 'nothing left in flight')
 })

@@ -107,10 +107,10 @@ t.test('sequential reads grow the readahead; bytes are fetched once (fetch)', as
   t.equal(st.inflightBytes, 0)
 })
 
-t.test('a sequential reader keeps several ranged GETs in flight, within its window (stream)', async t => {
+t.test('a sequential reader keeps several ranged GETs in flight, within its window (a source that cannot pace)', async t => {
   const s3 = new FakeS3()
   const v = s3.version('seq', 200 * MiB)
-  const reader = createReader({ stream: s3.stream }, { cacheBytes: 512 * MiB , ...waitsOnS3 })
+  const reader = createReader(s3.fetch, { cacheBytes: 512 * MiB , ...waitsOnS3 })
   const h = reader.open('b', v)
   let furthestAhead = 0
   for (let offset = 0; offset < v.size; offset += 128 * KiB) {
@@ -122,6 +122,51 @@ t.test('a sequential reader keeps several ranged GETs in flight, within its wind
   t.equal(reader.stats().bytesFetched, v.size, 'every byte fetched exactly once')
   // The window counts from the end of the read (128 KiB on), rounded up to a block.
   t.ok(furthestAhead <= 64 * MiB + 384 * KiB, `never more than the window ahead (${furthestAhead / MiB} MiB)`)
+})
+
+for (const kind of ['stream', 'into'] as const) t.test(`a sequential reader slower than its connection is fed by one paced GET, within its window (${kind})`, async t => {
+  const s3 = new FakeS3()
+  const v = s3.version('paced', 128 * MiB)
+  const reader = createReader(s3.source(kind), { cacheBytes: 128 * MiB, ...waitsOnS3 })
+  const h = reader.open('b', v)
+  let furthestAhead = 0
+  let exact = true
+  for (let offset = 0; offset < v.size; offset += 256 * KiB) {
+    exact &&= (await h.read(offset, 256 * KiB)).equals(s3.bytes(v).subarray(offset, offset + 256 * KiB))
+    furthestAhead = Math.max(furthestAhead, s3.furthestSent - offset)
+    // The reader takes its time: the connection is faster.
+    await new Promise(resolve => setTimeout(resolve, 0))
+  }
+  t.ok(exact, 'every read exact')
+  const long = s3.calls.filter(c => c.end - c.start > 8 * MiB)
+  t.equal(long.length, 1, 'one GET ran past a part')
+  t.equal(long[0]?.end, v.size, 'to the end of the file')
+  t.ok(s3.calls.length <= 3, `${s3.calls.length} GETs in all`)
+  const stats = reader.stats()
+  t.equal(stats.failedGets, 0, 'none failed')
+  // A source of chunks may overrun its bound by a chunk (96 KiB at most here), never by more.
+  t.ok(s3.bytesSent - v.size <= 96 * KiB, `${s3.bytesSent - v.size} bytes sent twice`)
+  t.ok(furthestAhead <= 64 * MiB + 512 * KiB + 96 * KiB, `never more than the window ahead (${(furthestAhead / MiB).toFixed(2)} MiB)`)
+  t.ok(stats.pool.allocated * 256 * KiB <= 80 * MiB, `${stats.pool.allocated} blocks allocated: the window's, reused after that`)
+  t.equal(stats.inflightBytes, 0, 'nothing counted in flight after')
+})
+
+for (const kind of ['stream', 'into'] as const) t.test(`a connection slower than its reader hands the stream over to parallel parts (${kind})`, async t => {
+  const s3 = new FakeS3()
+  const v = s3.version('slow', 48 * MiB)
+  s3.chunkDelayMs = 1
+  const reader = createReader(s3.source(kind), { cacheBytes: 256 * MiB, ...waitsOnS3 })
+  const h = reader.open('b', v)
+  let exact = true
+  for (let offset = 0; offset < v.size; offset += 256 * KiB) {
+    exact &&= (await h.read(offset, 256 * KiB)).equals(s3.bytes(v).subarray(offset, offset + 256 * KiB))
+  }
+  t.ok(exact, 'every read exact')
+  t.equal(s3.calls.filter(c => c.end - c.start > 8 * MiB).length, 1, 'one paced GET, not another after it fell behind')
+  t.ok(s3.peakInFlight >= 3, `then parts in parallel (${s3.peakInFlight} at once)`)
+  t.ok(s3.bytesSent - v.size <= 96 * KiB, `${s3.bytesSent - v.size} bytes sent twice`)
+  t.equal(reader.stats().failedGets, 0, 'none failed')
+  t.equal(reader.stats().inflightBytes, 0, 'nothing counted in flight after')
 })
 
 t.test('readahead restarts small after a random jump', async t => {

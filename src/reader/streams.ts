@@ -1,0 +1,134 @@
+import type { CachedFile, Part } from './files.js'
+import type { BlockFill } from './fill.js'
+import type { Scheduler } from './scheduler.js'
+
+/** How long a paced stream waits for its reader before it gives up its connection and GET slot. */
+const STREAM_PAUSE_MS = 1000
+/** A reader whose stream fell behind gets parts only for this long: its connection is slow (S3 limits each). */
+const SLOW_STREAM_MS = 10_000
+
+/** A paced GET from a sequential reader's readahead to the end of its file (see PacedStreams). */
+export interface Stream {
+  /** Its blocks so far: `to` moves on as readahead asks for more. */
+  part: Part
+  owner: Set<Part>
+  /** Block where its GET ends: the file's end, or where its reader said it stops. */
+  last: number
+  /** Set once its GET starts. */
+  fill?: BlockFill
+  /** Takes no more blocks: ended on purpose (then not a failure), or its GET is over. */
+  over: boolean
+  /** Counts its waits for the reader, so a timer knows whether the wait it was set for goes on. */
+  waits: number
+  /** Ends its GET where it stands; set once the GET starts. */
+  end: () => void
+}
+
+/** What the block cache does for its streams. */
+export interface StreamHost {
+  scheduler: Scheduler
+  /** Blocks in a part. */
+  partBlocks: number
+  /** Makes the pending blocks among [from, to) of the part's file the part's; true when a read waits for one. */
+  claim: (part: Part, from: number, to: number) => boolean
+  /** Queues a new stream's GET. */
+  send: (part: Part, owner: Set<Part>, stream: Stream) => void
+  /** Blocks [from, to) were given to a stream whose GET is under way. */
+  owe: (file: CachedFile, from: number, to: number) => void
+}
+
+/**
+ * Feeds each sequential reader through one GET that runs to the end of its
+ * file, paced: it fills the blocks readahead asked for (up to its fill's
+ * `allowed`), then its socket waits, so TCP holds S3 back and the blocks
+ * the reader gives up are filled again rather than taken afresh. One
+ * request, not one per part: a server pays for each (moto 5 to 10 ms of
+ * CPU), and a long read at loopback speed pays the most.
+ *
+ * Readahead that starts where a stream's blocks end moves it on, unless it
+ * is over a part behind: its connection is then slower than the reader (on
+ * S3 each is limited), and parallel parts take over from there. A stream
+ * waiting for its reader lets its slot go as soon as another GET needs one,
+ * when its reader closes or jumps, and after STREAM_PAUSE_MS in any case.
+ */
+export class PacedStreams {
+  /** The stream of each file that has one, by file id. */
+  private readonly streams = new Map<string, Stream>()
+  /** When each reader's stream last fell behind it, by the reader's readahead owner. */
+  private readonly slow = new WeakMap<Set<Part>, number>()
+
+  constructor (private readonly host: StreamHost) {
+    // A stream waiting for its reader holds a slot another GET now needs.
+    host.scheduler.onCrowded = () => {
+      for (const s of this.streams.values()) if (s.fill?.waiting === true) s.end()
+    }
+  }
+
+  /**
+   * Gives blocks of a sequential reader's readahead (ascending, missing) to
+   * its file's stream, or to a new one that runs up to block `last`.
+   * Returns the blocks left for parts.
+   */
+  take (file: CachedFile, indices: number[], owner: Set<Part>, last: number): number[] {
+    const first = indices[0]
+    let run = 1
+    while (run < indices.length && indices[run] === first + run && first + run < last) run++
+    const s = this.streams.get(file.id)
+    if (s !== undefined && !s.over && s.last >= last) {
+      const at = s.fill?.next ?? s.part.from
+      // A source that cannot wait mid-chunk fills past the bound (those blocks are cached): the stream goes on from where it is.
+      if (first === Math.max(s.part.to, at)) {
+        if (s.part.to - at <= this.host.partBlocks) {
+          this.extend(s, first + run)
+          return indices.slice(run)
+        }
+        this.slow.set(owner, Date.now())
+      }
+      // Reading elsewhere in the file: a stream waiting for its reader has lost it.
+      if (s.fill?.waiting !== true) return indices
+      s.end()
+    }
+    if (last - first < 2 * this.host.partBlocks || Date.now() - (this.slow.get(owner) ?? -Infinity) < SLOW_STREAM_MS) return indices
+    const stream: Stream = { part: { file, from: first, to: first + run }, owner, last, over: false, waits: 0, end: () => {} }
+    this.streams.set(file.id, stream)
+    this.host.send(stream.part, owner, stream)
+    return indices.slice(run)
+  }
+
+  /** The stream's GET is over, or was never sent. */
+  done (s: Stream): void {
+    s.over = true
+    if (this.streams.get(s.part.file.id) === s) this.streams.delete(s.part.file.id)
+  }
+
+  /** A part dropped before its GET started: if it was a stream's, the file has none. */
+  dropped (part: Part): void {
+    const s = this.streams.get(part.file.id)
+    if (s?.part === part) this.done(s)
+  }
+
+  /** The owner's reader reads no more here (closed, or jumped): its stream stops waiting for it. */
+  cancel (owner: Set<Part>): void {
+    for (const s of this.streams.values()) if (s.owner === owner && s.fill?.waiting === true) s.end()
+  }
+
+  /** A stream's fill waits for its reader: it lets its slot go if another GET needs it, or after a while. */
+  waiting (s: Stream): void {
+    if (this.host.scheduler.crowded) {
+      s.end()
+      return
+    }
+    const wait = ++s.waits
+    setTimeout(() => { if (s.waits === wait && s.fill?.waiting === true) s.end() }, STREAM_PAUSE_MS).unref()
+  }
+
+  /** Gives a stream the blocks up to `to`. */
+  private extend (s: Stream, to: number): void {
+    const { part } = s
+    const urgent = this.host.claim(part, part.to, to)
+    if (s.fill !== undefined) this.host.owe(part.file, part.to, to)
+    part.to = to
+    s.fill?.allow(to)
+    if (urgent && part.job !== undefined) this.host.scheduler.promote(part.job)
+  }
+}

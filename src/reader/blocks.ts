@@ -99,7 +99,12 @@ export class BlockCache {
       partBlocks: this.partBlocks,
       claim: (part, from, to) => this.claim(part, from, to),
       send: (part, owner, stream) => { this.send(part, owner, stream) },
-      owe: (file, from, to) => { this.stats.inflightBytes += this.span(file, from, to) }
+      owe: (file, from, to) => { this.stats.inflightBytes += this.span(file, from, to) },
+      pendingOf: (part, from, to) => {
+        const out: number[] = []
+        for (let i = from; i < to; i++) if (this.pending.get(blockKey(part.file, i))?.part === part) out.push(i)
+        return out
+      }
     })
   }
 

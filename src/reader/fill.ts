@@ -23,6 +23,11 @@ export class BlockFill implements ByteSink {
   lastBytes = Date.now()
   private stopped = false
   private resume: (() => void) | undefined
+  /** Bytes so far, when the first came, and the time spent waiting for room since: the source's rate. */
+  private bytesIn = 0
+  private firstByteAt = 0
+  private waitedMs = 0
+  private waitingSince = 0
   /** Told when the source starts waiting for room. */
   onWait: () => void = () => {}
 
@@ -51,6 +56,7 @@ export class BlockFill implements ByteSink {
 
   whenRoom (go: () => void): void {
     this.resume = go
+    this.waitingSince = Date.now()
     this.onWait()
   }
 
@@ -60,11 +66,28 @@ export class BlockFill implements ByteSink {
     if (this.next < this.allowed) this.wake()
   }
 
+  /** Wants no blocks at or past `to` (others will fetch them). */
+  narrow (to: number): void {
+    this.allowed = Math.min(this.allowed, to)
+  }
+
+  /**
+   * Bytes per second while the source reads, not counting its waits for
+   * room; undefined until `least` bytes came.
+   */
+  rate (least: number): number | undefined {
+    if (this.bytesIn < least) return undefined
+    const now = Date.now()
+    const reading = now - this.firstByteAt - this.waitedMs - (this.waiting ? now - this.waitingSince : 0)
+    return this.bytesIn * 1000 / Math.max(1, reading)
+  }
+
   private wake (): void {
     const go = this.resume
     this.resume = undefined
     if (go === undefined) return
     this.lastBytes = Date.now()
+    this.waitedMs += this.lastBytes - this.waitingSince
     go()
   }
 
@@ -77,6 +100,8 @@ export class BlockFill implements ByteSink {
 
   filled (n: number): void {
     this.lastBytes = Date.now()
+    if (this.bytesIn === 0) this.firstByteAt = this.lastBytes
+    this.bytesIn += n
     this.onBytes(this.lastBytes)
     const b = this.block as Block
     this.used += n

@@ -6,6 +6,14 @@ import type { Scheduler } from './scheduler.js'
 const STREAM_PAUSE_MS = 1000
 /** A reader whose stream fell behind gets parts only for this long: its connection is slow (S3 limits each). */
 const SLOW_STREAM_MS = 10_000
+/**
+ * A stream slower than this while it reads is slow: S3 gives one connection
+ * 50 to 100 MB/s, where parallel parts multiply it; on a fast network one
+ * connection outruns a FUSE reader (moto on loopback: 600 MiB/s and more).
+ */
+const MIN_STREAM_RATE = 160 * 1024 * 1024
+/** A stream's rate counts once this much came. */
+const RATE_AFTER_BYTES = 2 * 1024 * 1024
 
 /** A paced GET from a sequential reader's readahead to the end of its file (see PacedStreams). */
 export interface Stream {
@@ -33,8 +41,10 @@ export interface StreamHost {
   claim: (part: Part, from: number, to: number) => boolean
   /** Queues a new stream's GET. */
   send: (part: Part, owner: Set<Part>, stream: Stream) => void
-  /** Blocks [from, to) were given to a stream whose GET is under way. */
+  /** Blocks [from, to) were given to a stream whose GET is under way (taken back when `to` is below `from`). */
   owe: (file: CachedFile, from: number, to: number) => void
+  /** The blocks among [from, to) still pending as the part's. */
+  pendingOf: (part: Part, from: number, to: number) => number[]
 }
 
 /**
@@ -46,8 +56,9 @@ export interface StreamHost {
  * CPU), and a long read at loopback speed pays the most.
  *
  * Readahead that starts where a stream's blocks end moves it on, unless it
- * is over a part behind: its connection is then slower than the reader (on
- * S3 each is limited), and parallel parts take over from there. A stream
+ * reads slower than MIN_STREAM_RATE or is over a part behind: its connection
+ * is then slower than the reader (on S3 each is limited), and parallel parts
+ * take over from the blocks it has not begun. A stream
  * waiting for its reader lets its slot go as soon as another GET needs one,
  * when its reader closes or jumps, and after STREAM_PAUSE_MS in any case.
  */
@@ -78,17 +89,21 @@ export class PacedStreams {
       const at = s.fill?.next ?? s.part.from
       // A source that cannot wait mid-chunk fills past the bound (those blocks are cached): the stream goes on from where it is.
       if (first === Math.max(s.part.to, at)) {
-        if (s.part.to - at <= this.host.partBlocks) {
+        const rate = s.fill?.rate(RATE_AFTER_BYTES)
+        if (s.part.to - at <= this.host.partBlocks && (rate === undefined || rate >= MIN_STREAM_RATE)) {
           this.extend(s, first + run)
           return indices.slice(run)
         }
         this.slow.set(owner, Date.now())
+        return [...this.shrink(s), ...indices]
       }
       // Reading elsewhere in the file: a stream waiting for its reader has lost it.
       if (s.fill?.waiting !== true) return indices
       s.end()
     }
-    if (last - first < 2 * this.host.partBlocks || Date.now() - (this.slow.get(owner) ?? -Infinity) < SLOW_STREAM_MS) return indices
+    // Short files, slow connections, and GETs already waiting for slots (a stream would give its up at once) get parts.
+    if (last - first < 2 * this.host.partBlocks || this.host.scheduler.crowded ||
+      Date.now() - (this.slow.get(owner) ?? -Infinity) < SLOW_STREAM_MS) return indices
     const stream: Stream = { part: { file, from: first, to: first + run }, owner, last, over: false, waits: 0, end: () => {} }
     this.streams.set(file.id, stream)
     this.host.send(stream.part, owner, stream)
@@ -120,6 +135,18 @@ export class PacedStreams {
     }
     const wait = ++s.waits
     setTimeout(() => { if (s.waits === wait && s.fill?.waiting === true) s.end() }, STREAM_PAUSE_MS).unref()
+  }
+
+  /** Takes back the blocks of a stream under way that it has not begun, for parts: returns them. */
+  private shrink (s: Stream): number[] {
+    const { part, fill } = s
+    if (fill === undefined) return []
+    const keep = Math.min(part.to, fill.next + 1)
+    const back = this.host.pendingOf(part, keep, part.to)
+    this.host.owe(part.file, part.to, keep)
+    part.to = keep
+    fill.narrow(keep)
+    return back
   }
 
   /** Gives a stream the blocks up to `to`. */

@@ -13,7 +13,8 @@ import { rng } from '../helpers/random.js'
 export const KiB = 1024
 export const MiB = 1024 * KiB
 
-export interface Call { key: string, start: number, end: number }
+/** A GET: its range, and the bytes it sent. */
+export interface Call { key: string, start: number, end: number, sent: number }
 
 /** Versions with random bytes, served by a fetch that records every call. */
 export class FakeS3 {
@@ -39,7 +40,7 @@ export class FakeS3 {
   }
 
   fetch: RangeFetch = async (_bucket, v, start, end) => {
-    this.calls.push({ key: v.key, start, end })
+    this.calls.push({ key: v.key, start, end, sent: end - start })
     this.peakInFlight = Math.max(this.peakInFlight, ++this.inFlight)
     try {
       if (this.gate !== undefined) await new Promise<void>(resolve => this.gate?.push(resolve))
@@ -86,7 +87,8 @@ export class FakeS3 {
 
   /** Chunks of uneven sizes, so blocks are assembled across chunk edges. */
   private async * chunks (v: Version, start: number, end: number): AsyncGenerator<Uint8Array> {
-    this.calls.push({ key: v.key, start, end })
+    const call = { key: v.key, start, end, sent: 0 }
+    this.calls.push(call)
     this.peakInFlight = Math.max(this.peakInFlight, ++this.inFlight)
     try {
       if (this.gate !== undefined) await new Promise<void>(resolve => this.gate?.push(resolve))
@@ -108,6 +110,7 @@ export class FakeS3 {
         const stop = Math.min(end, start + (cut ?? stall ?? end - start))
         const n = Math.min((stop > at ? stop : end) - at, 1 + Math.floor(this.chunkSizes() * 96 * KiB))
         this.bytesSent += n
+        call.sent += n
         this.furthestSent = Math.max(this.furthestSent, at + n)
         yield Buffer.from(this.bytes(v).subarray(at, at + n))
         at += n

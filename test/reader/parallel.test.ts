@@ -1,7 +1,8 @@
 // Parallel ranged GETs into pooled blocks, against the fake S3 of
 // fake-s3.ts: exact bytes at every offset of every block, faults of one part
-// among several, the pool's reuse rule, and whole-file fetching of files read
-// at random. The oracle for every read is the source buffer itself.
+// among several, the pool's reuse rule, whole-file fetching of files read at
+// random, and the paced stream's faults, slot and close. The oracle for
+// every read is the source buffer itself.
 import t from 'tap'
 import { BlockPool } from '../../src/reader/pool.js'
 import { createReader, type CachingReader } from '../../src/reader/reader.js'
@@ -185,7 +186,7 @@ t.test('a file read at random is fetched whole, in parallel parts, if it fits', 
   t.ok(small.stats().bytesFetched < big.size / 2, `a file over the bound is not (${small.stats().bytesFetched} bytes fetched)`)
 })
 
-// A sequential reader is fed by one paced GET to the end of the file (see BlockCache.pace).
+// A sequential reader is fed by one paced GET to the end of the file (see PacedStreams, src/reader/streams.ts).
 for (const fault of ['fail', 'cut', 'stall'] as const) t.test(`a paced stream that ${fault === 'fail' ? 'fails' : fault === 'cut' ? 'is cut mid-body' : 'stalls mid-body'}: a read fails in time or is fetched afresh, never wrong bytes, and the next read recovers`, async t => {
   const s3 = new FakeS3()
   const v = s3.version('v', 40 * tiny.partSize)

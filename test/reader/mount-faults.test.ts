@@ -1,7 +1,8 @@
 // One part of a sequential read fails, stalls, or is cut mid-body while the
-// parts around it (fetched in parallel) succeed: through a real mount, read
-// by a child process. The read that needs the part gets EIO in bounded time,
-// every byte before it is exact, and the next read of the file is exact.
+// parts around it (fetched in parallel, or by the reader's paced GET)
+// succeed: through a real mount, read by a child process. The read that
+// needs the part gets EIO in bounded time, every byte before it is exact,
+// and the next read of the file is exact.
 // A proxy between the mount and moto injects the faults.
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
@@ -36,6 +37,8 @@ type Fault = 'fail' | 'stall' | 'cut'
 class FaultProxy {
   fault: Fault | undefined
   hits = 0
+  /** Every GET's range, first and last byte. */
+  readonly ranges: Array<[number, number]> = []
   endpoint = ''
   private readonly server = http.createServer((req, res) => { this.forward(req, res) })
   private readonly sockets = new Set<Socket>()
@@ -56,6 +59,7 @@ class FaultProxy {
 
   private forward (req: http.IncomingMessage, res: http.ServerResponse): void {
     const m = /bytes=(\d+)-(\d+)/.exec(req.headers.range ?? '')
+    if (m !== null) this.ranges.push([Number(m[1]), Number(m[2])])
     const fault = m !== null && Number(m[1]) <= AT && AT <= Number(m[2]) ? this.fault : undefined
     const stopAt = AT - Number(m?.[1] ?? 0)
     if (fault !== undefined) this.hits++
@@ -134,6 +138,8 @@ for (const fault of ['fail', 'stall', 'cut'] as const) {
     const whole = JSON.parse(again.stdout) as Outcome
     t.same([whole.errno, whole.offset], [0, SIZE], 'the next read gets the whole file')
     t.equal(whole.sha, sha(data), 'exact')
+    // A sequential reader is fed by one paced GET to the end of the file, the fault met on it or on a part.
+    t.ok(proxy.ranges.some(([from, to]) => to === SIZE - 1 && to + 1 - from > 8 * MiB), 'a paced GET ran to the end of the file')
     t.equal(m.proc.exitCode, null, 'the mount is still serving')
     if (t.passing() === false) t.comment(m.log())
   })

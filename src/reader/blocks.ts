@@ -100,11 +100,7 @@ export class BlockCache {
       claim: (part, from, to) => this.claim(part, from, to),
       send: (part, owner, stream) => { this.send(part, owner, stream) },
       owe: (file, from, to) => { this.stats.inflightBytes += this.span(file, from, to) },
-      pendingOf: (part, from, to) => {
-        const out: number[] = []
-        for (let i = from; i < to; i++) if (this.pending.get(blockKey(part.file, i))?.part === part) out.push(i)
-        return out
-      }
+      pendingOf: (part, from, to) => this.owned(part, from, to)
     })
   }
 
@@ -260,7 +256,7 @@ export class BlockCache {
       part.owner?.delete(part)
       try {
         // Cancelled or loaded by another part meanwhile: nothing left to get.
-        if (this.blockKeys(part).some(k => this.pending.get(k)?.part === part)) await this.get(part, stream)
+        if (this.owned(part, part.from, part.to).length > 0) await this.get(part, stream)
       } finally {
         if (stream !== undefined) this.streams.done(stream)
       }
@@ -284,6 +280,13 @@ export class BlockCache {
       urgent ||= p.urgent
     }
     return urgent
+  }
+
+  /** The blocks among [from, to) still pending as the part's. */
+  private owned (part: Part, from: number, to: number): number[] {
+    const out: number[] = []
+    for (let i = from; i < to; i++) if (this.pending.get(blockKey(part.file, i))?.part === part) out.push(i)
+    return out
   }
 
   /** Bytes of blocks [from, to) of a file. */
@@ -325,7 +328,7 @@ export class BlockCache {
       this.deliver(file, i, b)
     }, () => wrongSize(file, start, end, 'more'), now => { this.lastProgress = now })
     if (stream !== undefined) {
-      fill.allowed = part.to
+      fill.narrow(part.to)
       fill.onWait = () => { this.streams.waiting(stream) }
       stream.fill = fill
       stream.end = () => {
@@ -396,12 +399,6 @@ export class BlockCache {
     const p = this.pending.get(key)
     this.pending.delete(key)
     p?.reject(e)
-  }
-
-  private blockKeys (part: Part): string[] {
-    const keys: string[] = []
-    for (let i = part.from; i < part.to; i++) keys.push(blockKey(part.file, i))
-    return keys
   }
 
   /** Other processes may use other block sizes: the size is part of a block's name on disk. */

@@ -18,7 +18,7 @@ export class BlockFill implements ByteSink {
   /** The next block to fill. */
   next: number
   /** Blocks before this one are wanted now. */
-  allowed: number
+  private allowed: number
   /** When bytes last arrived, or the source last resumed (ms). */
   lastBytes = Date.now()
   private stopped = false

@@ -90,8 +90,16 @@ export async function runMount (opts: MountProcessOptions): Promise<number> {
   const tree = openTree(services, openReader(services, log), log, opts.buckets)
   // From here on a signal means "unmount first, then exit", however many arrive.
   const signals = stopSignals(mountpoint, log)
-  // Ready means ready to read: the S3 client loads while the kernel mounts.
+  // Ready means ready to read: the S3 client loads while the kernel mounts,
+  // then asks each named bucket's versioning, which the first look into it
+  // needs (unless the history index covers that view): a fresh client's first
+  // request runs cold code, 60 to 80 ms on these machines, which the reader's
+  // first open would otherwise wait for. Not awaited (a slow S3 must not hold
+  // the mount back); a failure is not kept, and the first look asks again.
   const prepared = services.s3.prepare()
+  void prepared.then(() => {
+    for (const bucket of opts.buckets ?? []) services.engine.versioningOf(bucket).catch(() => {})
+  })
   const mounted = await mountFuse(mountpoint, tree, {
     attrTimeoutS: settings.get('attr-timeout'),
     entryTimeoutS: settings.get('entry-timeout'),

@@ -10,6 +10,7 @@ declare module 'fuse-native' {
   }
   export default class Fuse {
     static ENOENT: number
+    static EIO: number
     constructor (mnt: string, ops: Ops, opts?: Record<string, unknown>)
     mount (cb: (err: Error | null) => void): void
     unmount (cb: (err: Error | null) => void): void

@@ -1,7 +1,7 @@
 // Where a cold read's CPU goes: `node bench/.work/dist/bench/src/readprof.js
 // [--mode seq|rand|small] [--reps 3] [--size 256] [--network s3]
-// [--systems infinstor,rclone,s3fs,memfs,memfs+get,memfs+curl] [--variant NAME=PATH/bin/infinstor]...
-// [--readers 1] [--cpu-prof DIR] [--perf DIR] [--lanes 8] [--whole] [--node-args=--trace-gc]`.
+// [--systems infinstor,rclone,s3fs,memfs,memfs+get,memfs+curl,streamfs] [--variant NAME=PATH/bin/infinstor]...
+// [--readers 1] [--cpu-prof DIR] [--perf DIR] [--lanes 8] [--whole] [--warm] [--node-args=--trace-gc]`.
 // Writes one object (two versions) and 2,000 small files to a fresh moto,
 // then, repetition by repetition and system by system (interleaved, so a
 // busy phase of a shared machine hits all alike), mounts, drops the page
@@ -16,7 +16,11 @@
 // read); memfs+get and memfs+curl read it while moto serves the same past version,
 // as InfinStor fetches it (8 MiB parts, --lanes in flight; --whole: curl in one
 // GET), to a plain Node process or to curl (a read counts as done when both are):
-// what any fuse-native daemon fed by moto that way can reach here.
+// what any fuse-native daemon fed by moto that way can reach here. streamfs
+// receives its own bytes, in one paced GET, and does nothing else: the
+// ceiling of InfinStor's sequential read in one Node process. --warm reads the
+// latest version through each InfinStor mount first (untimed): the timed read
+// is then cold in the page cache and the block cache, but not in V8 or the S3 client.
 import { randomFillSync } from 'node:crypto'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
@@ -57,6 +61,8 @@ const { values: flags } = parseArgs({
     lanes: { type: 'string', default: '8' },
     /** memfs+curl fetches the version in one GET with no Range header instead (moto sends that without copying). */
     whole: { type: 'boolean', default: false },
+    /** First reads the latest version through InfinStor's mount, untimed, then drops the page cache: a cold read in a warmed-up daemon. */
+    warm: { type: 'boolean', default: false },
     /** More node options for InfinStor daemons, e.g. --trace-gc (their output lands in the mount's log). */
     'node-args': { type: 'string', default: '' }
   }
@@ -64,6 +70,7 @@ const { values: flags } = parseArgs({
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
 const MEMFS = fileURLToPath(new URL('memfs-daemon.js', import.meta.url))
+const STREAMFS = fileURLToPath(new URL('streamfs-daemon.js', import.meta.url))
 const MiB = 1 << 20
 const size = Number(flags.size) * MiB
 const readers = Number(flags.readers)
@@ -72,7 +79,7 @@ if (network === undefined) throw new Error(`unknown network ${flags.network}; kn
 
 interface Sys {
   name: string
-  mount: (ctx: SystemContext, at: number) => Promise<{ m: DaemonMount, path: (key: string) => string }>
+  mount: (ctx: SystemContext, at: number) => Promise<{ m: DaemonMount, path: (key: string) => string, latest?: (key: string) => string }>
   /** Work that runs beside the read, which counts as done only when this is done too. */
   alongside?: () => Promise<void>
 }
@@ -92,7 +99,7 @@ function infinstorAt (name: string, bin: string): Sys {
         // As a background mount's daemon runs (huge pages); GLIBC_TUNABLES=glibc.malloc.hugetlb=0 compares without.
         env: daemonEnv({ ...process.env, ...CREDENTIALS })
       }))
-      return { m, path: key => `${m.dir}/prof/@${formatInstant(at)}/${key}` }
+      return { m, path: key => `${m.dir}/prof/@${formatInstant(at)}/${key}`, latest: key => `${m.dir}/prof/@latest/${key}` }
     }
   }
 }
@@ -164,6 +171,14 @@ const PEERS: Record<string, Sys> = {
     name: 'memfs+get',
     mount: async (ctx, at) => await PEERS.memfs.mount(ctx, at),
     alongside: plainGet
+  },
+  // The ceiling of a daemon that receives its own bytes: one GET, no logic of its own (streamfs-daemon.ts).
+  streamfs: {
+    name: 'streamfs',
+    mount: async (ctx) => {
+      const m = await daemonMount(ctx, 'streamfs', dir => ({ cmd: process.execPath, args: [STREAMFS, pastUrl, String(size), dir], env: process.env }))
+      return { m, path: key => `${m.dir}/${key}` }
+    }
   },
   'memfs+curl': {
     name: 'memfs+curl',
@@ -280,8 +295,9 @@ async function main (): Promise<void> {
   const results = new Map<string, Array<{ mibs: number, cpu: number }>>()
   for (let rep = 0; rep < Number(flags.reps); rep++) {
     for (const sys of systems) {
-      const { m, path } = await sys.mount(ctx, at)
+      const { m, path, latest } = await sys.mount(ctx, at)
       try {
+        if (flags.warm && latest !== undefined) await read(latest)
         await dropCaches()
         const perf = flags.perf !== undefined ? await startPerf(join(flags.perf, `${sys.name}-${rep + 1}.data`)) : undefined
         const pid = m.daemon.pid

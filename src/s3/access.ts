@@ -217,6 +217,8 @@ export class S3Access {
   async getVersioning (bucket: string): Promise<VersioningState> {
     const out = await this.ask('GetBucketVersioning', `read versioning of bucket '${bucket}'`, bucket, async (sdk, client, abortSignal) =>
       await client.send(new sdk.GetBucketVersioningCommand({ Bucket: bucket }), { abortSignal }))
+    // A view asks this first, so the first GET of the bucket's bytes can be lean too.
+    ;(await this.sdk()).lean.learn(bucket, '', factsOf(out).request)
     return out.Status === 'Enabled' ? 'Enabled' : out.Status === 'Suspended' ? 'Suspended' : 'Off'
   }
 

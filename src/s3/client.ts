@@ -111,7 +111,8 @@ function installFactsMiddleware (client: S3Client, clock: ServerClock): void {
       facts.serverDate = Date.parse(date)
       clock.observe(facts.serverDate, Date.now())
     }
-    if (context.commandName === 'GetObjectCommand') facts.request = args.request as RequestParts
+    // What the lean GETs learn a bucket's route from (lean-get.ts).
+    if (context.commandName === 'GetObjectCommand' || context.commandName === 'GetBucketVersioningCommand') facts.request = args.request as RequestParts
     if (context.commandName === 'ListObjectVersionsCommand' && response.statusCode === 200) {
       const body = await readAll(response.body)
       response.body = body

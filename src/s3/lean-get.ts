@@ -26,10 +26,11 @@ function escapeKey (key: string): string {
 
 /**
  * Object GETs without the SDK's per-request pipeline, which costs more CPU
- * than the request itself (about half of a small file's GET here). The
- * first GET of each bucket goes through the SDK; how it resolved the
- * endpoint and the region it signed for are kept, and later GETs of that
- * bucket are signed with the SDK's SigV4 signer and sent over the raw
+ * than the request itself (about half of a small file's GET here). Until
+ * the SDK has sent a GET of the bucket (an object's, or the bucket's
+ * versioning, which a mount asks first), its GETs go through the SDK; how it
+ * resolved the endpoint and the region it signed for are kept, and later GETs
+ * of that bucket are signed with the SDK's SigV4 signer and sent over the raw
  * handler. Anything but a 2xx answer, or a failure before one, returns
  * undefined: the caller then sends the GET through the SDK, whose retries,
  * timeouts and error mapping apply as for any request.
@@ -40,21 +41,19 @@ export class LeanGets {
 
   constructor (private readonly handler: RawGetHandler, private readonly credentials: Credentials, private readonly sha256: Sha256) {}
 
-  /** Learns a bucket's route from a GET of `key` the SDK signed; a request that does not fit is ignored. */
+  /**
+   * Learns a bucket's route from a GET the SDK signed: of `key`, or of the
+   * bucket itself (key ''), whose path is the one its keys follow. A request
+   * that does not fit is ignored.
+   */
   learn (bucket: string, key: string, request: RequestParts | undefined): void {
-    if (request === undefined || this.routes.has(bucket)) return
+    if (request === undefined || request.method !== 'GET' || this.routes.has(bucket)) return
     const escaped = escapeKey(key)
     const region = /Credential=[^/,]+\/\d{8}\/([^/,]+)\/s3\/aws4_request/.exec(request.headers.authorization ?? '')?.[1]
     const host = request.headers.host
-    if (!request.path.endsWith(escaped) || region === undefined || host === undefined) return
-    this.routes.set(bucket, {
-      protocol: request.protocol,
-      hostname: request.hostname,
-      port: request.port,
-      host,
-      prefix: request.path.slice(0, request.path.length - escaped.length),
-      region
-    })
+    const prefix = request.path.slice(0, request.path.length - escaped.length)
+    if (!request.path.endsWith(escaped) || !prefix.endsWith('/') || region === undefined || host === undefined) return
+    this.routes.set(bucket, { protocol: request.protocol, hostname: request.hostname, port: request.port, host, prefix, region })
   }
 
   /** True once a GET through the SDK has shown where `bucket` lives. */

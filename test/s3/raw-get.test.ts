@@ -60,6 +60,12 @@ class FakeServer {
 
   private serve (req: http.IncomingMessage, res: http.ServerResponse): void {
     this.requests++
+    if (req.url?.endsWith('?versioning') === true || req.url?.includes('?versioning=') === true) {
+      const xml = '<?xml version="1.0" encoding="UTF-8"?><VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>'
+      res.writeHead(200, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(xml) })
+      res.end(xml)
+      return
+    }
     const mode = this.modes.shift() ?? 'ok'
     const m = /bytes=(\d+)-(\d+)/.exec(req.headers.range ?? '')
     const start = Number(m?.[1] ?? 0)
@@ -218,6 +224,18 @@ t.test('GETs after the first of a bucket skip the SDK\'s pipeline, keys of any s
   t.equal(paths.filter(p => p.includes('x-id=GetObject')).length, 1, 'only the first went through the SDK')
   t.equal(server.badSignatures, 0, 'and every signature checked out')
   t.match(paths[3], /^\/bkt\/x%3Fy%23z\?versionId=v%201$/, 'keys and version ids escaped as the SDK does')
+})
+
+t.test('once the bucket\'s versioning was asked, even its first GET skips the SDK\'s pipeline', async t => {
+  const { server, s3 } = await setup()
+  const paths: string[] = []
+  server.server.on('request', (req: http.IncomingMessage) => { paths.push(req.url ?? '') })
+  t.equal(await s3.getVersioning('bkt'), 'Enabled')
+  t.ok((await get(s3, 3, 70_000)).equals(DATA.subarray(3, 70_000)), 'exact')
+  t.equal(paths.length, 2, paths.join(', '))
+  t.notMatch(paths[1], /x-id=GetObject/, 'the GET went the lean way')
+  t.match(paths[1], /^\/bkt\/some\/key\.bin\?versionId=v1$/, 'to the path the SDK would use')
+  t.equal(server.badSignatures, 0, 'signed right')
 })
 
 t.test('a body of the wrong size is Corrupt or fails; never wrong bytes', async t => {

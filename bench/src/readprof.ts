@@ -16,7 +16,7 @@
 // read); memfs+get and memfs+curl read it while moto serves the same past version,
 // as InfinStor fetches it (8 MiB parts, --lanes in flight; --whole: curl in one
 // GET), to a plain Node process or to curl (a read counts as done when both are):
-// what any fuse-native daemon fed by moto that way can reach here. streamfs
+// what any fuse-native daemon fed by moto that way can reach here. streamfs (seq only)
 // receives its own bytes, in one paced GET, and does nothing else: the
 // ceiling of InfinStor's sequential read in one Node process. --warm reads the
 // latest version through each InfinStor mount first (untimed): the timed read

@@ -2,14 +2,15 @@ import { InfinError } from '../core/errors.js'
 import type { BlockCache } from './blocks.js'
 import { describe, type CachedFile, type Part } from './files.js'
 import type { FirstAttempts, SharedAttempts } from './first-attempt.js'
+import type { FileStream, FileStreams } from './file-streams.js'
 import { Block } from './pool.js'
-import { Readahead, type ReadaheadOptions } from './readahead.js'
 import type { Lent, ReadHandle } from './types.js'
 
 /** What the handles of one reader share. */
 export interface HandleContext {
   cache: BlockCache
-  readahead: ReadaheadOptions
+  /** The open files' sequential streams, which a file's handles share. */
+  streams: FileStreams
   /** The current bound on one stream's window. */
   windowCap: () => number
   /** The largest file fetched whole once it is read at random. */
@@ -34,17 +35,17 @@ export interface HandleContext {
 
 /**
  * One open file. Reads are served from blocks; the handle detects streams
- * and reads ahead, its window of blocks fetched by parallel ranged GETs
- * of up to a part each. A file read at random that is small enough is
+ * (shared with the file's other handles, see FileStreams) and reads ahead,
+ * its window of blocks fetched by parallel ranged GETs of up to a part each,
+ * or one paced GET. A file read at random that is small enough is
  * fetched whole, in parallel parts, behind the reads that wait.
  *
  * Reads copy out of the blocks (pinned meanwhile, so their memory is not
  * reused), so what a caller gets is its own, however long it holds it.
  */
 export class FileHandle implements ReadHandle {
-  private readonly readahead: Readahead
-  /** Readahead GETs of the current stream still waiting for a slot. */
-  private readonly queued = new Set<Part>()
+  /** The stream this handle's reads go through; none before the first read. */
+  private stream: FileStream | undefined
   /** GETs of the whole file still waiting for a slot: a new stream keeps them. */
   private readonly whole = new Set<Part>()
   private wholeStarted = false
@@ -52,10 +53,6 @@ export class FileHandle implements ReadHandle {
   private backward = 0
   /** End of the furthest read so far. */
   private furthest = 0
-  /** Where the current stream began. */
-  private streamFrom = 0
-  /** Bytes the current stream has read of each block it has not read whole. */
-  private readonly taken = new Map<number, number>()
   private closed = false
   /** When reads first waited for each missing block: the read deadline counts from then. */
   private readonly attempts: FirstAttempts
@@ -65,7 +62,6 @@ export class FileHandle implements ReadHandle {
   private readonly end: number
 
   constructor (private readonly ctx: HandleContext, readonly file: CachedFile, end = Infinity, private readonly once = false) {
-    this.readahead = new Readahead(ctx.readahead)
     this.attempts = ctx.attempts.take(file.id)
     this.end = Math.min(end, file.version.size)
     this.limit = Math.min(ctx.cache.blocks(file), Math.ceil(this.end / ctx.cache.opts.blockSize))
@@ -118,15 +114,17 @@ export class FileHandle implements ReadHandle {
     const mark = cache.loadsBegun
     const first = Math.floor(offset / blockSize)
     const last = Math.floor((end - 1) / blockSize)
-    const ahead = this.readahead.next(offset, end, this.ctx.windowCap())
+    const stream = this.ctx.streams.streamFor(this.file.id, this.stream, offset, this.abandon)
+    this.stream = stream
+    const ahead = stream.readahead.next(offset, end, this.ctx.windowCap())
     if (ahead?.restarted === true) {
-      cache.cancel(this.queued)
-      this.taken.clear()
-      this.streamFrom = offset
+      cache.cancel(stream.queued)
+      stream.taken.clear()
+      stream.from = offset
     }
     if (ahead !== undefined) {
       const until = Math.max(last + 1, Math.min(this.limit, Math.ceil(ahead.until / blockSize)))
-      cache.load(this.file, first, until, last + 1, this.queued, this.readahead.sequential ? this.limit : undefined)
+      cache.load(this.file, first, until, last + 1, stream.queued, stream.readahead.sequential ? this.limit : undefined)
     }
     if (ahead?.restarted === true && offset < this.furthest && ++this.backward >= 2) this.fetchWhole()
     this.furthest = Math.max(this.furthest, end)
@@ -140,13 +138,13 @@ export class FileHandle implements ReadHandle {
       if (!(b instanceof Block)) waiting.push(i)
     }
     const ready = waiting.length === 0
-    if (!ready) this.readahead.waited()
+    if (!ready) stream.readahead.waited()
     let lent = false
     try {
       const blocks = ready ? wanted as Block[] : await this.within(Promise.all(wanted), offset, waiting)
       if (answered?.() === true) throw new InfinError('Unavailable', `the read at ${offset} of ${describe(this.file)} was answered before its bytes came`)
-      if (this.longStream(offset) && this.file.version.size > this.ctx.keepWhole()) {
-        this.took(first, offset, end)
+      if (this.longStream(stream, offset) && this.file.version.size > this.ctx.keepWhole()) {
+        this.took(stream, first, offset, end)
       }
       lent = true
       let released = false
@@ -186,16 +184,22 @@ export class FileHandle implements ReadHandle {
   }
 
   /** Whether the read at `offset` is part of a long sequential stream. */
-  private longStream (offset: number): boolean {
+  private longStream (stream: FileStream, offset: number): boolean {
     const { longStream } = this.ctx
-    if (this.once) return this.end - this.streamFrom >= longStream
-    return this.readahead.sequential && offset - this.streamFrom >= longStream
+    if (this.once) return this.end - stream.from >= longStream
+    return stream.readahead.sequential && offset - stream.from >= longStream
+  }
+
+  /** A stream no handle reads through any more: the readahead queued for it is not wanted. */
+  private readonly abandon = (stream: FileStream): void => {
+    this.ctx.cache.cancel(stream.queued)
   }
 
   close (): void {
     if (this.closed) return
     this.closed = true
-    this.ctx.cache.cancel(this.queued)
+    if (this.stream !== undefined) this.ctx.streams.leave(this.file.id, this.stream, this.abandon)
+    this.stream = undefined
     this.ctx.cache.cancel(this.whole)
     this.ctx.attempts.release(this.file.id)
     this.ctx.onClose()
@@ -230,18 +234,18 @@ export class FileHandle implements ReadHandle {
    * the ones read again (a format's header and footer, a file read by many
    * short requests).
    */
-  private took (first: number, offset: number, end: number): void {
+  private took (stream: FileStream, first: number, offset: number, end: number): void {
     const { cache } = this.ctx
     const { blockSize } = cache.opts
     for (let i = first; i * blockSize < end; i++) {
       const from = Math.max(offset, i * blockSize)
       const to = Math.min(end, (i + 1) * blockSize)
-      const read = (this.taken.get(i) ?? 0) + to - from
+      const read = (stream.taken.get(i) ?? 0) + to - from
       if (read < cache.lengthOf(this.file, i)) {
-        this.taken.set(i, read)
+        stream.taken.set(i, read)
         continue
       }
-      this.taken.delete(i)
+      stream.taken.delete(i)
       cache.drop(this.file, i)
     }
   }

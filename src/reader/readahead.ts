@@ -83,16 +83,21 @@ export class Readahead {
     return span > 2 * this.opts.initial && this.covered * 4 < span
   }
 
+  /** Whether a read starting at `offset` would continue this stream. */
+  continues (offset: number): boolean {
+    // The kernel's out-of-order reads come from within what the stream has read.
+    return this.furthest >= 0 && offset >= Math.max(this.furthest - this.behind(), this.start - this.opts.backward) &&
+      offset <= this.furthest + this.opts.forward
+  }
+
   /**
    * Records a read of [offset, end) and says how far to prefetch now, or
    * undefined when what was already requested suffices. `cap` bounds the
    * window (it shrinks when many files share the cache).
    */
   next (offset: number, end: number, cap: number): Prefetch | undefined {
-    const { initial, forward, step } = this.opts
-    // The kernel's out-of-order reads come from within what the stream has read.
-    const sequential = this.furthest >= 0 && offset >= Math.max(this.furthest - this.behind(), this.start - this.opts.backward) &&
-      offset <= this.furthest + forward
+    const { initial, step } = this.opts
+    const sequential = this.continues(offset)
     this.sequential = sequential
     if (!sequential) {
       this.start = offset

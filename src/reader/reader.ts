@@ -6,6 +6,7 @@ import { cachedFile } from './files.js'
 import { DiskCache, type DiskStats } from './disk-cache.js'
 import { SharedAttempts } from './first-attempt.js'
 import { intoSink } from './fill.js'
+import { FileStreams } from './file-streams.js'
 import { FileHandle, type HandleContext } from './handle.js'
 import { BlockPool, type PoolStats } from './pool.js'
 import { Scheduler } from './scheduler.js'
@@ -131,7 +132,7 @@ export function createReader (source: RangeFetch | { stream: RangeStream } | { i
   const share = (): number => Math.floor(opts.cacheBytes / Math.max(1, openHandles))
   const ctx: HandleContext = {
     cache,
-    readahead: { initial: opts.initialReadahead, backward: 1 * MiB, forward: 16 * MiB, step: opts.partSize, idle: () => !cpuBound() },
+    streams: new FileStreams({ initial: opts.initialReadahead, backward: 1 * MiB, forward: 16 * MiB, step: opts.partSize, idle: () => !cpuBound() }),
     // Readahead shares half the cache among open files, so prefetched blocks live until read.
     windowCap: () => Math.min(opts.maxReadahead, Math.floor(share() / 2)),
     wholeCap: () => Math.min(opts.wholeFileBytes, Math.floor(share() * 3 / 4)),

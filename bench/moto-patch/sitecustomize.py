@@ -113,6 +113,9 @@ if _models is not None:
 #   GET /_bench/sent
 # answers the bytes moto has written to its connections so far, heads and
 # bodies (how much a read fetched, whoever the client).
+#   GET /_bench/requests
+# answers the requests moto has been sent so far, and how many of them
+# asked for a Range (a read's GETs: one per part, or one per small read).
 import time
 import urllib.parse
 
@@ -122,7 +125,7 @@ except ImportError:
     _serving = None
 
 _network = {"rate": 0.0, "delay": 0.0}
-_sent = {"bytes": 0}
+_sent = {"bytes": 0, "requests": 0, "ranged": 0}
 _sent_lock = threading.Lock()
 # Paced in slices this big: fine enough that a reader sees a steady stream.
 _SLICE = 256 * 1024
@@ -202,6 +205,13 @@ if _serving is not None:
         if self.path.startswith("/_bench/sent"):
             _answer(self, ("%d\n" % _sent["bytes"]).encode())
             return
+        if self.path.startswith("/_bench/requests"):
+            _answer(self, ("%(requests)d %(ranged)d\n" % _sent).encode())
+            return
+        with _sent_lock:
+            _sent["requests"] += 1
+            if self.headers.get("Range") is not None:
+                _sent["ranged"] += 1
         if _network["delay"] > 0:
             time.sleep(_network["delay"])
         _plain_run_wsgi(self)

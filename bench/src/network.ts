@@ -39,3 +39,12 @@ export async function motoSent (endpoint: string): Promise<number> {
   if (!res.ok || !/^\d+$/.test(text)) throw new Error(`moto did not tell the bytes it sent (is bench/moto-patch loaded?): ${res.status} ${text.slice(0, 200)}`)
   return Number(text)
 }
+
+/** Requests the patched moto at `endpoint` has been sent so far, and how many of them asked for a Range. */
+export async function motoRequests (endpoint: string): Promise<{ requests: number, ranged: number }> {
+  const res = await fetch(`${endpoint}/_bench/requests`)
+  const text = (await res.text()).trim()
+  const m = /^(\d+) (\d+)$/.exec(text)
+  if (!res.ok || m === null) throw new Error(`moto did not tell the requests it was sent (is bench/moto-patch loaded?): ${res.status} ${text.slice(0, 200)}`)
+  return { requests: Number(m[1]), ranged: Number(m[2]) }
+}

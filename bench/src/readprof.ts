@@ -1,11 +1,13 @@
 // Where a cold read's CPU goes: `node bench/.work/dist/bench/src/readprof.js
 // [--mode seq|rand|small] [--reps 3] [--size 256] [--network s3]
 // [--systems infinstor,rclone,s3fs,memfs,memfs+get,memfs+curl,streamfs] [--variant NAME=PATH/bin/infinstor]...
-// [--readers 1] [--cpu-prof DIR] [--perf DIR] [--lanes 8] [--whole] [--warm] [--node-args=--trace-gc]`.
+// [--readers 1] [--versions 1] [--cpu-prof DIR] [--perf DIR] [--lanes 8] [--whole] [--warm] [--node-args=--trace-gc]`.
 // Writes one object (two versions) and 2,000 small files to a fresh moto,
 // then, repetition by repetition and system by system (interleaved, so a
 // busy phase of a shared machine hits all alike), mounts, drops the page
-// cache, reads (seq: the older version with dd, by --readers at once; rand:
+// cache, reads (seq: the older version with dd, by --readers at once, or
+// reader i the (i mod --versions)th of that many older versions, as the bench's
+// parallel readers do, in InfinStor only; rand:
 // 1,000 random 64 KiB reads of it; small: every small file in turn, in name order) and
 // prints the daemon's CPU per thread over the reads, its peak RSS, the bytes moto sent,
 // and how long tasks waited for a CPU (any task: PSI; the daemon's threads: schedstat).
@@ -36,7 +38,7 @@ import { startMoto } from '../../src/demo/moto.js'
 import { Cleanup } from './cleanup.js'
 import { s3Client } from './datasets.js'
 import { median } from './stats.js'
-import { motoSent, NETWORKS, setNetwork } from './network.js'
+import { motoRequests, motoSent, NETWORKS, setNetwork } from './network.js'
 import { BIN, MOTO_PATCH, WORK } from './paths.js'
 import { fileURLToPath } from 'node:url'
 import { dropCaches, peakRss } from './proc.js'
@@ -53,6 +55,8 @@ const { values: flags } = parseArgs({
     systems: { type: 'string', default: 'infinstor' },
     variant: { type: 'string', multiple: true, default: [] },
     readers: { type: 'string', default: '1' },
+    /** Past versions the readers spread over (InfinStor only: the peers read one). */
+    versions: { type: 'string', default: '1' },
     mode: { type: 'string', default: 'seq' },
     'cache-size': { type: 'string', default: '512' },
     'cpu-prof': { type: 'string' },
@@ -74,12 +78,14 @@ const STREAMFS = fileURLToPath(new URL('streamfs-daemon.js', import.meta.url))
 const MiB = 1 << 20
 const size = Number(flags.size) * MiB
 const readers = Number(flags.readers)
+const versions = Number(flags.versions)
 const network = NETWORKS[flags.network as keyof typeof NETWORKS]
 if (network === undefined) throw new Error(`unknown network ${flags.network}; known: ${Object.keys(NETWORKS).join(', ')}`)
 
 interface Sys {
   name: string
-  mount: (ctx: SystemContext, at: number) => Promise<{ m: DaemonMount, path: (key: string) => string, latest?: (key: string) => string }>
+  /** `path(key, i)` is where reader i reads; `ats` are the past versions' times, oldest first. */
+  mount: (ctx: SystemContext, ats: number[]) => Promise<{ m: DaemonMount, path: (key: string, reader: number) => string, latest?: (key: string) => string }>
   /** Work that runs beside the read, which counts as done only when this is done too. */
   alongside?: () => Promise<void>
 }
@@ -88,7 +94,7 @@ const SMALL = Array.from({ length: 2000 }, (_, n) => `small/g${String(Math.floor
 function infinstorAt (name: string, bin: string): Sys {
   return {
     name,
-    mount: async (ctx, at) => {
+    mount: async (ctx, ats) => {
       const prof = [
         ...(flags['cpu-prof'] !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${join(flags['cpu-prof'], name)}`] : []),
         ...flags['node-args'].split(' ').filter(Boolean)
@@ -99,7 +105,7 @@ function infinstorAt (name: string, bin: string): Sys {
         // As a background mount's daemon runs (huge pages); GLIBC_TUNABLES=glibc.malloc.hugetlb=0 compares without.
         env: daemonEnv({ ...process.env, ...CREDENTIALS })
       }))
-      return { m, path: key => `${m.dir}/prof/@${formatInstant(at)}/${key}`, latest: key => `${m.dir}/prof/@latest/${key}` }
+      return { m, path: (key, i) => `${m.dir}/prof/@${formatInstant(ats[i % ats.length])}/${key}`, latest: key => `${m.dir}/prof/@latest/${key}` }
     }
   }
 }
@@ -169,7 +175,7 @@ const PEERS: Record<string, Sys> = {
   // ceiling's read while moto serves the same bytes to a plain GET.
   'memfs+get': {
     name: 'memfs+get',
-    mount: async (ctx, at) => await PEERS.memfs.mount(ctx, at),
+    mount: async (ctx, ats) => await PEERS.memfs.mount(ctx, ats),
     alongside: plainGet
   },
   // The ceiling of a daemon that receives its own bytes: one GET, no logic of its own (streamfs-daemon.ts).
@@ -182,12 +188,12 @@ const PEERS: Record<string, Sys> = {
   },
   'memfs+curl': {
     name: 'memfs+curl',
-    mount: async (ctx, at) => await PEERS.memfs.mount(ctx, at),
+    mount: async (ctx, ats) => await PEERS.memfs.mount(ctx, ats),
     alongside: curlGet
   },
   rclone: {
     name: 'rclone',
-    mount: async (ctx, at) => {
+    mount: async (ctx, ats) => {
       const env: NodeJS.ProcessEnv = {
         ...process.env,
         RCLONE_CONFIG_P_TYPE: 's3',
@@ -199,7 +205,7 @@ const PEERS: Record<string, Sys> = {
       }
       delete env.AWS_CA_BUNDLE
       const m = await daemonMount(ctx, 'rclone', dir => ({
-        cmd: 'rclone', args: ['--config', '/dev/null', 'mount', 'p:prof', dir, '--read-only', '--s3-version-at', formatInstant(at)], env
+        cmd: 'rclone', args: ['--config', '/dev/null', 'mount', 'p:prof', dir, '--read-only', '--s3-version-at', formatInstant(ats[0])], env
       }))
       return { m, path: key => `${m.dir}/${key}` }
     }
@@ -232,16 +238,16 @@ for (const v of flags.variant) {
 }
 
 /** Runs the mode's reads through a mount; returns the bytes read, checked against what was asked. */
-async function read (path: (key: string) => string): Promise<number> {
+async function read (path: (key: string, reader: number) => string): Promise<number> {
   const check = (got: number, want: number): number => {
     if (got !== want) throw new Error(`read ${got} bytes, not ${want}`)
     return got
   }
   if (flags.mode === 'rand') {
-    return check((await randomReads(path('big.bin'), randomOffsets(1000, size, 65536), 65536, 600_000)).bytes, 1000 * 65536)
+    return check((await randomReads(path('big.bin', 0), randomOffsets(1000, size, 65536), 65536, 600_000)).bytes, 1000 * 65536)
   }
-  if (flags.mode === 'small') return check((await readFiles(SMALL.map(path), 600_000)).bytes, SMALL.length * 16384)
-  const done = await Promise.all(Array.from({ length: readers }, async () => await ddRead(path('big.bin'), 600_000)))
+  if (flags.mode === 'small') return check((await readFiles(SMALL.map(k => path(k, 0)), 600_000)).bytes, SMALL.length * 16384)
+  const done = await Promise.all(Array.from({ length: readers }, async (_, i) => await ddRead(path('big.bin', i), 600_000)))
   return check(done.reduce((n, d) => n + d.bytes, 0), readers * size)
 }
 
@@ -275,17 +281,21 @@ async function main (): Promise<void> {
   const s3 = s3Client(moto.endpoint)
   await s3.send(new CreateBucketCommand({ Bucket: 'prof' }))
   await s3.send(new PutBucketVersioningCommand({ Bucket: 'prof', VersioningConfiguration: { Status: 'Enabled' } }))
-  const body = randomFillSync(Buffer.allocUnsafe(size))
-  await s3.send(new PutObjectCommand({ Bucket: 'prof', Key: 'big.bin', Body: body }))
+  const body = Buffer.allocUnsafe(size)
   const put = pLimit(16)
   await Promise.all(SMALL.map(async k => await put(async () => await s3.send(new PutObjectCommand({ Bucket: 'prof', Key: k, Body: randomFillSync(Buffer.allocUnsafe(16384)) })))))
-  await new Promise(resolve => setTimeout(resolve, 1100 - Date.now() % 1000))
-  const at = Math.floor(Date.now() / 1000) * 1000
-  await new Promise(resolve => setTimeout(resolve, 1100))
+  // Each past version is the view at a whole second between it and the next version.
+  const ats: number[] = []
+  for (let v = 0; v < versions; v++) {
+    await s3.send(new PutObjectCommand({ Bucket: 'prof', Key: 'big.bin', Body: randomFillSync(body) }))
+    await new Promise(resolve => setTimeout(resolve, 1100 - Date.now() % 1000))
+    ats.push(Math.floor(Date.now() / 1000) * 1000)
+    await new Promise(resolve => setTimeout(resolve, 1100))
+  }
   await s3.send(new PutObjectCommand({ Bucket: 'prof', Key: 'big.bin', Body: randomFillSync(body) }))
   // moto reads an object out of its store on the first GET: not something to time.
   for (const v of (await s3.send(new ListObjectVersionsCommand({ Bucket: 'prof', Prefix: 'big.bin' }))).Versions ?? []) {
-    if (v.IsLatest !== true) pastUrl = await presign(s3, moto.endpoint, 'big.bin', v.VersionId as string)
+    if (v.IsLatest !== true && pastUrl === '') pastUrl = await presign(s3, moto.endpoint, 'big.bin', v.VersionId as string)
     const out = await s3.send(new GetObjectCommand({ Bucket: 'prof', Key: 'big.bin', VersionId: v.VersionId }))
     for await (const chunk of out.Body as AsyncIterable<Uint8Array>) void chunk
   }
@@ -295,7 +305,7 @@ async function main (): Promise<void> {
   const results = new Map<string, Array<{ mibs: number, cpu: number }>>()
   for (let rep = 0; rep < Number(flags.reps); rep++) {
     for (const sys of systems) {
-      const { m, path, latest } = await sys.mount(ctx, at)
+      const { m, path, latest } = await sys.mount(ctx, ats)
       try {
         if (flags.warm && latest !== undefined) await read(latest)
         await dropCaches()
@@ -306,6 +316,7 @@ async function main (): Promise<void> {
         const p0 = processCpu(pid) as Cpu
         const s0 = processCpu(moto.process.pid as number) as Cpu
         const sent0 = await motoSent(moto.endpoint)
+        const r0 = await motoRequests(moto.endpoint)
         const m0 = machineCpu()
         const w0 = threadWaitMs(pid)
         const q0 = cpuPressureMs()
@@ -317,6 +328,7 @@ async function main (): Promise<void> {
         const peak = peakRss(pid) / MiB
         const s1 = processCpu(moto.process.pid as number) as Cpu
         const sent = (await motoSent(moto.endpoint) - sent0) / MiB
+        const r1 = await motoRequests(moto.endpoint)
         const m1 = machineCpu()
         const t1 = threadCpu(pid)
         const q1 = cpuPressureMs()
@@ -340,7 +352,7 @@ async function main (): Promise<void> {
         const threads = [...byName].filter(([, c]) => cpuSum(c) > 0).sort((a, b) => cpuSum(b[1]) - cpuSum(a[1]))
           .map(([n, c]) => `${n} ${fmt(c.user)}u+${fmt(c.system)}s`).join(', ')
         console.log(`rep ${rep + 1} ${sys.name.padEnd(10)} ${seconds.toFixed(2).padStart(6)} s ${mibs.toFixed(0).padStart(5)} MiB/s  daemon ${fmt(cpu)} CPU-s ` +
-          `(${fmt(p1.user - p0.user)}u ${fmt(p1.system - p0.system)}s; ${fmt(cpu / (bytes / (1 << 30)))}/GiB)  faults ${faults}  peak RSS ${peak.toFixed(0)} MiB  moto ${fmt(cpuSum(s1) - cpuSum(s0))} CPU-s, sent ${sent.toFixed(0)} MiB  ` +
+          `(${fmt(p1.user - p0.user)}u ${fmt(p1.system - p0.system)}s; ${fmt(cpu / (bytes / (1 << 30)))}/GiB)  faults ${faults}  peak RSS ${peak.toFixed(0)} MiB  moto ${fmt(cpuSum(s1) - cpuSum(s0))} CPU-s, sent ${sent.toFixed(0)} MiB in ${r1.requests - r0.requests} requests (${r1.ranged - r0.ranged} ranged)  ` +
           `machine ${fmt(m1.busy - m0.busy)} of ${fmt(m1.total - m0.total)} CPU-s busy  [${threads}]  ` +
           // How long some task, and each of the daemon's threads, waited for a CPU over the read.
           `waited for a CPU: any task ${q0 === undefined || q1 === undefined ? '?' : (q1 - q0).toFixed(0)} ms; daemon [${waits}] ms`)

@@ -143,15 +143,19 @@ export async function parallel (b: Bench, net: Network): Promise<void> {
   const tput = onNetwork(net, { id: 'par-tput', scenario, label: `${readers} readers: throughput`, title: 'Aggregate throughput' })
   const rss = onNetwork(net, { id: 'par-rss', scenario, label: `${readers} readers: daemon peak RSS`, title: 'Peak RSS of the mount daemon(s) (VmHWM)' })
   const cpu = onNetwork(net, { id: 'par-cpu', scenario, label: `${readers} readers: CPU per GiB`, title: 'CPU of the readers\' run: daemon user + system per GiB read' })
+  // s3fs's readers all read one object; this row gives the others the same work.
+  const one = onNetwork(net, { id: 'par-one-tput', scenario, label: `${readers} readers of one version: throughput`, title: 'Aggregate throughput when every reader reads the oldest version' })
   b.rec.define({ ...tput, unit: 'MiB/s', better: 'higher' })
+  b.rec.define({ ...one, unit: 'MiB/s', better: 'higher' })
   b.rec.define({ ...rss, unit: 'MiB', better: 'lower' })
   b.rec.define({ ...cpu, ...CPU })
   const size = big.contents[0].length
   for (let rep = 0; rep < b.profile.heavyRepetitions; rep++) {
     for (const sys of b.mounts) {
-      const at = (i: number): At => sys.travel === 'latest-only' ? 'latest' : big.times[i % big.times.length]
+      const oneVersion = sys.travel === 'latest-only'
+      const at = (i: number): At => oneVersion ? 'latest' : big.times[i % big.times.length]
       const times = [...new Set([...Array(readers).keys()].map(at))]
-      await b.rec.attempt(`par ${net.id}`, [tput.id, rss.id, cpu.id], sys.info.id, rep, async () => {
+      await b.rec.attempt(`par ${net.id}`, [tput.id, rss.id, cpu.id, ...(oneVersion ? [one.id] : [])], sys.info.id, rep, async () => {
         const mounts = await mountAll(sys, big, times)
         try {
           const where = (i: number): string => {
@@ -166,12 +170,32 @@ export async function parallel (b: Bench, net: Network): Promise<void> {
           const seconds = (performance.now() - start) / 1000
           expectCount('bytes read', done.value.reduce((s, r) => s + r.bytes, 0), readers * size)
           const peak = pids.reduce((s, pid) => s + peakRss(pid), 0)
-          return { [tput.id]: mibPerSecond(readers * size, seconds), [rss.id]: peak / MiB, [cpu.id]: perGiB(done.cpu, readers * size) }
+          const mibs = mibPerSecond(readers * size, seconds)
+          return { [tput.id]: mibs, [rss.id]: peak / MiB, [cpu.id]: perGiB(done.cpu, readers * size), ...(oneVersion ? { [one.id]: mibs } : {}) }
         } finally {
           for (const m of mounts) await m.unmount()
         }
       })
-      if (sys.travel === 'latest-only') b.rec.note(tput.id, sys.info.id, 'all readers read the latest version')
+      if (!oneVersion) {
+        await b.rec.attempt(`par-one ${net.id}`, [one.id], sys.info.id, rep, async () => {
+          const t0 = big.times[0]
+          const [mount] = await mountAll(sys, big, [t0])
+          try {
+            await dropCaches()
+            const start = performance.now()
+            const done = await Promise.all([...Array(readers).keys()].map(async () => await ddRead(mount.path(t0, big.key), b.profile.budgetMs)))
+            const seconds = (performance.now() - start) / 1000
+            expectCount('bytes read', done.reduce((s, r) => s + r.bytes, 0), readers * size)
+            return { [one.id]: mibPerSecond(readers * size, seconds) }
+          } finally {
+            await mount.unmount()
+          }
+        })
+      }
+      if (oneVersion) {
+        b.rec.note(tput.id, sys.info.id, 'all readers read the latest version')
+        b.rec.note(one.id, sys.info.id, 'the run of the row above: its readers read one version in both')
+      }
       if (sys.travel === 'one-per-mount') b.rec.note(rss.id, sys.info.id, `sum over its ${times.length} mounts, one per time`)
     }
     const direct = b.direct
@@ -187,5 +211,8 @@ export async function parallel (b: Bench, net: Network): Promise<void> {
       })
     }
   }
-  if (b.direct !== undefined) b.rec.skip(rss.id, 'direct', 'no daemon')
+  if (b.direct !== undefined) {
+    b.rec.skip(rss.id, 'direct', 'no daemon')
+    b.rec.skip(one.id, 'direct', 'not measured: direct GETs share nothing between readers')
+  }
 }

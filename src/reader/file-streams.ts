@@ -1,6 +1,16 @@
 import type { Part } from './files.js'
 import { Readahead, type ReadaheadOptions } from './readahead.js'
 
+/**
+ * How far past another handle's stream a read may start and still join it.
+ * A reader that catches up with the one in front asks for the pages past
+ * those being read, its kernel readahead (1 MiB on a mount) at a time. A
+ * read further on is a reader of its own (a client's ranged GETs of one
+ * object's parts start 8 MiB apart), and joining it would only make the two
+ * take turns restarting the stream.
+ */
+const JOIN_AHEAD = 2 * 1024 * 1024
+
 /** One sequential stream through a file, which any open handle of the file may continue. */
 export class FileStream {
   readonly readahead: Readahead
@@ -26,7 +36,7 @@ export class FileStream {
  * reader in front changes all the time. Were streams per handle, each change
  * would land a read far past that handle's last one, restart its stream with
  * a small window, and cost a GET per few reads (16 readers over 3 versions
- * made 597 to 1,182 ranged GETs instead of 6 to 10, and moto spent 7 to 12
+ * made 597 to 1,182 ranged GETs instead of 6 to 41, and moto spent 5 to 12
  * times the CPU). A read that continues another handle's stream joins it instead.
  */
 export class FileStreams {
@@ -41,7 +51,7 @@ export class FileStreams {
   /**
    * The stream a handle now reading `fileId` at `offset` reads through:
    * its own if the read continues it, else one of the file's other streams
-   * that the read continues, else its own restarted if no other handle reads
+   * that the read continues from just past its furthest read or behind it, else its own restarted if no other handle reads
    * through it, else a new one. The caller's stream is left when it changes;
    * `abandoned` is given a stream nobody reads through any more.
    */
@@ -49,7 +59,7 @@ export class FileStreams {
     if (own?.readahead.continues(offset) === true) return own
     let next: FileStream | undefined
     for (const s of this.byFile.get(fileId) ?? []) {
-      if (s !== own && s.readahead.continues(offset)) {
+      if (s !== own && s.readahead.continues(offset) && offset <= s.readahead.furthestEnd + JOIN_AHEAD) {
         next = s
         break
       }

@@ -58,6 +58,9 @@ export class Readahead {
   /** Offset up to which the current stream has asked for data. */
   get requestedEnd (): number { return this.requested }
 
+  /** End of the stream's furthest read; -1 before its first. */
+  get furthestEnd (): number { return this.furthest }
+
   /** A read had to wait for its bytes: the window is too small to hide S3's latency. */
   waited (): void { this.starved = true }
 

@@ -41,19 +41,16 @@ export class FileStream {
  */
 export class FileStreams {
   private readonly byFile = new Map<string, Set<FileStream>>()
-  private live = 0
 
   constructor (private readonly opts: ReadaheadOptions) {}
 
-  /** Streams that some handle reads through now. */
-  get count (): number { return this.live }
-
   /**
    * The stream a handle now reading `fileId` at `offset` reads through:
-   * its own if the read continues it, else one of the file's other streams
-   * that the read continues from just past its furthest read or behind it, else its own restarted if no other handle reads
-   * through it, else a new one. The caller's stream is left when it changes;
-   * `abandoned` is given a stream nobody reads through any more.
+   * its own if the read continues it; else one of the file's other streams
+   * that the read continues, starting behind its furthest read or just past
+   * it; else its own, restarted, if no other handle reads through it; else a
+   * new one. The caller's stream is left when it changes; `abandoned` is
+   * given a stream nobody reads through any more.
    */
   streamFor (fileId: string, own: FileStream | undefined, offset: number, abandoned: (s: FileStream) => void): FileStream {
     if (own?.readahead.continues(offset) === true) return own
@@ -71,7 +68,6 @@ export class FileStreams {
       let streams = this.byFile.get(fileId)
       if (streams === undefined) this.byFile.set(fileId, streams = new Set())
       streams.add(next)
-      this.live++
     }
     next.users++
     return next
@@ -82,7 +78,6 @@ export class FileStreams {
     if (--stream.users > 0) return
     const streams = this.byFile.get(fileId)
     if (streams?.delete(stream) !== true) return
-    this.live--
     if (streams.size === 0) this.byFile.delete(fileId)
     abandoned(stream)
   }

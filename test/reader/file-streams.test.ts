@@ -27,11 +27,14 @@ t.test('a read that continues another handle\'s stream joins it; one far from ev
   abandoned.length = 0
   const far = streams.streamFor('f', s, 100 * MiB, gone)
   t.not(far, s, 'a far read through a shared stream starts a stream of its own')
-  t.same([s.users, far.users, streams.count], [1, 1, 3])
+  t.same([s.users, far.users], [1, 1])
   t.equal(streams.streamFor('f', s, 200 * MiB, gone), s, 'a far read through a stream nobody shares restarts it in place')
   streams.leave('f', s, gone)
   t.same(abandoned, [s], 'a stream its last handle leaves is abandoned, so its queued readahead is dropped')
-  t.equal(streams.count, 2)
+  far.readahead.next(100 * MiB, 101 * MiB, 64 * MiB)
+  t.equal(streams.streamFor('f', undefined, 101 * MiB, gone), far, 'a read just past the remaining stream joins it')
+  const fresh = streams.streamFor('f', undefined, 4 * MiB, gone)
+  t.ok(fresh !== s && fresh !== far, 'the abandoned stream is gone: a read where it stood starts a new one')
 })
 
 /**

@@ -191,8 +191,7 @@ export async function parallel (b: Bench, net: Network): Promise<void> {
             await mount.unmount()
           }
         })
-      }
-      if (oneVersion) {
+      } else {
         b.rec.note(tput.id, sys.info.id, 'all readers read the latest version')
         b.rec.note(one.id, sys.info.id, 'the run of the row above: its readers read one version in both')
       }

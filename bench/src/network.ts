@@ -32,19 +32,25 @@ export async function setNetwork (endpoint: string, n: Network): Promise<void> {
   }
 }
 
+/** The whole numbers a counter of the patched moto answers (`/_bench/<what>`), as many as `count`. */
+async function motoCounters (endpoint: string, what: string, count: number, meaning: string): Promise<number[]> {
+  const res = await fetch(`${endpoint}/_bench/${what}`)
+  const text = (await res.text()).trim()
+  const numbers = text.split(' ')
+  if (!res.ok || numbers.length !== count || !numbers.every(n => /^\d+$/.test(n))) {
+    throw new Error(`moto did not tell ${meaning} (is bench/moto-patch loaded?): ${res.status} ${text.slice(0, 200)}`)
+  }
+  return numbers.map(Number)
+}
+
 /** Bytes the patched moto at `endpoint` has sent so far, heads and bodies. */
 export async function motoSent (endpoint: string): Promise<number> {
-  const res = await fetch(`${endpoint}/_bench/sent`)
-  const text = (await res.text()).trim()
-  if (!res.ok || !/^\d+$/.test(text)) throw new Error(`moto did not tell the bytes it sent (is bench/moto-patch loaded?): ${res.status} ${text.slice(0, 200)}`)
-  return Number(text)
+  const [bytes] = await motoCounters(endpoint, 'sent', 1, 'the bytes it sent')
+  return bytes
 }
 
 /** Requests the patched moto at `endpoint` has been sent so far, and how many of them asked for a Range. */
 export async function motoRequests (endpoint: string): Promise<{ requests: number, ranged: number }> {
-  const res = await fetch(`${endpoint}/_bench/requests`)
-  const text = (await res.text()).trim()
-  const m = /^(\d+) (\d+)$/.exec(text)
-  if (!res.ok || m === null) throw new Error(`moto did not tell the requests it was sent (is bench/moto-patch loaded?): ${res.status} ${text.slice(0, 200)}`)
-  return { requests: Number(m[1]), ranged: Number(m[2]) }
+  const [requests, ranged] = await motoCounters(endpoint, 'requests', 2, 'the requests it was sent')
+  return { requests, ranged }
 }

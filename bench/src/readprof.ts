@@ -7,7 +7,8 @@
 // busy phase of a shared machine hits all alike), mounts, drops the page
 // cache, reads (seq: the older version with dd, by --readers at once, or
 // reader i the (i mod --versions)th of that many older versions, as the bench's
-// parallel readers do, in InfinStor only; rand:
+// parallel readers do, in InfinStor only: rclone reads the oldest, s3fs the latest
+// version and the ceilings below the newest past one, all of one size; rand:
 // 1,000 random 64 KiB reads of it; small: every small file in turn, in name order) and
 // prints the daemon's CPU per thread over the reads, its peak RSS, the bytes moto sent,
 // and how long tasks waited for a CPU (any task: PSI; the daemon's threads: schedstat).
@@ -295,6 +296,7 @@ async function main (): Promise<void> {
   await s3.send(new PutObjectCommand({ Bucket: 'prof', Key: 'big.bin', Body: randomFillSync(body) }))
   // moto reads an object out of its store on the first GET: not something to time.
   for (const v of (await s3.send(new ListObjectVersionsCommand({ Bucket: 'prof', Prefix: 'big.bin' }))).Versions ?? []) {
+    // Newest first: with --versions > 1 the ceilings fetch the newest past version.
     if (v.IsLatest !== true && pastUrl === '') pastUrl = await presign(s3, moto.endpoint, 'big.bin', v.VersionId as string)
     const out = await s3.send(new GetObjectCommand({ Bucket: 'prof', Key: 'big.bin', VersionId: v.VersionId }))
     for await (const chunk of out.Body as AsyncIterable<Uint8Array>) void chunk

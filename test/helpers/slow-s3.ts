@@ -9,6 +9,8 @@ export interface SlowS3 {
   listings: () => number
   /** Listing requests that repeat an earlier one (a client that gave up and sent it again). */
   repeats: () => number
+  /** GETs of a byte range (object reads) the proxy has received. */
+  rangedGets: () => number
   /** From now on, requests are held and never answered (a server that went silent). */
   silence: () => void
 }
@@ -49,6 +51,7 @@ export async function slowListings (t: Teardown, upstream: string, serviceMs: nu
   let listings = 0
   const seen = new Set<string>()
   let repeats = 0
+  let rangedGets = 0
   let silent = false
   const forward = async (req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> => {
     await new Promise<void>(resolve => {
@@ -69,6 +72,7 @@ export async function slowListings (t: Teardown, upstream: string, serviceMs: nu
     req.on('end', () => {
       const body = Buffer.concat(chunks)
       const listing = /[?&]versions(=|&|$)/.test(req.url ?? '')
+      if (req.method === 'GET' && req.headers.range !== undefined) rangedGets++
       if (listing) {
         listings++
         if (seen.has(req.url ?? '')) repeats++
@@ -98,6 +102,7 @@ export async function slowListings (t: Teardown, upstream: string, serviceMs: nu
     endpoint: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
     listings: () => listings,
     repeats: () => repeats,
+    rangedGets: () => rangedGets,
     silence: () => { silent = true }
   }
 }

@@ -363,6 +363,31 @@ t.test('a file\'s versions, as S3 lists them; two versions side by side in tabs 
   await L.shot('side-by-side', true)
 })
 
+t.test('Compare with Previous Version opens the version before the view\'s beside it, or says there is none', async t => {
+  await L.app('a => { for (const w of [...a.shell.widgets("main")]) { if (w.context !== undefined) w.context.model.dirty = false; w.close() } }')
+  await L.showPanel()
+  await L.viewIs('latest')
+  // train.csv is written at steps 0 and 2 only: at latest the view shows step 2's version, the previous is step 0's.
+  const [shown, previous] = trainLog
+  await items.filter({ hasText: /^train\.csv$/ }).click({ button: 'right' })
+  await page.locator('.lm-Menu:visible .lm-Menu-itemLabel', { hasText: 'Compare with Previous Version' }).click()
+  const titles = ['train.csv @latest', `train.csv @${formatInstant(previous.t)}`]
+  await page.waitForFunction(`${JSON.stringify(titles)}.every(t => [...window.jupyterapp.shell.widgets("main")].some(w => w.title.label === t && w.isVisible && w.context?.isReady))`)
+  for (const [k, v] of [[0, shown], [1, previous]] as const) {
+    const text = await L.app<string>('(a, t) => [...a.shell.widgets("main")].find(w => w.title.label === t).context.model.toString()', titles[k])
+    const body = await (await s3.raw.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'train.csv', VersionId: v.id }))).Body?.transformToString()
+    t.equal(text, body, `${titles[k]} holds that version's bytes`)
+  }
+  const lefts = await L.app<number[]>('(a, ts) => ts.map(t => [...a.shell.widgets("main")].find(w => w.title.label === t).node.getBoundingClientRect().left)', titles)
+  t.ok(lefts[1] < lefts[0], 'the previous version is on the left, beside the view\'s')
+  // later.csv is written once, at step 3.
+  await L.showPanel()
+  await items.filter({ hasText: /^later\.csv$/ }).click({ button: 'right' })
+  await page.locator('.lm-Menu:visible .lm-Menu-itemLabel', { hasText: 'Compare with Previous Version' }).click()
+  await page.getByText('later.csv has no earlier version to compare with.').waitFor()
+  t.pass('a file with one version says it has no earlier one')
+})
+
 t.test('Snapshot of a bucket without versioning shows the server\'s refusal, where the user is', async t => {
   await L.showPanel()
   await panel.locator('select.jp-InfinStor-bucket').selectOption(OTHER)

@@ -83,59 +83,60 @@ export function addCommands (app: JupyterFrontEnd, model: InfinStorModel, browse
     }
   })
 
-  /** The selected file's history, as rows marking the version the view shows. */
-  const historyOf = async (file: Contents.IModel): Promise<{ bucket: string, key: string, rows: VersionRow[] }> => {
-    const { bucket, key, entries } = await model.log(file.path)
-    return { bucket, key, rows: versionRows(entries, await model.viewTime(parseViewPath(localOf(file.path)).spec)) }
+  interface FileHistory { file: Contents.IModel, bucket: string, key: string, rows: VersionRow[] }
+
+  /**
+   * A menu command on the one selected file that needs its history (rows marking the version the
+   * view shows); `failure` words the notification when the history cannot be had.
+   */
+  const addHistoryCommand = (id: string, label: string, caption: string, failure: (name: string) => string,
+    run: (history: FileHistory) => Promise<void>): void => {
+    commands.addCommand(id, {
+      label,
+      caption,
+      icon: historyIcon.bindprops({ stylesheet: 'menuItem' }),
+      isEnabled: oneFile,
+      execute: async () => {
+        const file = selectedFile(browser)
+        if (file === undefined) return
+        try {
+          const { bucket, key, entries } = await model.log(file.path)
+          const rows = versionRows(entries, await model.viewTime(parseViewPath(localOf(file.path)).spec))
+          await run({ file, bucket, key, rows })
+        } catch (e) {
+          Notification.error(`${failure(file.name)}: ${(e as Error).message}`, { autoClose: 8000 })
+        }
+      }
+    })
   }
 
-  commands.addCommand(CommandIDs.versions, {
-    label: 'Show Versions…',
-    caption: 'Every version of this file, to open any of them or compare one with the one before',
-    icon: historyIcon.bindprops({ stylesheet: 'menuItem' }),
-    isEnabled: oneFile,
-    execute: async () => {
-      const file = selectedFile(browser)
-      if (file === undefined) return
-      try {
-        const { bucket, key, rows } = await historyOf(file)
-        showVersionList(`Versions of ${bucket}/${key}`,
-          `Newest first. Times are S3's LastModified, in UTC and in your time zone (${Intl.DateTimeFormat().resolvedOptions().timeZone}).`,
-          rows, {
-            open: async row => { await openPath(versionPath(bucket, key, row)) },
-            compare: async (row, previous) => {
-              const newer = await openPath(versionPath(bucket, key, row))
-              await openPath(versionPath(bucket, key, previous), newer)
-            }
-          })
-      } catch (e) {
-        Notification.error(`No versions for ${file.name}: ${(e as Error).message}`, { autoClose: 8000 })
-      }
-    }
-  })
+  addHistoryCommand(CommandIDs.versions, 'Show Versions…',
+    'Every version of this file, to open any of them or compare one with the one before',
+    name => `No versions for ${name}`,
+    async ({ bucket, key, rows }) => {
+      showVersionList(`Versions of ${bucket}/${key}`,
+        `Newest first. Times are S3's LastModified, in UTC and in your time zone (${Intl.DateTimeFormat().resolvedOptions().timeZone}).`,
+        rows, {
+          open: async row => { await openPath(versionPath(bucket, key, row)) },
+          compare: async (row, previous) => {
+            const newer = await openPath(versionPath(bucket, key, row))
+            await openPath(versionPath(bucket, key, previous), newer)
+          }
+        })
+    })
 
-  commands.addCommand(CommandIDs.comparePrevious, {
-    label: 'Compare with Previous Version',
-    caption: 'Open this file beside its version before the one in this view',
-    icon: historyIcon.bindprops({ stylesheet: 'menuItem' }),
-    isEnabled: oneFile,
-    execute: async () => {
-      const file = selectedFile(browser)
-      if (file === undefined) return
-      try {
-        const { bucket, key, rows } = await historyOf(file)
-        const index = rows.findIndex(r => r.current)
-        const previous = index < 0 ? undefined : previousOf(rows, index)
-        if (previous === undefined) {
-          Notification.info(`${file.name} has no earlier version to compare with.`, { autoClose: 5000 })
-          return
-        }
-        await openPath(versionPath(bucket, key, previous), await openPath(localOf(file.path)))
-      } catch (e) {
-        Notification.error(`Cannot compare ${file.name}: ${(e as Error).message}`, { autoClose: 8000 })
+  addHistoryCommand(CommandIDs.comparePrevious, 'Compare with Previous Version',
+    'Open this file beside its version before the one in this view',
+    name => `Cannot compare ${name}`,
+    async ({ file, bucket, key, rows }) => {
+      const index = rows.findIndex(r => r.current)
+      const previous = index < 0 ? undefined : previousOf(rows, index)
+      if (previous === undefined) {
+        Notification.info(`${file.name} has no earlier version to compare with.`, { autoClose: 5000 })
+        return
       }
-    }
-  })
+      await openPath(versionPath(bucket, key, previous), await openPath(localOf(file.path)))
+    })
 
   commands.addCommand(CommandIDs.copyPath, {
     label: 'Copy Path for Code',

@@ -336,7 +336,7 @@ t.test('a label: a bad name is refused in the dialog, a good one is created and 
 
 t.test('a file\'s versions, as S3 lists them; two versions side by side in tabs named by their times', async t => {
   // A clear main area for the pictures: what earlier steps opened goes (the snippet's notebook unsaved).
-  await L.app('a => { for (const w of [...a.shell.widgets("main")]) { if (w.context !== undefined) w.context.model.dirty = false; w.close() } }')
+  await L.closeDocuments()
   await panel.locator('button[data-mode="latest"]').click()
   await L.viewIs('latest')
   await items.filter({ hasText: /^train\.csv$/ }).click({ button: 'right' })
@@ -364,7 +364,7 @@ t.test('a file\'s versions, as S3 lists them; two versions side by side in tabs 
 })
 
 t.test('Compare with Previous Version opens the version before the view\'s beside it, or says there is none', async t => {
-  await L.app('a => { for (const w of [...a.shell.widgets("main")]) { if (w.context !== undefined) w.context.model.dirty = false; w.close() } }')
+  await L.closeDocuments()
   await L.showPanel()
   await L.viewIs('latest')
   // train.csv is written at steps 0 and 2 only: at latest the view shows step 2's version, the previous is step 0's.

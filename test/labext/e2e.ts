@@ -33,6 +33,11 @@ export class LabPage {
     return await this.page.evaluate(`(${fn})(window.jupyterapp, ${JSON.stringify(arg ?? null)})`) as T
   }
 
+  /** Closes every document in the main area, unsaved (read-only views and scratch notebooks alike). */
+  async closeDocuments (): Promise<void> {
+    await this.app('a => { for (const w of [...a.shell.widgets("main")]) { if (w.context !== undefined) w.context.model.dirty = false; w.close() } }')
+  }
+
   /** Waits until the view on display is `spec` (its canonical form); the listing may still be the old one. */
   async viewIs (spec: string): Promise<void> {
     await this.panel.locator(`.jp-InfinStor-spec[data-spec="${spec}"]`).waitFor()

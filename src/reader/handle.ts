@@ -1,5 +1,6 @@
 import { InfinError } from '../core/errors.js'
 import type { BlockCache } from './blocks.js'
+import type { Deadlines } from './deadlines.js'
 import { describe, type CachedFile, type Part } from './files.js'
 import type { FirstAttempts, SharedAttempts } from './first-attempt.js'
 import type { FileStream, FileStreams } from './file-streams.js'
@@ -24,6 +25,8 @@ export interface HandleContext {
    */
   keepWhole: () => number
   readTimeoutMs: number
+  /** The read deadlines of reads that wait for their blocks. */
+  deadlines: Deadlines
   /**
    * The first attempts of one file's reads, shared by all its open handles:
    * the kernel reads ahead, and retries, through any open handle of a file.
@@ -273,21 +276,16 @@ export class FileHandle implements ReadHandle {
       work.catch(() => {})
       throw late()
     }
-    let timer: NodeJS.Timeout | undefined
+    let withdraw = (): void => {}
     const timeout = new Promise<never>((_resolve, reject) => {
-      const check = (): void => {
-        const quiet = idle()
-        if (quiet >= ms) reject(late())
-        else timer = setTimeout(check, ms - quiet)
-      }
-      timer = setTimeout(check, ms - idle())
+      withdraw = this.ctx.deadlines.add(() => Math.max(firstAttempt, cache.lastProgress) + ms, () => { reject(late()) })
     })
     try {
       const blocks = await Promise.race([work, timeout])
       this.attempts.arrived(waiting)
       return blocks
     } finally {
-      clearTimeout(timer)
+      withdraw()
     }
   }
 }

@@ -3,6 +3,7 @@ import { InfinError } from '../core/errors.js'
 import type { Version } from '../core/versions.js'
 import { BlockCache, type BlockStats } from './blocks.js'
 import { cachedFile } from './files.js'
+import { Deadlines } from './deadlines.js'
 import { DiskCache, type DiskStats } from './disk-cache.js'
 import { SharedAttempts } from './first-attempt.js'
 import { intoSink } from './fill.js'
@@ -139,6 +140,7 @@ export function createReader (source: RangeFetch | { stream: RangeStream } | { i
     longStream: opts.partSize,
     keepWhole: () => Math.floor(share() / 4),
     readTimeoutMs: opts.readTimeoutMs,
+    deadlines: new Deadlines(),
     attempts: new SharedAttempts(opts.readTimeoutMs),
     onRead: () => { reads++ },
     onClose: () => { openHandles-- }

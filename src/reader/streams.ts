@@ -1,3 +1,4 @@
+import { Deadlines } from './deadlines.js'
 import type { CachedFile, Part } from './files.js'
 import type { BlockFill } from './fill.js'
 import type { Scheduler } from './scheduler.js'
@@ -26,8 +27,8 @@ export interface Stream {
   fill?: BlockFill
   /** Takes no more blocks: ended on purpose (then not a failure), or its GET is over. */
   over: boolean
-  /** Counts its waits for the reader, so a timer knows whether the wait it was set for goes on. */
-  waits: number
+  /** Withdraws the deadline of its latest wait for the reader. */
+  unpause: () => void
   /** Ends its GET where it stands; set once the GET starts. */
   end: () => void
 }
@@ -67,6 +68,8 @@ export class PacedStreams {
   private readonly streams = new Map<string, Stream>()
   /** When each reader's stream last fell behind it, by the reader's readahead owner. */
   private readonly slow = new WeakMap<Set<Part>, number>()
+  /** The deadlines of streams waiting for their readers; a pause holds no process open. */
+  private readonly pauses = new Deadlines(false)
 
   constructor (private readonly host: StreamHost) {
     // A stream waiting for its reader holds a slot another GET now needs.
@@ -104,7 +107,7 @@ export class PacedStreams {
     // Short files, slow connections, and GETs already waiting for slots (a stream would give its up at once) get parts.
     if (last - first < 2 * this.host.partBlocks || this.host.scheduler.crowded ||
       Date.now() - (this.slow.get(owner) ?? -Infinity) < SLOW_STREAM_MS) return indices
-    const stream: Stream = { part: { file, from: first, to: first + run }, owner, last, over: false, waits: 0, end: () => {} }
+    const stream: Stream = { part: { file, from: first, to: first + run }, owner, last, over: false, unpause: () => {}, end: () => {} }
     this.streams.set(file.id, stream)
     this.host.send(stream.part, owner, stream)
     return indices.slice(run)
@@ -133,8 +136,9 @@ export class PacedStreams {
       s.end()
       return
     }
-    const wait = ++s.waits
-    setTimeout(() => { if (s.waits === wait && s.fill?.waiting === true) s.end() }, STREAM_PAUSE_MS).unref()
+    s.unpause()
+    const due = Date.now() + STREAM_PAUSE_MS
+    s.unpause = this.pauses.add(() => due, () => { if (s.fill?.waiting === true) s.end() })
   }
 
   /** Takes back the blocks of a stream under way that it has not begun, for parts: returns them. */

@@ -1,22 +1,27 @@
 import { InfinError } from '../../core/errors.js'
 import { errnoOf } from '../errno.js'
 import type { Log } from '../../config/log.js'
+import { Deadlines } from '../../reader/deadlines.js'
 
 /**
  * Runs one FUSE operation: the work's domain errors become errno values
  * here and nowhere else, failures worth knowing are logged with their
- * cause, and an answer is always sent before `deadlineMs`, inside
- * fuse-native's own limit (set above it), so the mount never hangs on a stuck request.
+ * cause, and an answer is always sent by `deadlineMs`, so the mount never
+ * hangs on a stuck request. This is the mount's only limit: fuse-native's
+ * own (a timer per operation) is off, and the operations that do not come
+ * here answer at once.
  */
 export type Run = <T>(op: string, path: string, work: () => Promise<T>, reply: (errno: number, value?: T) => void) => void
 
 export function runner (log: Log, deadlineMs: number): Run {
+  // One timer for all operations: they share one deadline, and nearly all end long before it.
+  const deadlines = new Deadlines()
   return (op, path, work, reply) => {
     let answered = false
     const finish = (e: unknown, value?: any): void => {
       if (answered) return
       answered = true
-      clearTimeout(timer)
+      withdraw()
       if (e === undefined) {
         reply(0, value)
         return
@@ -26,9 +31,10 @@ export function runner (log: Log, deadlineMs: number): Run {
       if (why !== undefined) log.warnOnce(`${path}\0${errno}`, `${op} ${path}: ${why}`)
       reply(errno)
     }
-    const timer = setTimeout(() => {
+    const due = Date.now() + deadlineMs
+    const withdraw = deadlines.add(() => due, () => {
       finish(new InfinError('Unavailable', `no answer within ${deadlineMs} ms (S3 slow or unreachable)`))
-    }, deadlineMs)
+    })
     Promise.resolve().then(work).then(v => finish(undefined, v), e => finish(e ?? new Error('rejected without a reason')))
   }
 }

@@ -86,8 +86,9 @@ export async function mountFuse (mountpoint: string, tree: TimeTree, opts: FuseM
     // its pages). Missing names are never cached: new files show at once.
     entryTimeout: positive(opts.entryTimeoutS),
     attrTimeout: positive(opts.attrTimeoutS),
-    // fuse-native's own limit (15 s by default) would otherwise answer a slow listing first.
-    timeout: opts.deadlineMs + 5_000
+    // The runner answers every operation by its deadline (edge.ts). fuse-native's
+    // own limit would add a second timer to each operation, and answer a slow listing first.
+    timeout: false
   })
   await new Promise<void>((resolve, reject) => {
     fuse.mount(err => {

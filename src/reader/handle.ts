@@ -81,19 +81,10 @@ export class FileHandle implements ReadHandle {
     return out
   }
 
-  async readInto (target: Uint8Array, offset: number, answered?: () => boolean): Promise<number> {
-    const got = await this.pinned(offset, offset + target.length, answered)
-    if (got === undefined) return 0
-    try {
-      let at = 0
-      for (const view of viewsOf(got)) {
-        target.set(view, at)
-        at += view.length
-      }
-      return got.length
-    } finally {
-      got.release()
-    }
+  /** At once when the blocks are in memory (most reads of a stream read ahead): no promise to wait for. */
+  readInto (target: Uint8Array, offset: number, answered?: () => boolean): number | Promise<number> {
+    const got = this.pinned(offset, offset + target.length, answered)
+    return got instanceof Promise ? got.then(p => copyOut(p, target)) : copyOut(got, target)
   }
 
   async lend (offset: number, length: number): Promise<Lent> {
@@ -107,7 +98,7 @@ export class FileHandle implements ReadHandle {
    * `release`; undefined past the end of the version. Once `answered()` is
    * true it fails rather than hand them out.
    */
-  private async pinned (offset: number, to: number, answered?: () => boolean): Promise<Pinned | undefined> {
+  private pinned (offset: number, to: number, answered?: () => boolean): Pinned | undefined | Promise<Pinned> {
     this.check()
     this.ctx.onRead()
     const { cache } = this.ctx
@@ -140,33 +131,52 @@ export class FileHandle implements ReadHandle {
       wanted.push(b instanceof Block || !joined ? b : this.orAfresh(b, i, read))
       if (!(b instanceof Block)) waiting.push(i)
     }
-    const ready = waiting.length === 0
-    if (!ready) stream.readahead.waited()
-    let lent = false
+    const at: ReadAt = { stream, first, offset, end, answered }
+    if (waiting.length === 0) {
+      read.waits = false
+      return this.handOut(wanted as Block[], at)
+    }
+    stream.readahead.waited()
+    return this.pinnedLater(wanted, waiting, read, at)
+  }
+
+  /** The blocks of a read that waits for some of them, once they are all in. */
+  private async pinnedLater (wanted: Array<Block | Promise<Block>>, waiting: number[], read: { waits: boolean }, at: ReadAt): Promise<Pinned> {
+    let blocks: Block[]
     try {
-      const blocks = ready ? wanted as Block[] : await this.within(Promise.all(wanted), offset, waiting)
+      blocks = await this.within(Promise.all(wanted), at.offset, waiting)
+    } catch (e) {
+      // Every block was handed out pinned, those still loading included.
+      for (const w of wanted) {
+        if (w instanceof Block) this.ctx.cache.pool.unpin(w)
+        else w.then(b => { this.ctx.cache.pool.unpin(b) }, () => {})
+      }
+      throw e
+    } finally {
+      read.waits = false
+    }
+    return this.handOut(blocks, at)
+  }
+
+  /** Gives the read its pinned blocks, unless it was answered meanwhile: then they are unpinned and it fails. */
+  private handOut (blocks: Block[], { stream, first, offset, end, answered }: ReadAt): Pinned {
+    const { cache } = this.ctx
+    try {
       if (answered?.() === true) throw new InfinError('Unavailable', `the read at ${offset} of ${describe(this.file)} was answered before its bytes came`)
       if (this.longStream(stream, offset) && this.file.version.size > this.ctx.keepWhole()) {
         this.took(stream, first, offset, end)
       }
-      lent = true
-      let released = false
-      const release = (): void => {
-        if (released) return
-        released = true
-        for (const b of blocks) cache.pool.unpin(b)
-      }
-      return { blocks, skip: offset - first * blockSize, length: end - offset, release }
-    } finally {
-      read.waits = false
-      // Every block was handed out pinned, those still loading included.
-      if (!lent) {
-        for (const w of wanted) {
-          if (w instanceof Block) cache.pool.unpin(w)
-          else w.then(b => { cache.pool.unpin(b) }, () => {})
-        }
-      }
+    } catch (e) {
+      for (const b of blocks) cache.pool.unpin(b)
+      throw e
     }
+    let released = false
+    const release = (): void => {
+      if (released) return
+      released = true
+      for (const b of blocks) cache.pool.unpin(b)
+    }
+    return { blocks, skip: offset - first * cache.opts.blockSize, length: end - offset, release }
   }
 
   /**
@@ -290,12 +300,36 @@ export class FileHandle implements ReadHandle {
   }
 }
 
+/** A read under way: where it reads, through which stream, and whether its caller has answered. */
+interface ReadAt {
+  stream: FileStream
+  first: number
+  offset: number
+  end: number
+  answered?: () => boolean
+}
+
 /** Blocks a read holds pinned: its bytes are `length` bytes from `skip` into them. */
 interface Pinned {
   blocks: Block[]
   skip: number
   length: number
   release: () => void
+}
+
+/** Copies the pinned bytes into `target` and lets the blocks go; says how many. */
+function copyOut (got: Pinned | undefined, target: Uint8Array): number {
+  if (got === undefined) return 0
+  try {
+    let at = 0
+    for (const view of viewsOf(got)) {
+      target.set(view, at)
+      at += view.length
+    }
+    return got.length
+  } finally {
+    got.release()
+  }
 }
 
 /** The pinned bytes as views of their blocks, in order. */

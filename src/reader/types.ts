@@ -12,9 +12,11 @@ export interface ReadHandle {
    * Copies the bytes at `offset` into `target` (up to its length; fewer
    * only at the end of the object) and says how many: no buffer of its own
    * per read, for callers that have one (a FUSE read's). Once
-   * `answered()` is true it copies nothing and fails.
+   * `answered()` is true it copies nothing and fails. A read whose bytes
+   * are in memory is answered at once, not through a promise: a FUSE
+   * read then costs no trip through the microtask queue.
    */
-  readInto?: (target: Uint8Array, offset: number, answered?: () => boolean) => Promise<number>
+  readInto?: (target: Uint8Array, offset: number, answered?: () => boolean) => number | Promise<number>
   /**
    * The bytes at `offset` (up to `length`; fewer only at the end of the
    * object) as views of cached memory, which stays the caller's until it

@@ -17,9 +17,10 @@ export interface TreeFile {
   /**
    * Like read, but copies the bytes into `target` (a FUSE read's buffer)
    * and says how many. Once `answered()` is true nothing is copied: the
-   * caller's memory may then serve another request.
+   * caller's memory may then serve another request. Bytes already in
+   * memory are copied at once, with no promise to wait for.
    */
-  readInto: (target: Uint8Array, offset: number, answered: () => boolean) => Promise<number>
+  readInto: (target: Uint8Array, offset: number, answered: () => boolean) => number | Promise<number>
   close: () => void
 }
 

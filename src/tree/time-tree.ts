@@ -182,38 +182,52 @@ export class TimeTree {
     // A live view's files are chosen at their first read (see pins): only settled files are fetched ahead.
     if (!r.live) this.readAhead(view, r.parent, r.name)
     const openedAt = Date.now()
-    let reading: Promise<Reading> | undefined = r.live ? undefined : Promise.resolve(this.reading(p.bucket, r.version))
+    /** The version read and its handle, once chosen (a live view chooses at the first read). */
+    let chosen: Reading | undefined = r.live ? undefined : this.reading(p.bucket, r.version)
+    let reading: Promise<Reading> | undefined = chosen === undefined ? undefined : Promise.resolve(chosen)
     let closed = false
-    const withReading = async <T>(work: (handle: ReadHandle, size: number) => Promise<T>): Promise<T> => {
+    // The file was open, so "not found" now means it vanished meanwhile: an I/O error, not ENOENT.
+    const vanished = (e: unknown): unknown => e instanceof InfinError && e.code === 'NotFound'
+      ? new InfinError('Unavailable', `${show(path)}: ${e.message} (it was there when opened)`, { cause: e })
+      : e
+    const withReading = async <T>(work: (handle: ReadHandle, size: number) => T | Promise<T>): Promise<T> => {
       if (reading === undefined) {
         // Concurrent first reads (the kernel reads ahead in parallel) share one choice; a failed one is retried.
         const choice = this.chooseLive(p, path, openedAt)
         reading = choice
-        choice.catch(() => { if (reading === choice) reading = undefined })
+        choice.then(c => { chosen = c }, () => { if (reading === choice) reading = undefined })
       }
       try {
         const { handle, size } = await reading
         return await work(handle, size)
       } catch (e) {
-        // The file was open, so "not found" now means it vanished meanwhile: an I/O error, not ENOENT.
-        if (e instanceof InfinError && e.code === 'NotFound') {
-          throw new InfinError('Unavailable', `${show(path)}: ${e.message} (it was there when opened)`, { cause: e })
-        }
-        throw e
+        throw vanished(e)
       }
+    }
+    const into = (handle: ReadHandle, size: number, target: Uint8Array, offset: number, answered: () => boolean): number | Promise<number> => {
+      const length = Math.max(0, Math.min(target.length, size - offset))
+      if (length === 0) return 0
+      const want = length === target.length ? target : target.subarray(0, length)
+      if (handle.readInto !== undefined) return handle.readInto(want, offset, answered)
+      return handle.read(offset, length).then(bytes => {
+        if (answered()) throw new InfinError('Unavailable', `${show(path)}: the read was answered before its bytes came`)
+        want.set(bytes)
+        return bytes.length
+      })
     }
     return {
       read: async (offset, length) => await withReading(async (handle, size) =>
         offset >= size || length <= 0 ? Buffer.alloc(0) : await handle.read(offset, Math.min(length, size - offset))),
-      readInto: async (target, offset, answered) => await withReading(async (handle, size) => {
-        const want = target.subarray(0, Math.max(0, Math.min(target.length, size - offset)))
-        if (want.length === 0) return 0
-        if (handle.readInto !== undefined) return await handle.readInto(want, offset, answered)
-        const bytes = await handle.read(offset, want.length)
-        if (answered()) throw new InfinError('Unavailable', `${show(path)}: the read was answered before its bytes came`)
-        want.set(bytes)
-        return bytes.length
-      }),
+      readInto: (target, offset, answered) => {
+        if (chosen === undefined) return withReading((handle, size) => into(handle, size, target, offset, answered))
+        // Once chosen, a read whose bytes are in memory is answered at once (see ReadHandle.readInto).
+        try {
+          const got = into(chosen.handle, chosen.size, target, offset, answered)
+          return got instanceof Promise ? got.catch(e => { throw vanished(e) }) : got
+        } catch (e) {
+          throw vanished(e)
+        }
+      },
       close: () => {
         if (closed) return
         closed = true

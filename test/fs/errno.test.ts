@@ -33,6 +33,19 @@ t.test('an operation that never finishes is answered with EIO at its deadline', 
   t.same(ok, [0, 7], 'a prompt answer passes through')
 })
 
+t.test('work done at once is answered before run returns, and its throw is mapped like a rejection', async t => {
+  const lines: string[] = []
+  const run = runner(streamLog(l => lines.push(l)), 50)
+  let got: [number, unknown] | undefined
+  run('read', '/b/@latest/f', () => 4096, (e, v) => { got = [e, v] })
+  t.same(got, [0, 4096], 'answered at once')
+  run('read', '/b/@latest/f', () => { throw new InfinError('Unavailable', 'S3 down') }, e => { got = [e, undefined] })
+  t.same(got, [ERRNO.EIO, undefined], 'a throw is an errno at once')
+  t.match(lines.join(''), /read \/b\/@latest\/f: S3 down/)
+  run('read', '/b/@latest/f', () => { throw new InfinError('NotFound', 'gone') }, e => { got = [e, undefined] })
+  t.same(got, [ERRNO.ENOENT, undefined])
+})
+
 t.test('tree nodes become read-only stat attributes owned by the mounting user', async t => {
   const owner = { uid: 1234, gid: 5678 }
   const version: Version = { key: 'k', versionId: 'v', lastModified: 1_000, size: 5, etag: '"e"', deleteMarker: false, isLatest: true }

@@ -11,13 +11,14 @@ import { Deadlines } from '../../reader/deadlines.js'
  * own (a timer per operation) is off, and the operations that do not come
  * here answer at once.
  */
-export type Run = <T>(op: string, path: string, work: () => Promise<T>, reply: (errno: number, value?: T) => void) => void
+export type Run = <T>(op: string, path: string, work: () => T | Promise<T>, reply: (errno: number, value?: T) => void) => void
 
 export function runner (log: Log, deadlineMs: number): Run {
   // One timer for all operations: they share one deadline, and nearly all end long before it.
   const deadlines = new Deadlines()
   return (op, path, work, reply) => {
     let answered = false
+    let withdraw = (): void => {}
     const finish = (e: unknown, value?: any): void => {
       if (answered) return
       answered = true
@@ -31,10 +32,22 @@ export function runner (log: Log, deadlineMs: number): Run {
       if (why !== undefined) log.warnOnce(`${path}\0${errno}`, `${op} ${path}: ${why}`)
       reply(errno)
     }
+    let result
+    try {
+      result = work()
+    } catch (e) {
+      finish(e ?? new Error('thrown without a reason'))
+      return
+    }
+    // Work done at once (a read of bytes in memory) is answered at once.
+    if (!(result instanceof Promise)) {
+      finish(undefined, result)
+      return
+    }
     const due = Date.now() + deadlineMs
-    const withdraw = deadlines.add(() => due, () => {
+    withdraw = deadlines.add(() => due, () => {
       finish(new InfinError('Unavailable', `no answer within ${deadlineMs} ms (S3 slow or unreachable)`))
     })
-    Promise.resolve().then(work).then(v => finish(undefined, v), e => finish(e ?? new Error('rejected without a reason')))
+    result.then(v => finish(undefined, v), e => finish(e ?? new Error('rejected without a reason')))
   }
 }

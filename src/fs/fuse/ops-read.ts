@@ -57,10 +57,10 @@ export function readOps (tree: TimeTree, owner: Owner, run: Run): Record<string,
       // The bytes are copied straight into libfuse's buffer, which is only
       // ours until the answer: a copy after a deadline's answer must not happen.
       let answered = false
-      run<number>('read', path, async () => {
+      run<number>('read', path, () => {
         const file = files.get(fd)
         if (file === undefined) throw new InfinError('NotFound', `open file ${fd} of ${path} does not exist`)
-        return await file.readInto(buf.subarray(0, len), pos, () => answered)
+        return file.readInto(len === buf.length ? buf : buf.subarray(0, len), pos, () => answered)
       }, (e, n) => {
         answered = true
         // fuse-native takes the byte count (or a negative errno) as the first argument.

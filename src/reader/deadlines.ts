@@ -3,10 +3,9 @@
  * for its blocks and every paused stream needs something done by a
  * deadline, and nearly all of them finish long before it. A Node timer for
  * each (armed, then cleared: thousands per second in a sequential read)
- * cost about 7% of a cold read's throughput and 8% of its CPU, in the
- * timers' own bookkeeping and in V8 compiling it while the read ran
- * (bench/results/2026-12-02e). Here a deadline is an entry in a set, and
- * one timer stands for the earliest of them.
+ * costs the timers' bookkeeping, and V8's compiles of it during a fresh
+ * daemon's first read (66 of 331 ms; bench/results/2026-12-02e). Here a
+ * deadline is an entry in a set, and one timer stands for the earliest.
  *
  * The timer keeps the process alive only while some deadline is pending,
  * as the timers it replaces did, and never with `holdsProcess` false.

@@ -16,7 +16,7 @@ export class Deadlines {
   /** When the armed timer fires; Infinity when none is armed. */
   private armedFor = Infinity
 
-  constructor (private readonly holdsProcess = true, private readonly now: () => number = Date.now) {}
+  constructor (private readonly holdsProcess = true) {}
 
   /**
    * Calls `expire` once the time `due()` gives has come, unless the returned
@@ -43,14 +43,14 @@ export class Deadlines {
     if (at >= this.armedFor) return
     if (this.timer !== undefined) clearTimeout(this.timer)
     this.armedFor = at
-    this.timer = setTimeout(() => { this.fire() }, Math.max(0, at - this.now()))
+    this.timer = setTimeout(() => { this.fire() }, Math.max(0, at - Date.now()))
     if (this.pending.size === 0 || !this.holdsProcess) this.timer.unref()
   }
 
   private fire (): void {
     this.timer = undefined
     this.armedFor = Infinity
-    const now = this.now()
+    const now = Date.now()
     const expired: Array<{ entry: Deadline, at: number }> = []
     let next = Infinity
     for (const entry of this.pending) {

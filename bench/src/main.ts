@@ -14,7 +14,7 @@ import { FULL, QUICK, runConfig } from './config.js'
 import { generate, warm } from './datasets.js'
 import { machine } from './machine.js'
 import { Recorder, type Bench } from './measure.js'
-import { NETWORKS, setNetwork, type Network } from './network.js'
+import { NETWORKS, motoSent, setNetwork, type Network } from './network.js'
 import { MOTO_PATCH, RESULTS, WORK } from './paths.js'
 import { dropCaches } from './proc.js'
 import { toJson, toMarkdown } from './report.js'
@@ -128,7 +128,8 @@ async function main (): Promise<void> {
     direct: direct?.info.skipped === undefined ? direct : undefined,
     rec,
     ctx,
-    network: async n => { if (!stockMoto) await setNetwork(endpoint, n) }
+    network: async n => { if (!stockMoto) await setNetwork(endpoint, n) },
+    s3Sent: stockMoto ? undefined : async () => await motoSent(endpoint)
   }
   const dropped = await dropCaches()
   if (!dropped) log('cannot drop the page cache (not root?): cold runs rely on fresh mounts only')

@@ -96,6 +96,8 @@ export interface Bench {
   ctx: SystemContext
   /** Switches the S3 server's network profile (read scenarios run under each). */
   network: (n: Network) => Promise<void>
+  /** Bytes the S3 server has sent so far; undefined when it does not count them (stock moto). */
+  s3Sent?: () => Promise<number>
 }
 
 export const MiB = 1 << 20

@@ -5,6 +5,7 @@ import type { Network } from '../network.js'
 import { dropCaches, peakRss } from '../proc.js'
 import { ddRead, randomOffsets, randomReads, sampleHashes, sha256 } from '../readers.js'
 import type { At, Mounted, MountSystem } from '../systems/types.js'
+import type { SystemId } from '../types.js'
 
 const LATEST_NOTE = 'no time travel: reads the latest version, same size'
 const MEMFS_NOTE = 'synthetic bytes, not checked'
@@ -150,12 +151,28 @@ export async function parallel (b: Bench, net: Network): Promise<void> {
   b.rec.define({ ...rss, unit: 'MiB', better: 'lower' })
   b.rec.define({ ...cpu, ...CPU })
   const size = big.contents[0].length
+  // What the readers cost S3: a reader of a version others read too should
+  // cost nothing more, so a mount that shares reads sends about the versions'
+  // bytes once (and s3fs, whose readers all read one version, a third of it).
+  const versionsMiB = big.contents.length * size / MiB
+  const sent = onNetwork(net, { id: 'par-sent', scenario, label: `${readers} readers: MiB S3 sent`, title: `What the S3 server sent during the readers' run (the ${big.contents.length} versions hold ${versionsMiB} MiB)` })
+  const s3Sent = b.s3Sent
+  if (s3Sent !== undefined) b.rec.define({ ...sent, unit: 'MiB', better: 'lower' })
+  // memfs holds the versions in memory: S3 sends it nothing.
+  const counted = (sys: SystemId): boolean => s3Sent !== undefined && sys !== 'memfs'
+  /** Runs `fn`, and adds the MiB S3 sent meanwhile to its figures, when S3 counts them. */
+  const counting = async (sys: SystemId, fn: () => Promise<Record<string, number>>): Promise<Record<string, number>> => {
+    if (s3Sent === undefined || !counted(sys)) return await fn()
+    const before = await s3Sent()
+    const figures = await fn()
+    return { ...figures, [sent.id]: (await s3Sent() - before) / MiB }
+  }
   for (let rep = 0; rep < b.profile.heavyRepetitions; rep++) {
     for (const sys of b.mounts) {
       const oneVersion = sys.travel === 'latest-only'
       const at = (i: number): At => oneVersion ? 'latest' : big.times[i % big.times.length]
       const times = [...new Set([...Array(readers).keys()].map(at))]
-      await b.rec.attempt(`par ${net.id}`, [tput.id, rss.id, cpu.id, ...(oneVersion ? [one.id] : [])], sys.info.id, rep, async () => {
+      await b.rec.attempt(`par ${net.id}`, [tput.id, rss.id, cpu.id, ...(oneVersion ? [one.id] : []), ...(counted(sys.info.id) ? [sent.id] : [])], sys.info.id, rep, async () => {
         const mounts = await mountAll(sys, big, times)
         try {
           const where = (i: number): string => {
@@ -164,14 +181,16 @@ export async function parallel (b: Bench, net: Network): Promise<void> {
           }
           await dropCaches()
           const pids = mounts.flatMap(m => m.pids)
-          const start = performance.now()
-          const done = await withCpu(pids, async () =>
-            await Promise.all([...Array(readers).keys()].map(async i => await ddRead(where(i), b.profile.budgetMs))))
-          const seconds = (performance.now() - start) / 1000
-          expectCount('bytes read', done.value.reduce((s, r) => s + r.bytes, 0), readers * size)
-          const peak = pids.reduce((s, pid) => s + peakRss(pid), 0)
-          const mibs = mibPerSecond(readers * size, seconds)
-          return { [tput.id]: mibs, [rss.id]: peak / MiB, [cpu.id]: perGiB(done.cpu, readers * size), ...(oneVersion ? { [one.id]: mibs } : {}) }
+          return await counting(sys.info.id, async () => {
+            const start = performance.now()
+            const done = await withCpu(pids, async () =>
+              await Promise.all([...Array(readers).keys()].map(async i => await ddRead(where(i), b.profile.budgetMs))))
+            const seconds = (performance.now() - start) / 1000
+            expectCount('bytes read', done.value.reduce((s, r) => s + r.bytes, 0), readers * size)
+            const peak = pids.reduce((s, pid) => s + peakRss(pid), 0)
+            const mibs = mibPerSecond(readers * size, seconds)
+            return { [tput.id]: mibs, [rss.id]: peak / MiB, [cpu.id]: perGiB(done.cpu, readers * size), ...(oneVersion ? { [one.id]: mibs } : {}) }
+          })
         } finally {
           for (const m of mounts) await m.unmount()
         }
@@ -193,20 +212,24 @@ export async function parallel (b: Bench, net: Network): Promise<void> {
         })
       } else {
         b.rec.note(tput.id, sys.info.id, 'all readers read the latest version')
+        if (s3Sent !== undefined) b.rec.note(sent.id, sys.info.id, 'its readers read one version')
         b.rec.note(one.id, sys.info.id, 'the run of the row above: its readers read one version in both')
       }
+      if (s3Sent !== undefined && !counted(sys.info.id)) b.rec.skip(sent.id, sys.info.id, 'serves from memory: S3 sends it nothing')
       if (sys.travel === 'one-per-mount') b.rec.note(rss.id, sys.info.id, `sum over its ${times.length} mounts, one per time`)
     }
     const direct = b.direct
     if (direct !== undefined) {
-      await b.rec.attempt(`par ${net.id}`, [tput.id, cpu.id], 'direct', rep, async () => {
+      await b.rec.attempt(`par ${net.id}`, [tput.id, cpu.id, ...(counted('direct') ? [sent.id] : [])], 'direct', rep, async () => {
         await dropCaches()
-        const start = performance.now()
-        const done = await Promise.all([...Array(readers).keys()].map(async i =>
-          await direct.fetch([{ url: direct.url(big.bucket, big.key, big.events[i % big.events.length].versionId) }], b.profile.budgetMs)))
-        const seconds = (performance.now() - start) / 1000
-        expectCount('bytes fetched', done.reduce((s, r) => s + r.bytes, 0), readers * size)
-        return { [tput.id]: mibPerSecond(readers * size, seconds), [cpu.id]: perGiB(done.reduce((s, r) => s + r.cpu, 0), readers * size) }
+        return await counting('direct', async () => {
+          const start = performance.now()
+          const done = await Promise.all([...Array(readers).keys()].map(async i =>
+            await direct.fetch([{ url: direct.url(big.bucket, big.key, big.events[i % big.events.length].versionId) }], b.profile.budgetMs)))
+          const seconds = (performance.now() - start) / 1000
+          expectCount('bytes fetched', done.reduce((s, r) => s + r.bytes, 0), readers * size)
+          return { [tput.id]: mibPerSecond(readers * size, seconds), [cpu.id]: perGiB(done.reduce((s, r) => s + r.cpu, 0), readers * size) }
+        })
       })
     }
   }

@@ -16,10 +16,12 @@ import type { Command } from './commands.js'
 const BIN = resolve(fileURLToPath(import.meta.url), '../../../bin/infinstor')
 const BUCKET = 'sales'
 const LABEL = 'q4-first-split'
+/** The longest an example program may run (a stuck one must not hold the demo, or its clean-up). */
+const CHILD_MS = 60_000
 
 /** Runs a program and prints it with its output, like a terminal would; a failure is shown, not thrown. */
-async function show (env: NodeJS.ProcessEnv, shown: string, file: string, args: string[]): Promise<void> {
-  const r = await promisify(execFile)(file, args, { env }).catch((e: { stdout?: string, stderr?: string }) => e)
+async function show (cleanup: Cleanup, env: NodeJS.ProcessEnv, shown: string, file: string, args: string[]): Promise<void> {
+  const r = await cleanup.exec(file, args, env).catch((e: { stdout?: string, stderr?: string }) => e)
   process.stdout.write(`\n$ ${shown}\n${r.stdout ?? ''}${r.stderr ?? ''}`)
 }
 
@@ -27,7 +29,7 @@ function quote (args: string[]): string {
   return args.map(a => /[\s"()]/.test(a) ? `'${a}'` : a).join(' ')
 }
 
-async function showMount (env: NodeJS.ProcessEnv, mounted: { dir: string }, t: string[]): Promise<void> {
+async function showMount (cleanup: Cleanup, env: NodeJS.ProcessEnv, mounted: { dir: string }, t: string[]): Promise<void> {
   const at = (i: number): string => `${mounted.dir}/${BUCKET}/@${t[i]}`
   process.stdout.write(`\nThe same bucket mounted at ${mounted.dir}: plain paths, any time (outputs are real):\n`)
   const shell: string[][] = [
@@ -39,7 +41,7 @@ async function showMount (env: NodeJS.ProcessEnv, mounted: { dir: string }, t: s
     ['python3', '-c', `print(len(open("${at(2)}/q4/train.csv").readlines()), "lines")`],
     ['readlink', `${mounted.dir}/@labels/${LABEL}`]
   ]
-  for (const args of shell) await show(env, quote(args), args[0], args.slice(1))
+  for (const args of shell) await show(cleanup, env, quote(args), args[0], args.slice(1))
 }
 
 /** How to run `infinstor` from another shell: the command itself when it is on the PATH, else an alias first. */
@@ -67,6 +69,8 @@ function isExecutable (path: string): boolean {
 class Cleanup {
   private readonly steps: Array<() => Promise<void>> = []
   private running: Promise<void> | undefined
+  /** The programs of the demo's main flow still running (see exec). */
+  private readonly children = new Set<Promise<void>>()
   readonly signalled: Promise<NodeJS.Signals>
 
   constructor () {
@@ -85,9 +89,36 @@ class Cleanup {
 
   add (step: () => Promise<void>): void { this.steps.push(step) }
 
+  /**
+   * Waits here for good once the clean-up has begun: the demo's main flow
+   * goes on between its awaits while a signal's clean-up runs, and what it
+   * would start next (the mount, a program that writes into the state
+   * folder) could outlive the clean-up; the process exits meanwhile.
+   */
+  async proceed (): Promise<void> {
+    if (this.running !== undefined) await new Promise(() => {})
+  }
+
+  /**
+   * Runs a program for the main flow, unless the clean-up has begun (see
+   * proceed). A fast machine showed why: after Ctrl-C during the examples,
+   * `keys create` made the state folder again after the clean-up removed it.
+   * The clean-up waits for the programs still running (the same Ctrl-C
+   * reached them); each may run for CHILD_MS at most.
+   */
+  async exec (file: string, args: string[], env?: NodeJS.ProcessEnv): Promise<{ stdout: string, stderr: string }> {
+    await this.proceed()
+    const child = promisify(execFile)(file, args, { env, timeout: CHILD_MS })
+    const settled = child.then(() => {}, () => {})
+    this.children.add(settled)
+    void settled.then(() => this.children.delete(settled))
+    return await child
+  }
+
   /** Runs every step added so far, and any added meanwhile (the demo may still be starting something). */
   async run (): Promise<void> {
     this.running ??= (async () => {
+      await Promise.all(this.children)
       for (let step = this.steps.pop(); step !== undefined; step = this.steps.pop()) await step().catch(() => {})
     })()
     await this.running
@@ -95,10 +126,10 @@ class Cleanup {
 }
 
 /** The gateway the demo's mount runs: a key, then unchanged boto3 code reading a past time and a label. */
-async function showGateway (env: NodeJS.ProcessEnv, bin: string, port: string, t: string[]): Promise<void> {
+async function showGateway (cleanup: Cleanup, env: NodeJS.ProcessEnv, bin: string, port: string, t: string[]): Promise<void> {
   const url = `http://127.0.0.1:${port}`
   process.stdout.write(`\nThe same bucket through the S3 gateway at ${url} (any S3 client; SigV4 with a key of its own):\n`)
-  const made = await promisify(execFile)(process.execPath, [BIN, 'keys', 'create', '--name', 'demo'], { env })
+  const made = await cleanup.exec(process.execPath, [BIN, 'keys', 'create', '--name', 'demo'], env)
   process.stdout.write(`\n$ ${bin} keys create --name demo\n${made.stdout.split('\n\n')[0]}\n`)
   const id = /access key id: +(\S+)/.exec(made.stdout)?.[1] ?? ''
   const secret = /secret access key: +(\S+)/.exec(made.stdout)?.[1] ?? ''
@@ -111,8 +142,8 @@ async function showGateway (env: NodeJS.ProcessEnv, bin: string, port: string, t
     `labelled = ${client(`${url}/@${LABEL}`)}`,
     `print([o["Key"] for o in labelled.list_objects_v2(Bucket="${BUCKET}")["Contents"]])`
   ].join('\n')
-  const hasBoto3 = await promisify(execFile)('python3', ['-c', 'import boto3']).then(() => true, () => false)
-  if (hasBoto3) await show(env, `python3 - <<'EOF'\n${code}\nEOF`, 'python3', ['-c', code])
+  const hasBoto3 = await cleanup.exec('python3', ['-c', 'import boto3']).then(() => true, () => false)
+  if (hasBoto3) await show(cleanup, env, `python3 - <<'EOF'\n${code}\nEOF`, 'python3', ['-c', code])
   else process.stdout.write(`\n(boto3 is not installed here; with it, this reads the bucket at ${t[1]} and at the label:)\n${code}\n`)
 }
 
@@ -164,8 +195,9 @@ export const demo: Command = {
       ['status', BUCKET]
     ]
     process.stdout.write('\nExamples (the outputs are real):\n')
-    for (const args of examples) await show(env, `${bin} ${quote(args)}`, process.execPath, [BIN, ...args])
+    for (const args of examples) await show(cleanup, env, `${bin} ${quote(args)}`, process.execPath, [BIN, ...args])
 
+    await cleanup.proceed()
     const mount = await mountForDemo(BIN, BUCKET, env)
     let mounted: { dir: string, http?: string } | undefined
     if (typeof mount === 'string') {
@@ -176,12 +208,12 @@ export const demo: Command = {
       if ('failed' in r) process.stdout.write(`\nMount: ${r.failed}.\n`)
       else mounted = { dir: mount.dir, http: r.http }
     }
-    if (mounted !== undefined) await showMount(env, mounted, t)
+    if (mounted !== undefined) await showMount(cleanup, env, mounted, t)
     if (mounted?.http !== undefined) {
       const token = (await readFile(demoEnv.INFINSTOR_TOKEN_FILE, 'utf8')).trim()
       process.stdout.write(`\nBrowse it in the dashboard: ${mounted.http}/ui/?token=${token}\n` +
         `(the same server answers the Jupyter contents API; see the README's JupyterLab section)\n`)
-      await showGateway(env, bin, env.INFINSTOR_S3_PORT, t)
+      await showGateway(cleanup, env, bin, env.INFINSTOR_S3_PORT, t)
     }
     const how = invocation()
     process.stdout.write('\nTo try your own, in another shell:\n' +

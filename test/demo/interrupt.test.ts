@@ -148,20 +148,29 @@ t.test('SIGINT, SIGTERM and SIGINT again to the whole group: still a clean unmou
   t.match(own.out, /Usage: infinstor <command>/, '--help')
   t.notMatch(own.lines, /INFINSTOR_PORT/, "the demo's own HTTP port is not exported")
   process.kill(-job.pid, 'SIGINT')
-  await new Promise(resolve => setTimeout(resolve, 50))
-  process.kill(-job.pid, 'SIGTERM')
-  await new Promise(resolve => setTimeout(resolve, 50))
-  try { process.kill(-job.pid, 'SIGINT') } catch {}
+  // The later signals must land while the demo cleans up: on a fast machine
+  // it is done within 32 to 48 ms, and a signal in the last moments of a Node
+  // process's exit ends it by that signal (Node's handlers are gone by then).
+  // The group may also be gone already (ESRCH): nothing left to hurt.
+  const again = (signal: NodeJS.Signals): void => { try { process.kill(-job.pid, signal) } catch {} }
+  await new Promise(resolve => setTimeout(resolve, 5))
+  again('SIGTERM')
+  await new Promise(resolve => setTimeout(resolve, 5))
+  again('SIGINT')
   t.equal(await job.exited, 0, 'the demo exits 0')
   await nothingLeft(t, box, job.pid, job.output())
 })
 
-t.test('a signal while the demo is still starting: it stops and cleans up', async t => {
-  const box = sandbox(t)
-  const job = startJob(box)
-  // The mount is up and being shown: the most state there is to clean.
-  await waitFor(job, 'The same bucket mounted at')
-  process.kill(-job.pid, 'SIGINT')
-  t.equal(await job.exited, 130, 'the demo exits 130 (interrupted)')
-  await nothingLeft(t, box, job.pid, job.output())
-})
+// The mount is up and being shown: the most state there is to clean. Then
+// the step that writes into the state folder (a gateway key): a program the
+// demo started after its clean-up would make that folder again.
+for (const when of ['The same bucket mounted at', 'Browse it in the dashboard']) {
+  t.test(`a signal while the demo is still starting (after "${when}"): it stops and cleans up`, async t => {
+    const box = sandbox(t)
+    const job = startJob(box)
+    await waitFor(job, when)
+    process.kill(-job.pid, 'SIGINT')
+    t.equal(await job.exited, 130, 'the demo exits 130 (interrupted)')
+    await nothingLeft(t, box, job.pid, job.output())
+  })
+}

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact'
-import { useEffect, useRef } from 'preact/hooks'
+import { useLayoutEffect, useRef } from 'preact/hooks'
 import type { ApiError } from '../api'
 import { transient } from '../hooks'
 
@@ -54,7 +54,9 @@ export function Confirm ({ title, children, confirmLabel, danger, busy, onConfir
 }) {
   const box = useRef<HTMLDivElement>(null)
   const cancel = useRef<HTMLButtonElement>(null)
-  useEffect(() => {
+  // A layout effect, so the dialog is focused as it appears: an effect runs
+  // a frame later, and a key pressed meanwhile still went to the opener.
+  useLayoutEffect(() => {
     const before = document.activeElement as HTMLElement | null
     cancel.current?.focus()
     return () => { before?.focus() }

@@ -101,8 +101,9 @@ class Cleanup {
 
   /**
    * Runs a program for the main flow, unless the clean-up has begun (see
-   * proceed). A fast machine showed why: after Ctrl-C during the examples,
-   * `keys create` made the state folder again after the clean-up removed it.
+   * proceed). A run on a fast machine left the state folder behind after a
+   * Ctrl-C during the mount's examples: by elimination, `keys create` made it
+   * again after the clean-up had removed it.
    * The clean-up waits for the programs still running (the same Ctrl-C
    * reached them); each may run for CHILD_MS at most.
    */

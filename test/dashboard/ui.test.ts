@@ -131,7 +131,8 @@ t.test('previews: JSON, images, text', async t => {
 t.test('clicking the timeline travels to that time', async t => {
   await page.goto(ui('browse?bucket=sales&path=q4/'))
   // Changing the hash alone leaves the previous view's timeline up until this
-  // one has loaded (a fast machine measured that one): load the page afresh.
+  // one has loaded (on a fast machine the test took that one's box, then it
+  // was gone): load the page afresh.
   await page.reload()
   const svg = page.locator('.timeline svg')
   await svg.waitFor()

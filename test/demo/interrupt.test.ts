@@ -149,9 +149,9 @@ t.test('SIGINT, SIGTERM and SIGINT again to the whole group: still a clean unmou
   t.notMatch(own.lines, /INFINSTOR_PORT/, "the demo's own HTTP port is not exported")
   process.kill(-job.pid, 'SIGINT')
   // The later signals must land while the demo cleans up: on a fast machine
-  // it is done within 32 to 48 ms, and a signal in the last moments of a Node
-  // process's exit ends it by that signal (Node's handlers are gone by then).
-  // The group may also be gone already (ESRCH): nothing left to hurt.
+  // it is done within 32 to 48 ms, and a signal 50 ms on, in the last moments
+  // of its exit, once ended it by that signal instead of exit 0. The group
+  // may also be gone already (ESRCH): nothing left to hurt.
   const again = (signal: NodeJS.Signals): void => { try { process.kill(-job.pid, signal) } catch {} }
   await new Promise(resolve => setTimeout(resolve, 5))
   again('SIGTERM')

@@ -34,7 +34,6 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectVersionsCommand, PutBu
 import { SignatureV4 } from '@smithy/signature-v4'
 import pLimit from 'p-limit'
 import { formatInstant } from '../../src/core/timespec.js'
-import { daemonEnv } from '../../src/daemon/malloc.js'
 import { startMoto } from '../../src/demo/moto.js'
 import { Cleanup } from './cleanup.js'
 import { s3Client } from './datasets.js'
@@ -103,8 +102,8 @@ function infinstorAt (name: string, bin: string): Sys {
       const m = await daemonMount(ctx, name, dir => ({
         cmd: process.execPath,
         args: [...prof, bin, 'mount', dir, '--bucket', 'prof', '--endpoint', ctx.endpoint, '--cache-size', flags['cache-size'], '--no-serve', '--foreground'],
-        // As a background mount's daemon runs (huge pages); GLIBC_TUNABLES=glibc.malloc.hugetlb=0 compares without.
-        env: daemonEnv({ ...process.env, ...CREDENTIALS })
+        // GLIBC_TUNABLES=glibc.malloc.hugetlb=1 in the environment compares with huge pages.
+        env: { ...process.env, ...CREDENTIALS }
       }))
       return { m, path: (key, i) => `${m.dir}/prof/@${formatInstant(ats[i % ats.length])}/${key}`, latest: key => `${m.dir}/prof/@latest/${key}` }
     }

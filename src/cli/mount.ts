@@ -5,7 +5,6 @@ import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { InfinError } from '../core/errors.js'
 import { streamLog } from '../config/log.js'
-import { daemonEnv } from '../daemon/malloc.js'
 import { runMount } from '../daemon/mount-process.js'
 import {
   allStatuses, canonicalMountpoint, FS_TYPE, logFileFor, mountedType, prepareMountpoint, readStatus, servedBy, stateDir,
@@ -77,7 +76,7 @@ async function startDaemon (ctx: CommandContext, mountpoint: string): Promise<nu
   const child = spawn(process.execPath, [BIN, ...childArgs(ctx, mountpoint)], {
     detached: true,
     stdio: ['ignore', out.fd, out.fd, 'ipc'],
-    env: daemonEnv({ ...process.env, [DAEMON_LOG_ENV]: logFile })
+    env: { ...process.env, [DAEMON_LOG_ENV]: logFile }
   })
   await out.close()
   const timer = setTimeout(() => child.kill('SIGTERM'), START_TIMEOUT_MS)

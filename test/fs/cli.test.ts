@@ -82,30 +82,6 @@ t.test('a crashed mount is stale until the next mount clears it', async t => {
   t.equal(mountedType(m.dir), undefined)
 })
 
-t.test('a background mount runs its daemon with huge pages for its heap; a setting of the user\'s own is kept', async t => {
-  const env = await s3env(t)
-  await bucket(env)
-  await env.raw.send(new PutObjectCommand({ Bucket: 'cli', Key: 'big.bin', Body: Buffer.alloc(16 << 20, 7) }))
-  const tunablesOf = (pid: number): string | undefined =>
-    readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find(v => v.startsWith('GLIBC_TUNABLES='))?.slice('GLIBC_TUNABLES='.length)
-  const hugeKiB = (pid: number): number => Number(/AnonHugePages:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1])
-  const thp = /\[(always|madvise)\]/.test(readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8'))
-  // glibc rewrites GLIBC_TUNABLES as it parses it, so a daemon's environment shows a single tunable only.
-  const cases = [[undefined, true, 'glibc.malloc.hugetlb=1'], ['glibc.malloc.arena_max=8', true], ['glibc.malloc.hugetlb=0', false, 'glibc.malloc.hugetlb=0']] as const
-  for (const [given, huge, shown] of cases) {
-    const { dir, state } = scratch(t)
-    const user = { XDG_STATE_HOME: state, XDG_CONFIG_HOME: state, ...(given === undefined ? {} : { GLIBC_TUNABLES: given }) }
-    t.teardown(async () => { if (mountedType(dir) !== undefined) await env.cli(['unmount', dir], user) })
-    const up = await env.cli(['mount', dir, '--bucket', 'cli', '--no-serve'], user)
-    t.equal(up.code, 0, up.stderr)
-    const pid = Number(/\(pid (\d+)\)/.exec(up.stdout)?.[1])
-    if (shown !== undefined) t.equal(tunablesOf(pid), shown, `given ${given ?? 'nothing'}, the daemon runs with ${shown}`)
-    t.equal((await run('wc', ['-c', `${dir}/cli/@latest/big.bin`])).stdout.split(' ')[0], String(16 << 20), 'it reads')
-    if (thp) t.equal(hugeKiB(pid) > 0, huge, `given ${given ?? 'nothing'}, block memory ${huge ? 'is' : 'is not'} in huge pages (${hugeKiB(pid)} KiB)`)
-    t.equal((await env.cli(['unmount', dir], user)).code, 0)
-  }
-})
-
 t.test('SIGINT unmounts a foreground mount and exits cleanly', async t => {
   const env = await s3env(t)
   await bucket(env)

@@ -223,42 +223,16 @@ t.test('after using the panel, new notebooks go to the user\'s own folder', asyn
   await page.waitForFunction('/^Untitled.*\\.ipynb$/.test(window.jupyterapp.shell.currentWidget?.context?.path ?? "")')
   const created = await L.app<string>('a => a.shell.currentWidget.context.path')
   t.ok((await rootFiles()).includes(created), `${created} is in JupyterLab's root folder`)
-  await closeNewNotebook()
+  // New notebooks start modified (their kernel is recorded): closed unsaved.
+  await L.closeDocuments('current')
   await L.showPanel()
   await items.filter({ hasText: /^train\.csv$/ }).click()
   await L.app('a => { void a.commands.execute("launcher:create") }')
   await page.locator('.jp-Launcher:visible .jp-LauncherCard[data-category="Notebook"]').first().click()
   await page.waitForFunction(`/^Untitled.*\\.ipynb$/.test(window.jupyterapp.shell.currentWidget?.context?.path ?? "") && window.jupyterapp.shell.currentWidget.context.path !== ${JSON.stringify(created)}`)
   t.equal((await rootFiles()).filter(n => /^Untitled.*\.ipynb$/.test(n)).length, 2, 'Launcher → Notebook too')
-  await closeNewNotebook()
+  await L.closeDocuments('current')
 })
-
-/**
- * Closes the new notebook on display, unsaved (new notebooks start modified: their kernel is recorded),
- * once its kernel has settled as JupyterLab's own UI tests wait for it. The debugger probes a new kernel
- * with debug_requests; closing the notebook while one is unanswered makes JupyterLab itself throw
- * "Canceled future for debug_request" in the page. The probe's last request changes nothing on screen,
- * so unanswered requests are also counted on the kernel connection.
- */
-async function closeNewNotebook (): Promise<void> {
-  await L.app(`async a => {
-    const w = a.shell.currentWidget
-    await w.context.ready
-    await w.sessionContext.ready
-    const settled = () => {
-      const kernel = w.sessionContext.session?.kernel
-      return w.node.querySelector(".jp-DebuggerBugButton[aria-disabled=false]") !== null &&
-        kernel?.status === "idle" && kernel._futures.size === 0
-    }
-    const deadline = Date.now() + 60_000
-    for (let quiet = 0; quiet < 3; quiet = settled() ? quiet + 1 : 0) {
-      if (Date.now() > deadline) throw new Error(w.context.path + "'s kernel did not settle in 60 s")
-      await new Promise(resolve => setTimeout(resolve, 100))
-    }
-    w.context.model.dirty = false
-    w.close()
-  }`)
-}
 
 t.test('a slice shows what was written in the window; Snapshot then shows the slice\'s end', async t => {
   await L.showPanel()

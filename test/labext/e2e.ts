@@ -33,9 +33,34 @@ export class LabPage {
     return await this.page.evaluate(`(${fn})(window.jupyterapp, ${JSON.stringify(arg ?? null)})`) as T
   }
 
-  /** Closes every document in the main area, unsaved (read-only views and scratch notebooks alike). */
-  async closeDocuments (): Promise<void> {
-    await this.app('a => { for (const w of [...a.shell.widgets("main")]) { if (w.context !== undefined) w.context.model.dirty = false; w.close() } }')
+  /**
+   * Closes the documents in the main area, unsaved (read-only views and scratch notebooks alike): all of
+   * them, or the one on display. A notebook closes once its kernel has settled, as JupyterLab's own UI
+   * tests wait for it: the debugger probes a new kernel with debug_requests, and closing the notebook
+   * while one is unanswered makes JupyterLab itself throw "Canceled future for debug_request" in the page.
+   * The probe's last request changes nothing on screen, so unanswered requests are also counted on the
+   * kernel connection.
+   */
+  async closeDocuments (which: 'all' | 'current' = 'all'): Promise<void> {
+    await this.app(`async (a, which) => {
+      const widgets = which === "current" ? [a.shell.currentWidget] : [...a.shell.widgets("main")]
+      for (const w of widgets) {
+        if (w.sessionContext !== undefined) {
+          await w.context.ready
+          await w.sessionContext.ready
+        }
+        const kernel = () => w.sessionContext?.session?.kernel
+        const settled = () => w.node.querySelector(".jp-DebuggerBugButton[aria-disabled=false]") !== null &&
+          kernel()?.status === "idle" && kernel()._futures.size === 0
+        const deadline = Date.now() + 60_000
+        for (let quiet = 0; kernel() != null && quiet < 3; quiet = settled() ? quiet + 1 : 0) {
+          if (Date.now() > deadline) throw new Error(w.context.path + "'s kernel did not settle in 60 s")
+          await new Promise(resolve => setTimeout(resolve, 100))
+        }
+        if (w.context !== undefined) w.context.model.dirty = false
+        w.close()
+      }
+    }`, which)
   }
 
   /** Waits until the view on display is `spec` (its canonical form); the listing may still be the old one. */

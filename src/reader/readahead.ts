@@ -131,8 +131,8 @@ export class Readahead {
     if (this.requested - this.furthest > this.window - room) return undefined
     const grow = this.starved && (this.opts.idle?.() ?? true)
     // A stream already asks for a part at a time: one that waits grows
-    // straight to a part's window, not through the steps below it, each of
-    // which would cost a part's worth of reading at fewer GETs' rate.
+    // straight to a part's window, not through smaller ones, each of which
+    // would cost a part's worth of reading with fewer GETs in flight.
     this.window = Math.max(initial, Math.min(grow ? Math.max(this.window * GROWTH, step) : this.window, cap))
     this.starved = false
     const stepped = Math.min(this.requested + step, this.furthest + Math.max(cap, step))

@@ -138,6 +138,32 @@ export class DirCache {
     return order
   }
 
+  /**
+   * The subdirectory after `sub` in a cached directory (no request is
+   * made): in name order if it was listed, in key order if only scanned.
+   */
+  nextDir (view: View, prefix: string, sub: string): string | undefined {
+    const key = dirKey(view, prefix)
+    const entries: Iterable<Entry | DirEntry> = this.listings.peek(key)?.dir.entries.values() ?? this.scans.peek(key)?.candidates.values() ?? []
+    let found = false
+    for (const e of entries) {
+      if (!('prefix' in e)) continue
+      if (found) return e.prefix
+      found = e.prefix === sub
+    }
+    return undefined
+  }
+
+  /**
+   * Makes a directory's scan ahead of a program's lookups in it (the scan
+   * those lookups use) and returns its files' order, as `filesOf` does.
+   */
+  async warm (view: View, prefix: string): Promise<FileOrder | undefined> {
+    const key = dirKey(view, prefix)
+    if (this.listings.fresh(key) === undefined) await this.scan(view, prefix, key)
+    return this.filesOf(view, prefix)
+  }
+
   private async scan (view: View, prefix: string, key: string): Promise<Scan> {
     return await this.scans.get(key, async () => {
       const live = this.isLive(view)

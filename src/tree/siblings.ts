@@ -16,8 +16,11 @@ export interface SiblingOptions {
   prefetch: (bucket: string, version: Version) => void
 }
 
-/** Where a folder's reader was, and how far its files were fetched ahead. */
-interface Progress { last: number, fetchedTo: number }
+/**
+ * Where a folder's reader was, how far its files were fetched ahead, and
+ * whether the caller was told to go on into the next folder.
+ */
+interface Progress { last: number, fetchedTo: number, onward: boolean }
 
 /**
  * Reads ahead across the files of a folder. A program that reads a
@@ -29,28 +32,58 @@ interface Progress { last: number, fetchedTo: number }
  * idle GET slots, so no read waits behind a guess. A file up to the
  * reader's first readahead is fetched whole by its first read anyway, so
  * a right guess costs no extra bytes, and a wrong one at most `ahead`
- * small GETs.
+ * small GETs. A data set split into folders (shards, classes) is read
+ * folder after folder: when the window reaches a folder's last file, the
+ * caller may list the next folder and hand it over (`entered`), so that
+ * the program finds its listing made and its first files fetched.
  */
 export class SiblingReadahead {
   private readonly folders = new LRUCache<string, Progress>({ max: 1024 })
 
   constructor (private readonly opts: SiblingOptions) {}
 
-  /** File `name` of the folder `folder` (of a settled view) was opened. */
-  opened (folder: string, bucket: string, order: FileOrder, name: string): void {
+  /**
+   * File `name` of the folder `folder` (of a settled view) was opened.
+   * True once per folder: the files fetched ahead reached its last file in
+   * order, so the program is likely to go on into the next folder.
+   */
+  opened (folder: string, bucket: string, order: FileOrder, name: string): boolean {
     const at = order.index.get(name)
-    if (at === undefined) return
+    if (at === undefined) return false
     const prev = this.folders.get(folder)
-    if (prev?.last === at) return
+    if (prev?.last === at) return false
     const inOrder = prev !== undefined && at === prev.last + 1
     let next = inOrder ? Math.max(prev.fetchedTo, at + 1) : at + 1
+    let onward = prev?.onward ?? false
+    let goOn = false
     if (inOrder) {
       const end = Math.min(order.versions.length, at + 1 + this.opts.ahead)
-      for (; next < end; next++) {
-        const v = order.versions[next]
-        if (v.size > 0 && v.size <= this.opts.maxBytes) this.opts.prefetch(bucket, v)
-      }
+      next = this.fetch(bucket, order, next, end)
+      goOn = !onward && end === order.versions.length
+      onward ||= goOn
     }
-    this.folders.set(folder, { last: at, fetchedTo: next })
+    this.folders.set(folder, { last: at, fetchedTo: next, onward })
+    return goOn
+  }
+
+  /**
+   * The program is expected to read `folder` from its first file on (the
+   * folder before it was read in order to its end): its first files are
+   * fetched now, and opening its first file continues the order. A folder
+   * already being read is left as it is.
+   */
+  entered (folder: string, bucket: string, order: FileOrder): void {
+    if (this.folders.has(folder)) return
+    const fetchedTo = this.fetch(bucket, order, 0, Math.min(order.versions.length, this.opts.ahead))
+    this.folders.set(folder, { last: -1, fetchedTo, onward: false })
+  }
+
+  /** Fetches the small files of `order` from `from` up to `end`; returns `end`. */
+  private fetch (bucket: string, order: FileOrder, from: number, end: number): number {
+    for (let i = from; i < end; i++) {
+      const v = order.versions[i]
+      if (v.size > 0 && v.size <= this.opts.maxBytes) this.opts.prefetch(bucket, v)
+    }
+    return Math.max(from, end)
   }
 }

@@ -239,7 +239,23 @@ export class TimeTree {
   private readAhead (view: View, parent: string, name: string): void {
     if (this.siblings === undefined) return
     const order = this.dirs.filesOf(view, parent)
-    if (order !== undefined) this.siblings.opened(dirKey(view, parent), view.bucket, order, name)
+    if (order !== undefined && this.siblings.opened(dirKey(view, parent), view.bucket, order, name)) this.readNextFolder(view, parent)
+  }
+
+  /**
+   * A folder read in order is near its end: the folder after it in its
+   * parent is scanned, and its first files fetched, before the program
+   * looks there (each folder's scan would otherwise be a wait of its own).
+   */
+  private readNextFolder (view: View, folder: string): void {
+    const siblings = this.siblings
+    if (siblings === undefined || folder === view.root) return
+    const next = this.dirs.nextDir(view, folder.slice(0, folder.lastIndexOf('/', folder.length - 2) + 1), folder)
+    if (next === undefined) return
+    // A failed scan is only a missed guess: the program's own lookup scans again, and reports what fails.
+    this.dirs.warm(view, next).then(order => {
+      if (order !== undefined) siblings.entered(dirKey(view, next), view.bucket, order)
+    }, () => {})
   }
 
   private reading (bucket: string, version: Version): Reading {

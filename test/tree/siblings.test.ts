@@ -44,6 +44,31 @@ t.test('two files opened in a row fetch the next ones ahead, once each', async t
   t.same(fetched, [], 'a name not in the folder fetches nothing')
 })
 
+t.test('the window reaching a folder\'s end says so once; a folder entered goes on from its first file', async t => {
+  const fetched: string[] = []
+  const ahead = new SiblingReadahead({ ahead: 2, maxBytes: 1 * MiB, prefetch: (_b, v) => { fetched.push(v.key) } })
+  const files = order([10, 10, 10, 10, 10])
+  const open = (folder: string, i: number): boolean => ahead.opened(folder, 'b', files, `f${i}`)
+  t.equal(open('a', 0), false)
+  t.equal(open('a', 1), false, 'f2 and f3 fetched, not yet the last file')
+  t.equal(open('a', 2), true, 'f4, the last file, is fetched: go on into the next folder')
+  t.equal(open('a', 3), false, 'once per folder')
+  t.equal(open('a', 4), false)
+  fetched.length = 0
+  ahead.entered('b', 'b', files)
+  t.same(fetched, ['d/f0', 'd/f1'], 'its first files')
+  fetched.length = 0
+  t.equal(open('b', 0), false, 'its first file continues the order')
+  t.same(fetched, ['d/f2'])
+  fetched.length = 0
+  ahead.entered('b', 'b', files)
+  ahead.entered('a', 'b', files)
+  t.same(fetched, [], 'a folder already being read is left as it is')
+  t.equal(open('b', 1), false)
+  t.equal(open('b', 2), true)
+  t.same(fetched, ['d/f3', 'd/f4'])
+})
+
 async function readAll (tree: TimeTree, path: string): Promise<Buffer> {
   const file = await tree.open(segments(path))
   const parts: Buffer[] = []
@@ -116,4 +141,54 @@ t.test('a folder read in name order waits for one GET per file only until the or
   for (const i of [0, 1, 2]) t.equal((await readAll(latest, `/shards/@latest/d/${names[i]}`)).toString(), 'newer')
   await settle(live)
   t.equal(live.stats().gets, 3, '@latest chooses each version at its first read: nothing is fetched ahead')
+})
+
+t.test('a data set read folder after folder finds the next folder listed and its first files fetched', async t => {
+  const env = await s3env(t)
+  await env.raw.send(new CreateBucketCommand({ Bucket: 'classes' }))
+  await env.raw.send(new PutBucketVersioningCommand({ Bucket: 'classes', VersioningConfiguration: { Status: 'Enabled' } }))
+  await nextSecond()
+  const sizes: Record<string, number> = { a: 5, b: 5, c: 2 }
+  const bodies = new Map<string, Buffer>()
+  for (const [folder, n] of Object.entries(sizes)) {
+    for (let i = 0; i < n; i++) {
+      const key = `d/${folder}/f${i}.bin`
+      bodies.set(key, randomBytes(500 + i * 701))
+      await env.raw.send(new PutObjectCommand({ Bucket: 'classes', Key: key, Body: bodies.get(key) }))
+    }
+  }
+  const at = formatInstant(Date.now())
+  await nextSecond()
+  // Newer bytes in @latest: what is fetched ahead must be the view's versions.
+  for (const key of ['d/b/f0.bin', 'd/b/f1.bin', 'd/c/f0.bin']) await env.raw.send(new PutObjectCommand({ Bucket: 'classes', Key: key, Body: 'newer' }))
+  await new Promise(resolve => setTimeout(resolve, 2200))
+  const engine = env.engine({ settleMarginMs: 1000 })
+  const reader = createReader({ into: engine.readInto.bind(engine) }, { cacheBytes: 64 * MiB })
+  const tree = treeOver(engine, reader, 3)
+  const gets = (): number => reader.stats().gets
+  const read = async (key: string): Promise<void> => {
+    t.ok((await readAll(tree, `/classes/@${at}/${key}`)).equals(bodies.get(key) as Buffer), key)
+  }
+
+  await read('d/a/f0.bin')
+  await read('d/a/f1.bin')
+  await settle(reader)
+  t.equal(gets(), 8, 'a/f0 and a/f1 read; a/f2..a/f4 fetched ahead, which ends the folder: b/f0..b/f2 too')
+  for (let i = 2; i < 5; i++) await read(`d/a/f${i}.bin`)
+  await read('d/b/f0.bin')
+  await settle(reader)
+  t.equal(gets(), 9, 'the rest of a and b/f0 from the cache; b/f0 continues the order: b/f3 fetched')
+  await read('d/b/f1.bin')
+  await settle(reader)
+  t.equal(gets(), 12, 'b/f4 ends the window: c/f0 and c/f1 fetched')
+  for (let i = 2; i < 5; i++) await read(`d/b/f${i}.bin`)
+  for (let i = 0; i < 2; i++) await read(`d/c/f${i}.bin`)
+  await settle(reader)
+  t.equal(gets(), 12, 'b and c read from the cache, in the view\'s versions; nothing follows c')
+
+  const jumper = createReader({ into: engine.readInto.bind(engine) }, { cacheBytes: 64 * MiB })
+  const jumps = treeOver(engine, jumper, 3)
+  for (const key of ['d/a/f4.bin', 'd/a/f0.bin', 'd/a/f3.bin']) await readAll(jumps, `/classes/@${at}/${key}`)
+  await settle(jumper)
+  t.equal(jumper.stats().gets, 3, 'files read out of order fetch nothing ahead, in the folder or the next')
 })

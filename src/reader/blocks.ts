@@ -171,7 +171,7 @@ export class BlockCache {
       this.markPending(file, i, i < urgentTo)
       missing.push(i)
     }
-    if (missing.length > 0) void this.fill(file, missing, owner, pacedTo)
+    if (missing.length > 0) void this.fill(file, missing, owner, pacedTo, urgentTo)
   }
 
   /** Forgets block `i` if cached: its memory goes back to the pool once no read holds it. */
@@ -206,7 +206,7 @@ export class BlockCache {
     return p
   }
 
-  private async fill (file: CachedFile, indices: number[], owner: Set<Part> | undefined, pacedTo: number | undefined): Promise<void> {
+  private async fill (file: CachedFile, indices: number[], owner: Set<Part> | undefined, pacedTo: number | undefined, readTo: number): Promise<void> {
     const urgent = indices.some(i => this.pending.get(blockKey(file, i))?.urgent === true)
     // A read looking on disk first will need a slot soon: keep readahead from taking it.
     const release = urgent && this.disk !== undefined ? this.scheduler.hold() : undefined
@@ -215,7 +215,7 @@ export class BlockCache {
       const missing = await this.fromDisk(file, indices)
         .catch(() => indices.filter(i => this.pending.has(blockKey(file, i))))
       const rest = pacedTo !== undefined && this.opts.paced && owner !== undefined && missing.length > 0
-        ? this.streams.take(file, missing, owner, pacedTo)
+        ? this.streams.take(file, missing, owner, pacedTo, readTo)
         : missing
       this.schedule(file, rest, owner)
     } finally {

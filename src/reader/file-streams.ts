@@ -41,6 +41,8 @@ export class FileStream {
  */
 export class FileStreams {
   private readonly byFile = new Map<string, Set<FileStream>>()
+  /** Streams of all open files. */
+  count = 0
 
   constructor (private readonly opts: ReadaheadOptions) {}
 
@@ -68,6 +70,7 @@ export class FileStreams {
       let streams = this.byFile.get(fileId)
       if (streams === undefined) this.byFile.set(fileId, streams = new Set())
       streams.add(next)
+      this.count++
     }
     next.users++
     return next
@@ -78,6 +81,7 @@ export class FileStreams {
     if (--stream.users > 0) return
     const streams = this.byFile.get(fileId)
     if (streams?.delete(stream) !== true) return
+    this.count--
     if (streams.size === 0) this.byFile.delete(fileId)
     abandoned(stream)
   }

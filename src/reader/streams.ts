@@ -57,9 +57,12 @@ export interface StreamHost {
  * of CPU per 8 MiB part; one paced GET halves its CPU per read).
  *
  * Readahead that starts where a stream's blocks end moves it on, unless it
- * reads slower than MIN_STREAM_RATE or is over a part behind: its
- * connection is then slower than the reader (on S3 each is limited), and
- * parallel parts take over from the blocks it has not begun. A stream
+ * reads slower than MIN_STREAM_RATE or is over a part behind its reader:
+ * its connection is then slower than the reader (on S3 each is limited),
+ * and parallel parts take over from the blocks it has not begun. Behind
+ * the reader, not behind the readahead: a window of several parts always
+ * asks for more than one connection has brought, and judging it by that
+ * handed loopback's fast streams to parts. A stream
  * waiting for its reader lets its slot go as soon as another GET needs one,
  * when its reader closes or jumps, and after STREAM_PAUSE_MS in any case.
  */
@@ -80,10 +83,11 @@ export class PacedStreams {
 
   /**
    * Gives blocks of a sequential reader's readahead (ascending, missing) to
-   * its file's stream, or to a new one that runs up to block `last`.
-   * Returns the blocks left for parts.
+   * its file's stream, or to a new one that runs up to block `last`; the
+   * read that asked for them ends before block `readTo`. Returns the blocks
+   * left for parts.
    */
-  take (file: CachedFile, indices: number[], owner: Set<Part>, last: number): number[] {
+  take (file: CachedFile, indices: number[], owner: Set<Part>, last: number, readTo: number): number[] {
     const first = indices[0]
     let run = 1
     while (run < indices.length && indices[run] === first + run && first + run < last) run++
@@ -93,7 +97,7 @@ export class PacedStreams {
       // A source that cannot wait mid-chunk fills past its bound (those blocks are cached): it goes on from where it is.
       if (first === Math.max(s.part.to, at)) {
         const rate = s.fill?.rate(RATE_AFTER_BYTES)
-        if (s.part.to - at <= this.host.partBlocks && (rate === undefined || rate >= MIN_STREAM_RATE)) {
+        if (readTo - at <= this.host.partBlocks && (rate === undefined || rate >= MIN_STREAM_RATE)) {
           this.extend(s, first + run)
           return indices.slice(run)
         }

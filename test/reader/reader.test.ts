@@ -124,6 +124,43 @@ t.test('a sequential reader keeps several ranged GETs in flight, within its wind
   t.ok(furthestAhead <= 64 * MiB + 384 * KiB, `never more than the window ahead (${furthestAhead / MiB} MiB)`)
 })
 
+t.test('many handles of one file share one window: the cache is shared among open files, not handles', async t => {
+  const s3 = new FakeS3()
+  const v = s3.version('one', 200 * MiB)
+  const reader = createReader(s3.fetch, { cacheBytes: 512 * MiB, ...waitsOnS3 })
+  // 16 programs reading one version: the page cache makes their misses one trail, through any of them.
+  const handles = Array.from({ length: 16 }, () => reader.open('b', v))
+  t.same([reader.stats().openHandles, reader.stats().openFiles], [16, 1])
+  let furthestAhead = 0
+  for (let offset = 0, i = 0; offset < v.size; offset += 128 * KiB, i = (i + 5) % handles.length) {
+    await expectBytes(t, s3, v, handles[i].read(offset, 128 * KiB), offset, 128 * KiB)
+    furthestAhead = Math.max(furthestAhead, Math.max(...s3.calls.map(c => c.end)) - offset)
+  }
+  // Shared by 16 handles, the window would stop at 512 MiB / 16 / 2 = 16 MiB.
+  t.ok(furthestAhead >= 60 * MiB, `the window reached ${(furthestAhead / MiB).toFixed(1)} MiB, as one reader's does`)
+  t.equal(reader.stats().bytesFetched, v.size, 'every byte fetched once')
+  for (const h of handles) h.close()
+  t.same([reader.stats().openHandles, reader.stats().openFiles], [0, 0])
+})
+
+t.test('streams read at once share the GET slots: each window holds its whole parts of them', async t => {
+  const s3 = new FakeS3()
+  const versions = [s3.version('one', 200 * MiB), s3.version('two', 200 * MiB)]
+  const reader = createReader(s3.fetch, { cacheBytes: 512 * MiB, ...waitsOnS3 })
+  const handles = versions.map(v => reader.open('b', v))
+  const furthestAhead = [0, 0]
+  for (let offset = 0; offset < 200 * MiB; offset += 128 * KiB) {
+    for (const [i, v] of versions.entries()) {
+      await expectBytes(t, s3, v, handles[i].read(offset, 128 * KiB), offset, 128 * KiB)
+      const requested = Math.max(...s3.calls.filter(c => c.key === v.key).map(c => c.end))
+      furthestAhead[i] = Math.max(furthestAhead[i], requested - offset)
+    }
+  }
+  // 8 slots of 8 MiB parts, two streams: 4 parts each. Alone, a stream's window reaches 64 MiB.
+  for (const [i, ahead] of furthestAhead.entries()) t.ok(ahead > 24 * MiB && ahead <= 32 * MiB + 256 * KiB, `stream ${i} read ${(ahead / MiB).toFixed(1)} MiB ahead`)
+  for (const h of handles) h.close()
+})
+
 for (const kind of ['stream', 'into'] as const) t.test(`a sequential reader slower than its connection is fed by one paced GET, within its window (${kind})`, async t => {
   const s3 = new FakeS3()
   const v = s3.version('paced', 128 * MiB)
@@ -149,6 +186,23 @@ for (const kind of ['stream', 'into'] as const) t.test(`a sequential reader slow
   t.ok(furthestAhead <= 64 * MiB + 512 * KiB + 96 * KiB, `never more than the window ahead (${(furthestAhead / MiB).toFixed(2)} MiB)`)
   t.ok(stats.pool.allocated * 256 * KiB <= 80 * MiB, `${stats.pool.allocated} blocks allocated: the window's, reused after that`)
   t.equal(stats.inflightBytes, 0, 'nothing counted in flight after')
+})
+
+for (const kind of ['stream', 'into'] as const) t.test(`a reader waiting at the front of its paced GET keeps it, however wide its window (${kind})`, async t => {
+  const s3 = new FakeS3()
+  const v = s3.version('front', 128 * MiB)
+  const reader = createReader(s3.source(kind), { cacheBytes: 256 * MiB, ...waitsOnS3 })
+  const h = reader.open('b', v)
+  let exact = true
+  // No pause between reads: each waits for the bytes the GET brings next, so the window grows to 64 MiB.
+  for (let offset = 0; offset < v.size; offset += 256 * KiB) {
+    exact &&= (await h.read(offset, 256 * KiB)).equals(s3.bytes(v).subarray(offset, offset + 256 * KiB))
+  }
+  t.ok(exact, 'every read exact')
+  // Behind the readahead's asking, as any wide window is, the GET is not behind its reader: no parts.
+  t.equal(s3.calls.filter(c => c.end - c.start > 8 * MiB).length, 1, 'one paced GET')
+  t.ok(s3.calls.length <= 3, `${s3.calls.length} GETs in all`)
+  t.equal(reader.stats().bytesFetched, v.size, 'every byte fetched once')
 })
 
 for (const kind of ['stream', 'into'] as const) t.test(`a connection slower than its reader hands the stream over to parallel parts (${kind})`, async t => {

@@ -137,17 +137,17 @@ export function createReader (source: RangeFetch | { stream: RangeStream } | { i
    * Open handles by file. A file's handles share its streams and blocks
    * (16 readers of one version read one trail), so the cache is shared
    * among open files, not handles: counting handles cut such a stream's
-   * window to 16 MiB, two parts in flight, and 16 readers of one version
-   * on an S3-like network read 2.8 times slower than one.
+   * window to 14 MiB in a mount, under two parts in flight, and 16 readers
+   * of one version on an S3-like network read 2.8 times slower than one.
    */
   const openFiles = new Map<string, number>()
   const share = (): number => Math.floor(opts.cacheBytes / Math.max(1, openFiles.size))
   /**
    * Several streams share the GET slots: a window past a stream's whole
-   * parts of them adds no GET in flight, only memory. 16 readers over 3
-   * versions on loopback read at 0.79 times the speed of the 14 MiB windows
-   * the old per-handle share gave with 21 MiB windows, at 0.90 with these
-   * 16 MiB ones (bench/src/readprof.ts pairs).
+   * parts of them adds no GET in flight, only memory. Not rounded to whole
+   * parts (21 MiB for three streams), 16 readers over 3 versions on
+   * loopback read at 0.79 times the speed they had with the per-handle
+   * share's 14 MiB (bench/src/readprof.ts pairs); rounded, at 0.73 to 1.13.
    */
   const laneShare = (): number => {
     if (streams.count <= 1) return Infinity

@@ -188,16 +188,22 @@ for (const kind of ['stream', 'into'] as const) t.test(`a sequential reader slow
   t.equal(stats.inflightBytes, 0, 'nothing counted in flight after')
 })
 
-for (const kind of ['stream', 'into'] as const) t.test(`a reader waiting at the front of its paced GET keeps it, however wide its window (${kind})`, async t => {
-  const s3 = new FakeS3()
-  const v = s3.version('front', 128 * MiB)
+/** Reads `v` through a fresh reader from start to end, 256 KiB at a time, with no pause between reads. */
+async function readStraight (s3: FakeS3, kind: 'stream' | 'into', v: Version): Promise<{ reader: CachingReader, exact: boolean }> {
   const reader = createReader(s3.source(kind), { cacheBytes: 256 * MiB, ...waitsOnS3 })
   const h = reader.open('b', v)
   let exact = true
-  // No pause between reads: each waits for the bytes the GET brings next, so the window grows to 64 MiB.
   for (let offset = 0; offset < v.size; offset += 256 * KiB) {
     exact &&= (await h.read(offset, 256 * KiB)).equals(s3.bytes(v).subarray(offset, offset + 256 * KiB))
   }
+  return { reader, exact }
+}
+
+for (const kind of ['stream', 'into'] as const) t.test(`a reader waiting at the front of its paced GET keeps it, however wide its window (${kind})`, async t => {
+  const s3 = new FakeS3()
+  const v = s3.version('front', 128 * MiB)
+  // No pause between reads: each waits for the bytes the GET brings next, so the window grows to 64 MiB.
+  const { reader, exact } = await readStraight(s3, kind, v)
   t.ok(exact, 'every read exact')
   // Behind the readahead's asking, as any wide window is, the GET is not behind its reader: no parts.
   t.equal(s3.calls.filter(c => c.end - c.start > 8 * MiB).length, 1, 'one paced GET')
@@ -209,12 +215,7 @@ for (const kind of ['stream', 'into'] as const) t.test(`a connection slower than
   const s3 = new FakeS3()
   const v = s3.version('slow', 48 * MiB)
   s3.chunkDelayMs = 1
-  const reader = createReader(s3.source(kind), { cacheBytes: 256 * MiB, ...waitsOnS3 })
-  const h = reader.open('b', v)
-  let exact = true
-  for (let offset = 0; offset < v.size; offset += 256 * KiB) {
-    exact &&= (await h.read(offset, 256 * KiB)).equals(s3.bytes(v).subarray(offset, offset + 256 * KiB))
-  }
+  const { reader, exact } = await readStraight(s3, kind, v)
   t.ok(exact, 'every read exact')
   const paced = s3.calls.filter(c => c.end - c.start > 8 * MiB)
   t.equal(paced.length, 1, 'one paced GET, not another after it fell behind')

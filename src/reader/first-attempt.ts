@@ -54,6 +54,9 @@ export class SharedAttempts {
 
   constructor (private readonly deadlineMs: number) {}
 
+  /** Files with an open handle: the reader shares its cache among them. */
+  get files (): number { return this.byFile.size }
+
   take (id: string): FirstAttempts {
     const held = this.byFile.get(id) ?? { attempts: new FirstAttempts(this.deadlineMs), open: 0 }
     held.open++

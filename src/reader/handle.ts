@@ -33,7 +33,7 @@ export interface HandleContext {
    */
   attempts: SharedAttempts
   onRead: () => void
-  onClose: (file: CachedFile) => void
+  onClose: () => void
 }
 
 /**
@@ -215,7 +215,7 @@ export class FileHandle implements ReadHandle {
     this.stream = undefined
     this.ctx.cache.cancel(this.whole)
     this.ctx.attempts.release(this.file.id)
-    this.ctx.onClose(this.file)
+    this.ctx.onClose()
   }
 
   private check (): void {

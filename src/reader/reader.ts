@@ -99,7 +99,7 @@ export interface CachingReader extends Reader {
  * within `cacheBytes` for cached blocks plus what GETs under way fill (at
  * most `concurrency` × `partSize`): block memory is pooled and reused, never
  * left to the garbage collector. Readahead per file shrinks as more files
- * are open (not handles: see openFiles), so what is read ahead is not
+ * are open (not handles: see share), so what is read ahead is not
  * evicted before it is used.
  */
 export function createReader (source: RangeFetch | { stream: RangeStream } | { into: RangeInto }, options: ReaderOptions): CachingReader {
@@ -133,15 +133,15 @@ export function createReader (source: RangeFetch | { stream: RangeStream } | { i
   })
   let reads = 0
   let openHandles = 0
+  const attempts = new SharedAttempts(opts.readTimeoutMs)
   /**
-   * Open handles by file. A file's handles share its streams and blocks
-   * (16 readers of one version read one trail), so the cache is shared
-   * among open files, not handles: counting handles cut such a stream's
-   * window to 14 MiB in a mount, under two parts in flight, and 16 readers
-   * of one version on an S3-like network read 2.8 times slower than one.
+   * A file's handles share its streams and blocks (16 readers of one
+   * version read one trail), so the cache is shared among open files, not
+   * handles: counting handles cut such a stream's window to 14 MiB in a
+   * mount, under two parts in flight, and 16 readers of one version on an
+   * S3-like network read 2.8 times slower than one.
    */
-  const openFiles = new Map<string, number>()
-  const share = (): number => Math.floor(opts.cacheBytes / Math.max(1, openFiles.size))
+  const share = (): number => Math.floor(opts.cacheBytes / Math.max(1, attempts.files))
   /**
    * Several streams share the GET slots: a window past a stream's whole
    * parts of them adds no GET in flight, only memory. Not rounded to whole
@@ -164,21 +164,14 @@ export function createReader (source: RangeFetch | { stream: RangeStream } | { i
     keepWhole: () => Math.floor(share() / 4),
     readTimeoutMs: opts.readTimeoutMs,
     deadlines: new Deadlines(),
-    attempts: new SharedAttempts(opts.readTimeoutMs),
+    attempts,
     onRead: () => { reads++ },
-    onClose: file => {
-      openHandles--
-      const left = (openFiles.get(file.id) ?? 1) - 1
-      if (left > 0) openFiles.set(file.id, left)
-      else openFiles.delete(file.id)
-    }
+    onClose: () => { openHandles-- }
   }
 
   const open = (bucket: string, version: Version, o: OpenOptions = {}): ReadHandle => {
-    const file = cachedFile(bucket, version)
     openHandles++
-    openFiles.set(file.id, (openFiles.get(file.id) ?? 0) + 1)
-    return new FileHandle(ctx, file, o.end, o.once)
+    return new FileHandle(ctx, cachedFile(bucket, version), o.end, o.once)
   }
 
   return {
@@ -192,7 +185,7 @@ export function createReader (source: RangeFetch | { stream: RangeStream } | { i
       reads,
       cachedBytes: cache.cachedBytes,
       openHandles,
-      openFiles: openFiles.size,
+      openFiles: attempts.files,
       queuedReadahead: scheduler.queued,
       pool: { ...pool.stats },
       ...(disk !== undefined ? { disk: { ...disk.stats } } : {})

@@ -11,37 +11,47 @@ const READ_DEADLINE_MS = 8_000
 const MiB = 1024 * 1024
 /** A disk cache still assembles blocks in memory, so it gets at least this much. */
 const MIN_CACHE_MIB = 16
+/** The reader's GETs are parts of this size (the reader's default). */
+const PART_MIB = 8
 /**
  * Block memory is pooled and reused; besides cached blocks it holds the
- * blocks GETs under way are filling (at most 8 parts of 8 MiB). So that
- * --cache-size bounds all of it, the cache keeps that much free (an eighth
+ * blocks GETs under way are filling (a part per GET slot). So that
+ * --cache-size bounds all of it, the cache keeps that much free (a quarter
  * of it at most).
  */
-const INFLIGHT_MIB = 64
-
-/** Bytes the block cache may hold for a --cache-size of `cacheMiB`. */
-export function blockBudget (cacheMiB: number): number {
+export function blockBudget (cacheMiB: number, slots: number): number {
   const total = Math.max(cacheMiB, MIN_CACHE_MIB)
-  return (total - Math.min(INFLIGHT_MIB, total / 8)) * MiB
+  return (total - Math.min(slots * PART_MIB, total / 4)) * MiB
+}
+
+/**
+ * GET slots for blocks: --s3-concurrency less the two listings keep. On an
+ * S3-like network each connection is limited, and 16 readers over 3
+ * versions read 2,187 MiB/s with 14 slots where 8 read 1,759
+ * (bench/results/2026-12-03b).
+ */
+export function blockSlots (s3Concurrency: number): number {
+  return Math.max(1, s3Concurrency - 2)
 }
 
 /**
  * The block cache with readahead, or with --cache-size 0 and no disk cache,
- * one GET per read. Its GETs read straight into block memory (getInto);
- * they share --s3-concurrency with listings, which keep two slots.
+ * one GET per read. Its GETs read straight into block memory (getInto).
  */
 export function openReader ({ engine, settings }: Services, log: Log): Reader {
   const cacheMiB = settings.get('cache-size')
+  const slots = blockSlots(settings.get('s3-concurrency'))
   const cacheDir = settings.get('cache-dir')
   if (cacheMiB === 0 && cacheDir === undefined) {
     log.info('cache-size 0: every read goes straight to S3')
     return new DirectReader(engine.read.bind(engine), { deadlineMs: READ_DEADLINE_MS })
   }
   return createReader({ into: engine.readInto.bind(engine) }, {
-    cacheBytes: blockBudget(cacheMiB),
+    cacheBytes: blockBudget(cacheMiB, slots),
     cacheDir,
     cacheDirBytes: settings.get('cache-dir-size') * MiB,
-    concurrency: Math.max(1, Math.min(8, settings.get('s3-concurrency') - 2)),
+    partSize: PART_MIB * MiB,
+    concurrency: slots,
     readTimeoutMs: READ_DEADLINE_MS
   })
 }

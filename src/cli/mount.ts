@@ -21,7 +21,7 @@ const START_TIMEOUT_MS = 60_000
 export const mount: Command = {
   summary: 'mount buckets read-only at every time: MOUNTPOINT/BUCKET/@TIME/path',
   usage: 'MOUNTPOINT [--bucket B]... [--foreground] [--no-serve | --port P]   |   --status [MOUNTPOINT]',
-  settings: ['port', 'cache-size', 'cache-dir', 'cache-dir-size', 'attr-timeout', 'entry-timeout', 'op-timeout', 'kernel-readahead'],
+  settings: ['port', 'cache-size', 'whole-file-size', 'cache-dir', 'cache-dir-size', 'attr-timeout', 'entry-timeout', 'op-timeout', 'kernel-readahead'],
   options: {
     bucket: { type: 'string', multiple: true },
     foreground: { type: 'boolean' },

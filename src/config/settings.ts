@@ -44,6 +44,7 @@ export const SETTINGS = [
   { name: 'mount-point', env: 'INFINSTOR_MOUNT_POINT', type: 'string', format: 'absolute-path', default: '/infinstor', help: 'where the tree is mounted; plain paths shown to users start here' },
   { name: 'contents-max-bytes', env: 'INFINSTOR_CONTENTS_MAX_BYTES', type: 'number', integer: true, min: 0, default: 52428800, help: 'largest file the Jupyter contents API returns inline (bigger ones: read the plain mount path)' },
   { name: 'cache-size', env: 'INFINSTOR_CACHE_SIZE', type: 'number', min: 0, default: 512, help: 'mount: memory for cached blocks, in MiB, counting dropped blocks not yet freed by the garbage collector (0: read straight from S3)' },
+  { name: 'whole-file-size', env: 'INFINSTOR_WHOLE_FILE_SIZE', type: 'number', integer: true, min: 0, default: 256, help: 'mount: a file read at random is fetched whole, in parallel parts, if it is at most this many MiB and three quarters of the cache\'s share per open file (0: never)' },
   { name: 'cache-dir', env: 'INFINSTOR_CACHE_DIR', type: 'string', format: 'path', help: 'mount: directory for an on-disk block cache (default: none)' },
   { name: 'cache-dir-size', env: 'INFINSTOR_CACHE_DIR_SIZE', type: 'number', min: 1, default: 10240, help: 'mount: bound of the on-disk block cache, in MiB (least recently used blocks go first)' },
   { name: 'attr-timeout', env: 'INFINSTOR_ATTR_TIMEOUT', type: 'number', min: 0, default: 1, help: 'mount: seconds the kernel trusts sizes and times (bounds how stale @latest can look)' },

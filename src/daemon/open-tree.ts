@@ -52,6 +52,7 @@ export function openReader ({ engine, settings }: Services, log: Log): Reader {
     cacheDirBytes: settings.get('cache-dir-size') * MiB,
     partSize: PART_MIB * MiB,
     concurrency: slots,
+    wholeFileBytes: settings.get('whole-file-size') * MiB,
     readTimeoutMs: READ_DEADLINE_MS
   })
 }

@@ -45,12 +45,14 @@ async function axis (): Promise<string[]> {
 }
 
 /**
- * The axis once `ready` holds for its labels, or as it reads after 10 s (then the test shows it): a zoom
- * button flips at the click, and the chart redraws when the new window's reply has come.
+ * The axis once `ready` holds for its two end labels, or as it reads after 10 s (then the test shows it):
+ * a zoom button flips at the click, and the chart redraws when the new window's reply has come (while it
+ * redraws, the axis may have no labels yet).
  */
 async function axisOnce (ready: (labels: string[]) => boolean): Promise<string[]> {
+  const settled = (labels: string[]): boolean => labels.length >= 2 && ready(labels)
   let labels = await axis()
-  for (const deadline = Date.now() + 10_000; !ready(labels) && Date.now() < deadline; labels = await axis()) {
+  for (const deadline = Date.now() + 10_000; !settled(labels) && Date.now() < deadline; labels = await axis()) {
     await page.waitForTimeout(100)
   }
   return labels

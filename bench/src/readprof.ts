@@ -1,6 +1,6 @@
 // Where a cold read's CPU goes: `node bench/.work/dist/bench/src/readprof.js
 // [--mode seq|rand|small] [--reps 3] [--size 256] [--network s3]
-// [--systems infinstor,rclone,s3fs,memfs,memfs+get,memfs+curl,streamfs] [--variant NAME=PATH/bin/infinstor]...
+// [--systems infinstor,rclone,s3fs,memfs,memfs+get,memfs+curl,streamfs] [--variant 'NAME=PATH/bin/infinstor [VAR=VALUE...]']...
 // [--readers 1] [--versions 1] [--cpu-prof DIR] [--perf DIR] [--lanes 8] [--whole] [--warm] [--node-args=--trace-gc]`.
 // Writes one object (two versions) and 2,000 small files to a fresh moto,
 // then, repetition by repetition and system by system (interleaved, so a
@@ -12,7 +12,7 @@
 // 1,000 random 64 KiB reads of it; small: every small file in turn, in name order) and
 // prints the daemon's CPU per thread over the reads, its peak RSS, the bytes moto sent,
 // and how long tasks waited for a CPU (any task: PSI; the daemon's threads: schedstat).
-// --variant compares builds of InfinStor (e.g. a copy of the baseline). --perf records
+// --variant compares builds of InfinStor (e.g. a copy of the baseline), or one build in another environment. --perf records
 // every CPU of the machine over each read (`perf record -a -g`, kernel and all processes:
 // where a read's CPU goes outside the daemon too) into DIR/NAME-REP.data, for `perf report -i`.
 // Bounds of a sequential read: memfs is the fuse-native ceiling (no work per
@@ -34,6 +34,7 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectVersionsCommand, PutBu
 import { SignatureV4 } from '@smithy/signature-v4'
 import pLimit from 'p-limit'
 import { formatInstant } from '../../src/core/timespec.js'
+import { daemonEnv } from '../../src/daemon/malloc.js'
 import { startMoto } from '../../src/demo/moto.js'
 import { Cleanup } from './cleanup.js'
 import { s3Client } from './datasets.js'
@@ -91,7 +92,7 @@ interface Sys {
 }
 const SMALL = Array.from({ length: 2000 }, (_, n) => `small/g${String(Math.floor(n / 100)).padStart(2, '0')}/f${String(n % 100).padStart(3, '0')}.bin`)
 
-function infinstorAt (name: string, bin: string): Sys {
+function infinstorAt (name: string, bin: string, env: Record<string, string> = {}): Sys {
   return {
     name,
     mount: async (ctx, ats) => {
@@ -102,8 +103,9 @@ function infinstorAt (name: string, bin: string): Sys {
       const m = await daemonMount(ctx, name, dir => ({
         cmd: process.execPath,
         args: [...prof, bin, 'mount', dir, '--bucket', 'prof', '--endpoint', ctx.endpoint, '--cache-size', flags['cache-size'], '--no-serve', '--foreground'],
-        // GLIBC_TUNABLES=glibc.malloc.hugetlb=1 in the environment compares with huge pages.
-        env: { ...process.env, ...CREDENTIALS }
+        // As `infinstor mount` runs its daemon: with huge pages unless a variant's environment says otherwise
+        // (--variant '4k=bin/infinstor GLIBC_TUNABLES=glibc.malloc.hugetlb=0').
+        env: daemonEnv({ ...process.env, ...CREDENTIALS, ...env }, true)
       }))
       return { m, path: (key, i) => `${m.dir}/prof/@${formatInstant(ats[i % ats.length])}/${key}`, latest: key => `${m.dir}/prof/@latest/${key}` }
     }
@@ -233,8 +235,9 @@ for (const s of flags.systems.split(',').filter(Boolean)) {
   else throw new Error(`unknown system ${s}`)
 }
 for (const v of flags.variant) {
-  const [name, bin] = v.split('=')
-  systems.push(infinstorAt(name, bin))
+  const eq = v.indexOf('=')
+  const [bin, ...env] = v.slice(eq + 1).split(' ').filter(Boolean)
+  systems.push(infinstorAt(v.slice(0, eq), bin, Object.fromEntries(env.map(e => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]))))
 }
 
 /** Runs the mode's reads through a mount; returns the bytes read, checked against what was asked. */

@@ -19,8 +19,9 @@ export const EXIT_CODES: Record<ErrorCode | 'Internal', number> = {
   TooLarge: 10
 }
 
+// A switch that is on by default takes a value, to be turned off (--huge-pages=false): Node 20's parseArgs has no --no-X.
 const SETTING_OPTIONS: ParseArgsConfig['options'] = Object.fromEntries(SETTING_DEFS.map(s =>
-  [s.name, { type: s.type === 'boolean' ? 'boolean' : 'string' }]))
+  [s.name, { type: s.type === 'boolean' && s.default !== true ? 'boolean' : 'string' }]))
 
 function settingLine (s: SettingDef): string {
   return `  --${s.name.padEnd(18)} ${s.help}${s.default === undefined ? '' : ` (default: ${String(s.default)})`} [$${s.env}]`

@@ -5,6 +5,7 @@ import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { InfinError } from '../core/errors.js'
 import { streamLog } from '../config/log.js'
+import { daemonEnv, namesHugePages } from '../daemon/malloc.js'
 import { runMount } from '../daemon/mount-process.js'
 import {
   allStatuses, canonicalMountpoint, FS_TYPE, logFileFor, mountedType, prepareMountpoint, readStatus, servedBy, stateDir,
@@ -21,7 +22,7 @@ const START_TIMEOUT_MS = 60_000
 export const mount: Command = {
   summary: 'mount buckets read-only at every time: MOUNTPOINT/BUCKET/@TIME/path',
   usage: 'MOUNTPOINT [--bucket B]... [--foreground] [--no-serve | --port P]   |   --status [MOUNTPOINT]',
-  settings: ['port', 'cache-size', 'whole-file-size', 'cache-dir', 'cache-dir-size', 'attr-timeout', 'entry-timeout', 'op-timeout', 'kernel-readahead'],
+  settings: ['port', 'cache-size', 'whole-file-size', 'cache-dir', 'cache-dir-size', 'attr-timeout', 'entry-timeout', 'op-timeout', 'kernel-readahead', 'huge-pages'],
   options: {
     bucket: { type: 'string', multiple: true },
     foreground: { type: 'boolean' },
@@ -44,7 +45,12 @@ export const mount: Command = {
       logFile,
       ready: status => {
         if (process.send === undefined) {
-          process.stderr.write(`infinstor: serving ${status.mountpoint}; Ctrl-C to unmount\n`)
+          // glibc read its settings when this process started: too late to ask for huge pages now.
+          const note = ctx.settings.get('huge-pages') && !namesHugePages(process.env)
+            ? 'infinstor: note: block memory in 4 KiB pages: a foreground mount has huge pages only if started ' +
+              'with GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (a background mount sets it; --huge-pages=false turns this note off)\n'
+            : ''
+          process.stderr.write(`infinstor: serving ${status.mountpoint}; Ctrl-C to unmount\n${note}`)
         } else if (process.connected) {
           // Launched by `infinstor mount` in the background: tell it, then stand alone.
           process.send({ ready: status })
@@ -76,7 +82,7 @@ async function startDaemon (ctx: CommandContext, mountpoint: string): Promise<nu
   const child = spawn(process.execPath, [BIN, ...childArgs(ctx, mountpoint)], {
     detached: true,
     stdio: ['ignore', out.fd, out.fd, 'ipc'],
-    env: { ...process.env, [DAEMON_LOG_ENV]: logFile }
+    env: daemonEnv({ ...process.env, [DAEMON_LOG_ENV]: logFile }, ctx.settings.get('huge-pages'))
   })
   await out.close()
   const timer = setTimeout(() => child.kill('SIGTERM'), START_TIMEOUT_MS)

@@ -50,6 +50,7 @@ export const SETTINGS = [
   { name: 'attr-timeout', env: 'INFINSTOR_ATTR_TIMEOUT', type: 'number', min: 0, default: 1, help: 'mount: seconds the kernel trusts sizes and times (bounds how stale @latest can look)' },
   { name: 'op-timeout', env: 'INFINSTOR_OP_TIMEOUT', type: 'number', min: 1, default: 300, help: 'mount: seconds a listing or lookup may take before it fails with EIO (an unreachable S3 fails sooner, after the request retries)' },
   { name: 'entry-timeout', env: 'INFINSTOR_ENTRY_TIMEOUT', type: 'number', min: 0, default: 86400, help: 'mount: seconds the kernel keeps a name, and with it the file\'s cached pages' },
+  { name: 'huge-pages', env: 'INFINSTOR_HUGE_PAGES', type: 'boolean', default: true, help: 'mount: a background mount\'s daemon keeps block memory in transparent huge pages (glibc.malloc.hugetlb=1): a page fault per 2 MiB, not per 4 KiB; a foreground mount only if its GLIBC_TUNABLES says so, and a GLIBC_TUNABLES of yours that names hugetlb wins' },
   { name: 'kernel-readahead', env: 'INFINSTOR_KERNEL_READAHEAD', type: 'number', integer: true, min: 0, max: 65536, default: 1024, help: 'mount: KiB the kernel reads ahead of a sequential reader, which keeps several FUSE reads in flight (0: the kernel\'s 128 KiB); only root may raise it, others keep 128' }
 ] as const satisfies readonly SettingDef[]
 

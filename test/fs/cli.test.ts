@@ -82,6 +82,52 @@ t.test('a crashed mount is stale until the next mount clears it', async t => {
   t.equal(mountedType(m.dir), undefined)
 })
 
+t.test('a background mount runs its daemon with huge pages unless told not to; a GLIBC_TUNABLES of the user\'s own that names them wins', async t => {
+  const env = await s3env(t)
+  await bucket(env)
+  await env.raw.send(new PutObjectCommand({ Bucket: 'cli', Key: 'big.bin', Body: Buffer.alloc(16 << 20, 7) }))
+  const tunablesOf = (pid: number): string | undefined =>
+    readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find(v => v.startsWith('GLIBC_TUNABLES='))?.slice('GLIBC_TUNABLES='.length)
+  const hugeKiB = (pid: number): number => Number(/AnonHugePages:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1])
+  // Where the kernel gives no huge pages on request, only the environment can be checked.
+  const thp = /\[(always|madvise)\]/.test(readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8'))
+  // glibc rewrites GLIBC_TUNABLES as it parses it, so a daemon's environment shows a single tunable only.
+  const cases: Array<{ given?: string, args?: string[], huge: boolean, shown?: string | null }> = [
+    { huge: true, shown: 'glibc.malloc.hugetlb=1' },
+    { given: 'glibc.malloc.arena_max=8', huge: true },
+    { given: 'glibc.malloc.hugetlb=0', huge: false, shown: 'glibc.malloc.hugetlb=0' },
+    { args: ['--huge-pages=false'], huge: false, shown: null }
+  ]
+  for (const { given, args = [], huge, shown } of cases) {
+    const what = `given ${given ?? 'no GLIBC_TUNABLES'}${args.length > 0 ? ` and ${args.join(' ')}` : ''}`
+    const { dir, state } = scratch(t)
+    const user = { XDG_STATE_HOME: state, XDG_CONFIG_HOME: state, ...(given === undefined ? {} : { GLIBC_TUNABLES: given }) }
+    t.teardown(async () => { if (mountedType(dir) !== undefined) await env.cli(['unmount', dir], user) })
+    const up = await env.cli(['mount', dir, '--bucket', 'cli', '--no-serve', ...args], user)
+    t.equal(up.code, 0, up.stderr)
+    const pid = Number(/\(pid (\d+)\)/.exec(up.stdout)?.[1])
+    if (shown !== undefined) t.equal(tunablesOf(pid) ?? null, shown, `${what}, the daemon runs with GLIBC_TUNABLES=${String(shown)}`)
+    t.equal((await run('wc', ['-c', `${dir}/cli/@latest/big.bin`])).stdout.split(' ')[0], String(16 << 20), 'it reads')
+    if (thp) t.equal(hugeKiB(pid) > 0, huge, `${what}, block memory ${huge ? 'is' : 'is not'} in huge pages (${hugeKiB(pid)} KiB)`)
+    t.equal((await env.cli(['unmount', dir], user)).code, 0)
+  }
+})
+
+t.test('a foreground mount started without huge pages says so once, unless told not to want them', async t => {
+  const env = await s3env(t)
+  await bucket(env)
+  const note = /note: block memory in 4 KiB pages/
+  const plain = await mountTree(t, env, { extraEnv: { GLIBC_TUNABLES: '' } })
+  t.match(plain.log(), note, 'without GLIBC_TUNABLES')
+  t.equal(plain.log().split(note).length, 2, 'once')
+  await plain.unmount()
+  const asked = await mountTree(t, env, { extraEnv: { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' } })
+  t.notMatch(asked.log(), note, 'not when its environment asks for them')
+  await asked.unmount()
+  const off = await mountTree(t, env, { extraEnv: { GLIBC_TUNABLES: '' }, args: ['--huge-pages=false'] })
+  t.notMatch(off.log(), note, 'not with --huge-pages=false')
+})
+
 t.test('SIGINT unmounts a foreground mount and exits cleanly', async t => {
   const env = await s3env(t)
   await bucket(env)

@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { formatInstant } from '../../../src/core/timespec.js'
+import { daemonEnv } from '../../../src/daemon/malloc.js'
 import type { Dataset } from '../datasets.js'
 import { BIN, ROOT } from '../paths.js'
 import { run } from '../proc.js'
@@ -27,7 +28,8 @@ export async function mountInfinstor (ctx: SystemContext, name: string, ds: Data
     cmd: process.execPath,
     args: [BIN, 'mount', dir, '--bucket', ds.bucket, '--endpoint', ctx.endpoint, '--index', index,
       '--cache-size', String(ctx.cacheBytes / (1 << 20)), '--no-serve', '--foreground'],
-    env: { ...process.env, ...CREDENTIALS }
+    // As `infinstor mount` (in the background) runs its daemon: with huge pages, by default.
+    env: daemonEnv({ ...process.env, ...CREDENTIALS }, true)
   }))
   return { path: (at, key) => `${m.dir}/${ds.bucket}/${spec(at)}/${key}`, pids: [m.daemon.pid], unmount: m.unmount }
 }

@@ -16,6 +16,8 @@ export interface BlockCacheOptions {
   getTimeoutMs: number
   /** The source waits while a sink is full (see ByteSink.full), so a sequential reader can be fed by one paced GET. */
   paced: boolean
+  /** Bytes per second below which a paced stream hands its reader to parts (see ReaderOptions.minStreamRate). */
+  minStreamRate: number
 }
 
 export interface BlockStats {
@@ -97,6 +99,7 @@ export class BlockCache {
     this.streams = new PacedStreams({
       scheduler,
       partBlocks: this.partBlocks,
+      minRate: opts.minStreamRate,
       claim: (part, from, to) => this.claim(part, from, to),
       send: (part, owner, stream) => { this.send(part, owner, stream) },
       owe: (file, from, to) => { this.stats.inflightBytes += this.span(file, from, to) },

@@ -48,6 +48,15 @@ export interface ReaderOptions {
   getTimeoutMs?: number
   /** Deadline of one read, waiting for a slot included (default 12 s, under FUSE's 15 s). */
   readTimeoutMs?: number
+  /**
+   * A sequential reader's paced GET that reads slower than this, in bytes
+   * per second, hands the reader over to parallel parts (default 160 MiB/s):
+   * S3 gives one connection 50 to 100 MB/s, where parallel parts multiply
+   * it; on a fast network one connection outruns a FUSE reader (moto on
+   * loopback: 600 MiB/s and more). Tests of a fake source, whose rate is
+   * only its process's speed, name their own.
+   */
+  minStreamRate?: number
   /** For tests: fill every block given back to the pool with a marker, so use after release shows. */
   poisonFreedBlocks?: boolean
   /**
@@ -113,9 +122,10 @@ export function createReader (source: RangeFetch | { stream: RangeStream } | { i
     getTimeoutMs: 10_000,
     readTimeoutMs: 12_000,
     cacheDirBytes: 10 * 1024 * MiB,
+    minStreamRate: 160 * MiB,
     ...options
   }
-  for (const name of ['cacheBytes', 'blockSize', 'maxReadahead', 'initialReadahead', 'partSize', 'concurrency', 'getTimeoutMs', 'readTimeoutMs', 'cacheDirBytes'] as const) {
+  for (const name of ['cacheBytes', 'blockSize', 'maxReadahead', 'initialReadahead', 'partSize', 'concurrency', 'getTimeoutMs', 'readTimeoutMs', 'cacheDirBytes', 'minStreamRate'] as const) {
     if (!(opts[name] > 0)) throw new InfinError('Usage', `reader option ${name} must be a positive number, not ${opts[name]}`)
   }
   if (!(opts.wholeFileBytes >= 0)) throw new InfinError('Usage', `reader option wholeFileBytes must be 0 or more, not ${opts.wholeFileBytes}`)
@@ -129,7 +139,8 @@ export function createReader (source: RangeFetch | { stream: RangeStream } | { i
     partSize: opts.partSize,
     getTimeoutMs: opts.getTimeoutMs,
     // A source of whole ranges cannot wait for room: it would fetch a stream's whole file at once.
-    paced: typeof source !== 'function'
+    paced: typeof source !== 'function',
+    minStreamRate: opts.minStreamRate
   })
   let reads = 0
   let openHandles = 0

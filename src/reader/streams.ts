@@ -7,12 +7,6 @@ import type { Scheduler } from './scheduler.js'
 const STREAM_PAUSE_MS = 1000
 /** A reader whose stream fell behind gets parts only for this long: its connection is slow (S3 limits each). */
 const SLOW_STREAM_MS = 10_000
-/**
- * A stream slower than this while it reads is slow: S3 gives one connection
- * 50 to 100 MB/s, where parallel parts multiply it; on a fast network one
- * connection outruns a FUSE reader (moto on loopback: 600 MiB/s and more).
- */
-const MIN_STREAM_RATE = 160 * 1024 * 1024
 /** A stream's rate counts once this much came. */
 const RATE_AFTER_BYTES = 2 * 1024 * 1024
 
@@ -38,6 +32,8 @@ export interface StreamHost {
   scheduler: Scheduler
   /** Blocks in a part. */
   partBlocks: number
+  /** Bytes per second below which a stream is slow (see ReaderOptions.minStreamRate). */
+  minRate: number
   /** Makes the pending blocks among [from, to) of the part's file the part's; true when a read waits for one. */
   claim: (part: Part, from: number, to: number) => boolean
   /** Queues a new stream's GET. */
@@ -57,7 +53,7 @@ export interface StreamHost {
  * of CPU per 8 MiB part; one paced GET halves its CPU per read).
  *
  * Readahead that starts where a stream's blocks end moves it on, unless it
- * reads slower than MIN_STREAM_RATE or is over a part behind its reader:
+ * reads slower than its host's `minRate` or is over a part behind its reader:
  * its connection is then slower than the reader (on S3 each is limited),
  * and parallel parts take over from the blocks it has not begun. Behind
  * the reader, not behind the readahead: a window of several parts always
@@ -97,7 +93,7 @@ export class PacedStreams {
       // A source that cannot wait mid-chunk fills past its bound (those blocks are cached): it goes on from where it is.
       if (first === Math.max(s.part.to, at)) {
         const rate = s.fill?.rate(RATE_AFTER_BYTES)
-        if (readTo - at <= this.host.partBlocks && (rate === undefined || rate >= MIN_STREAM_RATE)) {
+        if (readTo - at <= this.host.partBlocks && (rate === undefined || rate >= this.host.minRate)) {
           this.extend(s, first + run)
           return indices.slice(run)
         }

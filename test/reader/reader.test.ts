@@ -5,7 +5,7 @@
 import t, { type Test } from 'tap'
 import type { Version } from '../../src/core/versions.js'
 import { DirectReader } from '../../src/reader/direct.js'
-import { createReader, type CachingReader } from '../../src/reader/reader.js'
+import { createReader, type CachingReader, type ReaderOptions } from '../../src/reader/reader.js'
 import { InfinError } from '../../src/core/errors.js'
 import type { RangeFetch } from '../../src/reader/types.js'
 import { rng } from '../helpers/random.js'
@@ -161,10 +161,21 @@ t.test('streams read at once share the GET slots: each window holds its whole pa
   for (const h of handles) h.close()
 })
 
+/**
+ * A fake source has no connection rate: it streams as fast as this process
+ * runs, which was 59 to 93 MiB/s in a process's first tests on 2026-12-04's
+ * machine, under the reader's default bound of 160 MiB/s, so its paced GET
+ * was handed to parts. Tests of a connection faster than its reader name a
+ * bound that a fake beats on any machine, loaded or not; the test of a
+ * connection slower than its reader (a chunk per millisecond, under 48 MiB/s)
+ * keeps the default.
+ */
+const fastConnection = { minStreamRate: 4 * MiB }
+
 for (const kind of ['stream', 'into'] as const) t.test(`a sequential reader slower than its connection is fed by one paced GET, within its window (${kind})`, async t => {
   const s3 = new FakeS3()
   const v = s3.version('paced', 128 * MiB)
-  const reader = createReader(s3.source(kind), { cacheBytes: 128 * MiB, ...waitsOnS3 })
+  const reader = createReader(s3.source(kind), { cacheBytes: 128 * MiB, ...waitsOnS3, ...fastConnection })
   const h = reader.open('b', v)
   let furthestAhead = 0
   let exact = true
@@ -189,8 +200,8 @@ for (const kind of ['stream', 'into'] as const) t.test(`a sequential reader slow
 })
 
 /** Reads `v` through a fresh reader from start to end, 256 KiB at a time, with no pause between reads. */
-async function readStraight (s3: FakeS3, kind: 'stream' | 'into', v: Version): Promise<{ reader: CachingReader, exact: boolean }> {
-  const reader = createReader(s3.source(kind), { cacheBytes: 256 * MiB, ...waitsOnS3 })
+async function readStraight (s3: FakeS3, kind: 'stream' | 'into', v: Version, options: Partial<ReaderOptions> = {}): Promise<{ reader: CachingReader, exact: boolean }> {
+  const reader = createReader(s3.source(kind), { cacheBytes: 256 * MiB, ...waitsOnS3, ...options })
   const h = reader.open('b', v)
   let exact = true
   for (let offset = 0; offset < v.size; offset += 256 * KiB) {
@@ -203,7 +214,7 @@ for (const kind of ['stream', 'into'] as const) t.test(`a reader waiting at the 
   const s3 = new FakeS3()
   const v = s3.version('front', 128 * MiB)
   // No pause between reads: each waits for the bytes the GET brings next, so the window grows to 64 MiB.
-  const { reader, exact } = await readStraight(s3, kind, v)
+  const { reader, exact } = await readStraight(s3, kind, v, fastConnection)
   t.ok(exact, 'every read exact')
   // Behind the readahead's asking, as any wide window is, the GET is not behind its reader: no parts.
   t.equal(s3.calls.filter(c => c.end - c.start > 8 * MiB).length, 1, 'one paced GET')
@@ -541,4 +552,5 @@ t.test('a null version that was overwritten in place is not served from the old 
 t.test('options are checked', async t => {
   t.throws(() => createReader(new FakeS3().fetch, { cacheBytes: 0 }), { code: 'Usage' })
   t.throws(() => createReader(new FakeS3().fetch, { cacheBytes: 1, blockSize: -1 }), { code: 'Usage' })
+  t.throws(() => createReader(new FakeS3().fetch, { cacheBytes: 1, minStreamRate: 0 }), { code: 'Usage' })
 })

@@ -234,10 +234,16 @@ for (const s of flags.systems.split(',').filter(Boolean)) {
   else if (PEERS[s] !== undefined) systems.push(PEERS[s])
   else throw new Error(`unknown system ${s}`)
 }
+/** 'NAME=VALUE' as [NAME, VALUE], split at the first '=' (a value may hold more). */
+function nameValue (s: string): [string, string] {
+  const eq = s.indexOf('=')
+  if (eq <= 0) throw new Error(`expected NAME=VALUE, not '${s}'`)
+  return [s.slice(0, eq), s.slice(eq + 1)]
+}
 for (const v of flags.variant) {
-  const eq = v.indexOf('=')
-  const [bin, ...env] = v.slice(eq + 1).split(' ').filter(Boolean)
-  systems.push(infinstorAt(v.slice(0, eq), bin, Object.fromEntries(env.map(e => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]))))
+  const [name, spec] = nameValue(v)
+  const [bin, ...env] = spec.split(' ').filter(Boolean)
+  systems.push(infinstorAt(name, bin, Object.fromEntries(env.map(nameValue))))
 }
 
 /** Runs the mode's reads through a mount; returns the bytes read, checked against what was asked. */
